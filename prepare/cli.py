@@ -1,0 +1,158 @@
+"""Command line for administrators: set up, load localities, seed the demo, check, back up.
+
+Every command reads the database URL from ``REGISTRY_DATABASE_URL`` (default: the embedded
+SQLite file under data/). Exit codes: 0 success, 1 failed check, 2 refused input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from registry import backup, db, runtime
+from registry.checks import run_checks
+from registry.clock import today, utcnow
+from registry.errors import RegistryError
+from registry.settings import DATA_DIR, load_settings
+
+
+def _factory():
+    return runtime.open_database(load_settings())
+
+
+def cmd_setup(args) -> int:
+    """Migrate, load reference data and, on an empty database, the demo district."""
+    settings = load_settings()
+    factory = runtime.open_database(settings)
+    runtime.load_reference(factory)
+    if settings.load_demo_on_first_start and not args.no_demo:
+        seeded = runtime.seed_demo_if_empty(factory, today())
+        print("demo district loaded" if seeded else "database already has records")
+    print(f"ready: {settings.database_url}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    factory = _factory()
+    runtime.load_reference(factory)
+    seeded = runtime.seed_demo_if_empty(factory, args.today or today())
+    if seeded is None:
+        print(
+            "refused: the database already has depots; the demo loads only into an empty one",
+            file=sys.stderr,
+        )
+        return 2
+    print(json.dumps(seeded, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_localities(args) -> int:
+    """Replace the approximate cells with official township boundaries from a file."""
+    from registry.boundaries import BoundaryFileError, read_boundary_file
+    from registry.district import district_geometry
+    from registry.localities import replace_boundaries
+    from registry.models import Locality
+    from registry.permissions import SYSTEM
+
+    factory = _factory()
+    runtime.load_reference(factory)
+    with db.transaction(factory) as session:
+        localities = [
+            {"name": loc.name, "mca_code": loc.mca_code, "nbs_code": loc.nbs_code}
+            for loc in session.query(Locality).order_by(Locality.id)
+        ]
+        try:
+            result = read_boundary_file(
+                args.file,
+                crs=args.crs,
+                name_field=args.name_field,
+                code_field=args.code_field,
+                localities=localities,
+                district=district_geometry(),
+            )
+        except BoundaryFileError as error:
+            print(f"refused: {error}", file=sys.stderr)
+            return 2
+        note = args.note or f"official boundary from {Path(args.file).name} ({result.source_crs})"
+        updated = replace_boundaries(session, SYSTEM, result.polygons, source_note=note)
+    print(f"updated {len(updated)} localities: {', '.join(updated)}")
+    if result.missing:
+        print(f"kept approximate cells for: {', '.join(result.missing)}")
+    return 0
+
+
+def cmd_check(_args) -> int:
+    factory = _factory()
+    with factory() as session:
+        report = run_checks(session)
+        session.rollback()
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0 if report["ok"] else 1
+
+
+def cmd_backup(args) -> int:
+    settings = load_settings()
+    target = args.out or DATA_DIR / "backups" / f"registry-{utcnow():%Y%m%d-%H%M%S}.db"
+    print(f"backup written: {backup.backup(settings.database_url, Path(target))}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    settings = load_settings()
+    print(f"restored into: {backup.restore(settings.database_url, Path(args.file))}")
+    return 0
+
+
+def cmd_cells(_args) -> int:
+    from prepare.cells import write_cells
+
+    print(f"written: {write_cells()}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m prepare", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    setup = sub.add_parser("setup", help="migrate, load reference data and the demo on first start")
+    setup.add_argument("--no-demo", action="store_true", help="do not seed the demo district")
+    setup.set_defaults(func=cmd_setup)
+
+    demo = sub.add_parser("demo", help="seed the demo district into an empty database")
+    demo.add_argument("--today", type=date.fromisoformat, help="reference date (YYYY-MM-DD)")
+    demo.set_defaults(func=cmd_demo)
+
+    loc = sub.add_parser("localities", help="load official township boundaries from a file")
+    loc.add_argument("file", help="GeoJSON, GeoPackage or Shapefile (.shp or .zip)")
+    loc.add_argument("--crs", help="declared coordinate system: EPSG:4490, EPSG:4326, GCJ02, BD09…")
+    loc.add_argument("--name-field", help="attribute holding the township name")
+    loc.add_argument("--code-field", help="attribute holding the 9- or 12-digit code")
+    loc.add_argument("--note", help="source note stored with the boundaries")
+    loc.set_defaults(func=cmd_localities)
+
+    check = sub.add_parser("check", help="verify invariants and print counts as JSON")
+    check.set_defaults(func=cmd_check)
+
+    bak = sub.add_parser("backup", help="online backup of the SQLite database")
+    bak.add_argument("--out", help="target file (default data/backups/registry-TIME.db)")
+    bak.set_defaults(func=cmd_backup)
+
+    res = sub.add_parser("restore", help="restore the SQLite database from a backup (app stopped)")
+    res.add_argument("file")
+    res.set_defaults(func=cmd_restore)
+
+    cells = sub.add_parser("cells", help="regenerate data/localities_approx.geojson")
+    cells.set_defaults(func=cmd_cells)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except RegistryError as error:
+        print(f"refused: {error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,266 @@
+"""Use-cases for depots, teams, members and checkpoints.
+
+Every function takes ``(session, actor, ...)``, checks permission, validates, writes and
+audits inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from registry import editing, validation
+from registry.clock import utcnow
+from registry.enums import (
+    CheckpointType,
+    DepotLevel,
+    RecordStatus,
+    ReserveMode,
+    RiskLevel,
+    Specialty,
+    TeamKind,
+    TeamStaffing,
+)
+from registry.errors import ValidationError
+from registry.models import Checkpoint, Depot, Locality, Team, TeamMember
+from registry.permissions import Action, Actor, require, require_depot_write
+
+AGE_BANDS = ("18-29", "30-39", "40-49", "50-59", "60+")
+
+
+def _locality(session: Session, locality_id) -> Locality:
+    locality = session.get(Locality, locality_id)
+    if locality is None:
+        raise ValidationError(f"locality: unknown locality {locality_id!r}", field="locality")
+    return locality
+
+
+def _depot_values(session: Session, data: dict) -> dict:
+    lon, lat = validation.point_in_district(data.get("lon"), data.get("lat"))
+    area = data.get("floor_area_m2")
+    area = None if area in (None, "") else validation.quantity(area, "floor_area_m2",
+                                                                allow_zero=True)
+    return {
+        "name": validation.text(data.get("name"), "name"),
+        "level": validation.choice(data.get("level"), DepotLevel, "level"),
+        "locality_id": _locality(session, data.get("locality_id")).id,
+        "address": validation.text(data.get("address"), "address", max_len=255, required=False),
+        "lon": lon,
+        "lat": lat,
+        "floor_area_m2": area,
+        "manager": validation.text(data.get("manager"), "manager", max_len=64, required=False),
+        "manager_phone": validation.phone(data.get("manager_phone"), "manager_phone"),
+        "reserve_mode": validation.choice(
+            data.get("reserve_mode") or ReserveMode.PHYSICAL, ReserveMode, "reserve_mode"
+        ),
+    }
+
+
+def create_depot(session: Session, actor: Actor, data: dict, *, is_demo: bool = False) -> Depot:
+    values = _depot_values(session, data)
+    require_depot_write(actor, values["level"], values["locality_id"])
+    return editing.create(
+        session, actor, Depot(**values, is_demo=is_demo), "depot", values["locality_id"]
+    )
+
+
+def update_depot(
+    session: Session, actor: Actor, depot_id: int, expected_version: int, data: dict
+) -> Depot:
+    depot = editing.load(session, Depot, depot_id, "depot")
+    require_depot_write(actor, depot.level, depot.locality_id)
+    values = _depot_values(session, {**editing_defaults(depot), **data})
+    require_depot_write(actor, values["level"], values["locality_id"])
+    editing.apply(
+        session,
+        actor,
+        depot,
+        "depot",
+        values,
+        expected_version=expected_version,
+        locality_id=depot.locality_id,
+    )
+    return depot
+
+
+def confirm_depot_unchanged(
+    session: Session, actor: Actor, depot_id: int, expected_version: int
+) -> Depot:
+    """零报告: stamp that the depot's records were checked and nothing changed."""
+    depot = editing.load(session, Depot, depot_id, "depot")
+    require_depot_write(actor, depot.level, depot.locality_id)
+    editing.apply(
+        session,
+        actor,
+        depot,
+        "depot",
+        {"last_confirmed_at": utcnow()},
+        expected_version=expected_version,
+        locality_id=depot.locality_id,
+        action="depot-confirmed-unchanged",
+    )
+    return depot
+
+
+def editing_defaults(record) -> dict:
+    """Current column values, so a partial edit is validated as a whole record."""
+    return {c.key: getattr(record, c.key) for c in record.__mapper__.column_attrs}
+
+
+def _team_values(session: Session, data: dict) -> dict:
+    specialties = data.get("specialties") or []
+    if isinstance(specialties, str):
+        specialties = [s for s in specialties.split(",") if s.strip()]
+    checked = [validation.choice(s.strip(), Specialty, "specialties").value for s in specialties]
+    lon, lat = data.get("base_lon"), data.get("base_lat")
+    if lon not in (None, "") or lat not in (None, ""):
+        lon, lat = validation.point_in_district(lon, lat, "base location")
+    else:
+        lon = lat = None
+    target = validation.quantity(
+        data.get("target_headcount", 0), "target_headcount", allow_zero=True
+    )
+    if target > 1000:
+        raise ValidationError(
+            f"target_headcount: implausible value {target}", field="target_headcount"
+        )
+    return {
+        "name": validation.text(data.get("name"), "name"),
+        "kind": validation.choice(data.get("kind"), TeamKind, "kind"),
+        "staffing": validation.choice(data.get("staffing"), TeamStaffing, "staffing"),
+        "specialties": ",".join(checked),
+        "locality_id": _locality(session, data.get("locality_id")).id,
+        "base_lon": lon,
+        "base_lat": lat,
+        "leader": validation.text(data.get("leader"), "leader", max_len=64, required=False),
+        "leader_phone": validation.phone(data.get("leader_phone"), "leader_phone"),
+        "target_headcount": target,
+        "equipment": validation.text(
+            data.get("equipment"), "equipment", max_len=2000, required=False
+        ),
+    }
+
+
+def create_team(session: Session, actor: Actor, data: dict, *, is_demo: bool = False) -> Team:
+    values = _team_values(session, data)
+    require(actor, Action.EDIT_LOCAL_RECORDS, values["locality_id"])
+    return editing.create(
+        session, actor, Team(**values, is_demo=is_demo), "team", values["locality_id"]
+    )
+
+
+def update_team(
+    session: Session, actor: Actor, team_id: int, expected_version: int, data: dict
+) -> Team:
+    team = editing.load(session, Team, team_id, "team")
+    require(actor, Action.EDIT_LOCAL_RECORDS, team.locality_id)
+    values = _team_values(session, {**editing_defaults(team), **data})
+    require(actor, Action.EDIT_LOCAL_RECORDS, values["locality_id"])
+    editing.apply(
+        session,
+        actor,
+        team,
+        "team",
+        values,
+        expected_version=expected_version,
+        locality_id=team.locality_id,
+    )
+    return team
+
+
+def add_member(
+    session: Session,
+    actor: Actor,
+    team_id: int,
+    data: dict,
+    *,
+    today: date,
+    is_demo: bool = False,
+) -> TeamMember:
+    """Add a person to a team's census. No ID numbers: the form has no such field."""
+    team = editing.load(session, Team, team_id, "team")
+    require(actor, Action.EDIT_LOCAL_RECORDS, team.locality_id)
+    age_band = data.get("age_band")
+    if age_band not in (None, "") and age_band not in AGE_BANDS:
+        raise ValidationError(
+            f"age_band: {age_band!r} is not one of {', '.join(AGE_BANDS)}", field="age_band"
+        )
+    member = TeamMember(
+        team_id=team.id,
+        name=validation.text(data.get("name"), "name", max_len=64),
+        age_band=age_band or None,
+        skills=validation.text(data.get("skills"), "skills", max_len=255, required=False),
+        phone=validation.phone(data.get("phone"), "phone"),
+        last_training_on=validation.not_future(
+            data.get("last_training_on"), "last_training_on", today
+        ),
+        is_demo=is_demo,
+    )
+    return editing.create(session, actor, member, "team_member", team.locality_id)
+
+
+def _checkpoint_values(session: Session, data: dict) -> dict:
+    lon, lat = validation.point_in_district(data.get("lon"), data.get("lat"))
+    return {
+        "name": validation.text(data.get("name"), "name"),
+        "type": validation.choice(data.get("type"), CheckpointType, "type"),
+        "risk_level": validation.choice(data.get("risk_level"), RiskLevel, "risk_level"),
+        "locality_id": _locality(session, data.get("locality_id")).id,
+        "lon": lon,
+        "lat": lat,
+        "address": validation.text(data.get("address"), "address", max_len=255, required=False),
+        "responsible_person": validation.text(
+            data.get("responsible_person"), "responsible_person", max_len=64, required=False
+        ),
+        "responsible_phone": validation.phone(data.get("responsible_phone"), "responsible_phone"),
+        "monitor": validation.text(data.get("monitor"), "monitor", max_len=64, required=False),
+        "monitor_phone": validation.phone(data.get("monitor_phone"), "monitor_phone"),
+    }
+
+
+def create_checkpoint(
+    session: Session, actor: Actor, data: dict, *, is_demo: bool = False
+) -> Checkpoint:
+    values = _checkpoint_values(session, data)
+    require(actor, Action.EDIT_LOCAL_RECORDS, values["locality_id"])
+    return editing.create(
+        session, actor, Checkpoint(**values, is_demo=is_demo), "checkpoint", values["locality_id"]
+    )
+
+
+def update_checkpoint(
+    session: Session, actor: Actor, checkpoint_id: int, expected_version: int, data: dict
+) -> Checkpoint:
+    checkpoint = editing.load(session, Checkpoint, checkpoint_id, "checkpoint")
+    require(actor, Action.EDIT_LOCAL_RECORDS, checkpoint.locality_id)
+    values = _checkpoint_values(session, {**editing_defaults(checkpoint), **data})
+    require(actor, Action.EDIT_LOCAL_RECORDS, values["locality_id"])
+    editing.apply(
+        session,
+        actor,
+        checkpoint,
+        "checkpoint",
+        values,
+        expected_version=expected_version,
+        locality_id=checkpoint.locality_id,
+    )
+    return checkpoint
+
+
+def retire_checkpoint(
+    session: Session, actor: Actor, checkpoint_id: int, expected_version: int
+) -> Checkpoint:
+    checkpoint = editing.load(session, Checkpoint, checkpoint_id, "checkpoint")
+    require(actor, Action.EDIT_LOCAL_RECORDS, checkpoint.locality_id)
+    editing.apply(
+        session,
+        actor,
+        checkpoint,
+        "checkpoint",
+        {"status": RecordStatus.RETIRED},
+        expected_version=expected_version,
+        locality_id=checkpoint.locality_id,
+        action="checkpoint-retired",
+    )
+    return checkpoint

@@ -1,0 +1,81 @@
+"""Typed settings with a documented default for every key.
+
+Settings are read in one place (``load_settings``) from the environment and, in the app,
+from ``.streamlit/secrets.toml``; the core only ever receives a ``Settings`` object.
+
+Keys (environment variable in brackets):
+
+- ``database_url`` [REGISTRY_DATABASE_URL]: SQLAlchemy URL. Default: the embedded SQLite file
+  ``data/registry.db``. PostgreSQL: ``postgresql+psycopg://user@host/db``.
+- ``tianditu_key`` [REGISTRY_TIANDITU_KEY]: Tianditu developer key; when set, Tianditu is the
+  default basemap. Default: none (offline "no basemap").
+- ``language`` [REGISTRY_LANGUAGE]: ``zh`` (default) or ``en``.
+- ``session_timeout_minutes`` [REGISTRY_SESSION_TIMEOUT_MINUTES]: idle minutes before a login
+  expires. Default 30.
+- ``max_failed_logins`` [REGISTRY_MAX_FAILED_LOGINS]: failures before lockout. Default 5.
+- ``lockout_minutes`` [REGISTRY_LOCKOUT_MINUTES]: lockout length. Default 15.
+- ``expiry_warning_days`` [REGISTRY_EXPIRY_WARNING_DAYS]: a lot expiring within this many days
+  is flagged. Default 90.
+- ``load_demo_on_first_start`` [REGISTRY_LOAD_DEMO]: seed the demo district into an empty
+  database on first start. Default true.
+- ``rectification_days_major`` / ``_significant`` / ``_general`` / ``_low``
+  [REGISTRY_RECTIFICATION_DAYS_MAJOR …]: default rectification deadline in days by risk
+  level. No national figure exists (domain-standards §4.3), so they are settings.
+  Defaults 30 / 15 / 7 / 7.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'registry.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the core reads, with its default."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    tianditu_key: str | None = None
+    language: str = "zh"
+    session_timeout_minutes: int = 30
+    max_failed_logins: int = 5
+    lockout_minutes: int = 15
+    expiry_warning_days: int = 90
+    load_demo_on_first_start: bool = True
+    rectification_days_major: int = 30
+    rectification_days_significant: int = 15
+    rectification_days_general: int = 7
+    rectification_days_low: int = 7
+
+
+def _coerce(raw: object, kind: type) -> object:
+    if kind is bool and isinstance(raw, str):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if kind is int:
+        return int(raw)
+    return None if raw in ("", None) else str(raw)
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, secrets: Mapping[str, object] | None = None
+) -> Settings:
+    """Build settings from secrets (lower priority) and ``REGISTRY_*`` environment variables."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    kinds = {"bool": bool, "int": int}
+    for field in fields(Settings):
+        kind = kinds.get(str(field.type).split(" |")[0], str)
+        env_name = f"REGISTRY_{field.name.upper()}"
+        if env_name in environ:
+            values[field.name] = _coerce(environ[env_name], kind)
+        elif secrets and field.name in secrets:
+            values[field.name] = _coerce(secrets[field.name], kind)
+    if "REGISTRY_LOAD_DEMO" in environ:
+        values["load_demo_on_first_start"] = _coerce(environ["REGISTRY_LOAD_DEMO"], bool)
+    return Settings(**values)

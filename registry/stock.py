@@ -1,0 +1,250 @@
+"""Stock use-cases: every change is a ledger movement, and the lot quantity follows it.
+
+Invariants kept here (and verified by ``registry.checks``): stock never negative, the lot
+equals the sum of its movements, a transfer is one atomic out/in pair, an expired lot is
+never issued. Lots are row-locked (PostgreSQL) or the write lock is taken at BEGIN (SQLite)
+so parallel movements serialise instead of losing updates.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry import audit, validation
+from registry.enums import MovementKind, RecordStatus
+from registry.errors import InvariantViolation, ValidationError
+from registry.models import Depot, Item, StockLot, StockMovement
+from registry.permissions import Actor, require_depot_write
+
+
+def _depot_for_write(session: Session, actor: Actor, depot_id: int) -> Depot:
+    depot = session.get(Depot, depot_id)
+    if depot is None:
+        raise ValidationError(f"depot: unknown depot {depot_id!r}", field="depot")
+    require_depot_write(actor, depot.level, depot.locality_id)
+    if depot.status is not RecordStatus.ACTIVE:
+        raise ValidationError(f"depot: {depot.name} is retired", field="depot")
+    return depot
+
+
+def _locked_lot(session: Session, lot_id: int) -> StockLot:
+    lot = session.scalar(
+        select(StockLot)
+        .where(StockLot.id == lot_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if lot is None:
+        raise ValidationError(f"lot: unknown stock lot {lot_id!r}", field="lot")
+    return lot
+
+
+def _move(
+    session: Session,
+    actor: Actor,
+    lot: StockLot,
+    kind: MovementKind,
+    delta: int,
+    reason: str,
+    **extra,
+) -> StockMovement:
+    """Append one ledger line and keep the lot quantity equal to the ledger sum."""
+    if lot.quantity + delta < 0:
+        raise InvariantViolation(
+            f"lot {lot.batch}: only {lot.quantity} in stock, cannot take {-delta}"
+        )
+    before = audit.snapshot(lot)
+    lot.quantity += delta
+    movement = StockMovement(
+        lot_id=lot.id,
+        depot_id=lot.depot_id,
+        item_id=lot.item_id,
+        kind=kind,
+        quantity=delta,
+        reason=reason,
+        actor_id=actor.user_id,
+        is_demo=lot.is_demo,
+        **extra,
+    )
+    session.add(movement)
+    session.flush()
+    depot = session.get(Depot, lot.depot_id)
+    audit.record(
+        session,
+        actor,
+        f"stock-{kind.value}",
+        "stock_lot",
+        lot.id,
+        locality_id=depot.locality_id,
+        before=before,
+        after={**audit.snapshot(lot), "movement_id": movement.id, "reason": reason},
+    )
+    return movement
+
+
+def receive(
+    session: Session,
+    actor: Actor,
+    depot_id: int,
+    item_id: int,
+    quantity,
+    *,
+    batch: str,
+    reason: str,
+    today: date,
+    expiry_date: date | None = None,
+    is_demo: bool = False,
+) -> StockMovement:
+    """入库: add to the lot of this batch, creating it on first receipt."""
+    depot = _depot_for_write(session, actor, depot_id)
+    amount = validation.quantity(quantity)
+    batch = validation.text(batch, "batch", max_len=64)
+    reason = validation.text(reason, "reason", max_len=255)
+    if session.get(Item, item_id) is None:
+        raise ValidationError(f"item: unknown item {item_id!r}", field="item")
+    lot = session.scalar(
+        select(StockLot)
+        .where(StockLot.depot_id == depot.id, StockLot.item_id == item_id, StockLot.batch == batch)
+        .with_for_update()
+    )
+    if lot is None:
+        lot = StockLot(
+            depot_id=depot.id,
+            item_id=item_id,
+            batch=batch,
+            quantity=0,
+            expiry_date=expiry_date,
+            received_on=today,
+            is_demo=is_demo,
+        )
+        session.add(lot)
+        session.flush()
+    elif expiry_date is not None and lot.expiry_date != expiry_date:
+        raise ValidationError(
+            f"expiry_date: batch {batch} already has expiry {lot.expiry_date}", field="expiry_date"
+        )
+    return _move(session, actor, lot, MovementKind.RECEIVE, amount, reason)
+
+
+def _refuse_expired(lot: StockLot, today: date) -> None:
+    if lot.expiry_date is not None and lot.expiry_date < today:
+        raise InvariantViolation(
+            f"lot {lot.batch} expired on {lot.expiry_date.isoformat()} and cannot be issued"
+        )
+
+
+def issue(
+    session: Session, actor: Actor, lot_id: int, quantity, *, reason: str, today: date
+) -> StockMovement:
+    """出库: take from one lot; expired lots are refused."""
+    lot = _locked_lot(session, lot_id)
+    _depot_for_write(session, actor, lot.depot_id)
+    amount = validation.quantity(quantity)
+    reason = validation.text(reason, "reason", max_len=255)
+    _refuse_expired(lot, today)
+    return _move(session, actor, lot, MovementKind.ISSUE, -amount, reason)
+
+
+def suggest_issue(session: Session, depot_id: int, item_id: int, quantity: int, today: date):
+    """Earliest expiry first, expired lots skipped: [(lot, amount)] covering the quantity."""
+    lots = session.scalars(
+        select(StockLot)
+        .where(StockLot.depot_id == depot_id, StockLot.item_id == item_id, StockLot.quantity > 0)
+        .order_by(StockLot.expiry_date.is_(None), StockLot.expiry_date, StockLot.id)
+    ).all()
+    plan, remaining = [], quantity
+    for lot in lots:
+        if remaining <= 0:
+            break
+        if lot.expiry_date is not None and lot.expiry_date < today:
+            continue
+        take = min(lot.quantity, remaining)
+        plan.append((lot, take))
+        remaining -= take
+    return plan, remaining
+
+
+def transfer(
+    session: Session,
+    actor: Actor,
+    lot_id: int,
+    to_depot_id: int,
+    quantity,
+    *,
+    reason: str,
+    today: date,
+) -> tuple[StockMovement, StockMovement]:
+    """调拨: one atomic out/in pair; the actor needs write access to both depots."""
+    lot = _locked_lot(session, lot_id)
+    _depot_for_write(session, actor, lot.depot_id)
+    target = _depot_for_write(session, actor, to_depot_id)
+    if target.id == lot.depot_id:
+        raise ValidationError("to_depot: a transfer needs two different depots", field="to_depot")
+    amount = validation.quantity(quantity)
+    reason = validation.text(reason, "reason", max_len=255)
+    _refuse_expired(lot, today)
+    target_lot = session.scalar(
+        select(StockLot)
+        .where(
+            StockLot.depot_id == target.id,
+            StockLot.item_id == lot.item_id,
+            StockLot.batch == lot.batch,
+        )
+        .with_for_update()
+    )
+    if target_lot is None:
+        target_lot = StockLot(
+            depot_id=target.id,
+            item_id=lot.item_id,
+            batch=lot.batch,
+            quantity=0,
+            expiry_date=lot.expiry_date,
+            received_on=today,
+            is_demo=lot.is_demo,
+        )
+        session.add(target_lot)
+        session.flush()
+    group = str(uuid.uuid4())
+    out = _move(
+        session, actor, lot, MovementKind.TRANSFER_OUT, -amount, reason, transfer_group=group
+    )
+    into = _move(
+        session, actor, target_lot, MovementKind.TRANSFER_IN, amount, reason, transfer_group=group
+    )
+    return out, into
+
+
+def stock_take(
+    session: Session, actor: Actor, lot_id: int, counted, *, reason: str
+) -> StockMovement | None:
+    """盘点: record counted against expected; a difference becomes an adjustment movement."""
+    lot = _locked_lot(session, lot_id)
+    depot = _depot_for_write(session, actor, lot.depot_id)
+    counted = validation.quantity(counted, "counted", allow_zero=True)
+    reason = validation.text(reason, "reason", max_len=255)
+    expected = lot.quantity
+    if counted == expected:
+        audit.record(
+            session,
+            actor,
+            "stock-take-matched",
+            "stock_lot",
+            lot.id,
+            locality_id=depot.locality_id,
+            after={"counted": counted, "expected": expected},
+        )
+        return None
+    return _move(
+        session,
+        actor,
+        lot,
+        MovementKind.ADJUST,
+        counted - expected,
+        reason,
+        counted=counted,
+        expected=expected,
+    )

@@ -1,0 +1,250 @@
+"""Stock invariants in the core, on SQLite and PostgreSQL."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from registry import db, stock
+from registry.checks import run_checks
+from registry.errors import InvariantViolation, PermissionDenied, ValidationError
+from registry.models import AuditEvent, StockLot, StockMovement
+from tests.conftest import TODAY
+from tests.helpers import BANPU_POINT, depot, item
+
+
+@pytest.fixture
+def town_depot(factory, actors):
+    with db.transaction(factory) as session:
+        return depot(session, actors["office"]).id
+
+
+def ledger_sum(session, lot_id):
+    return session.scalar(
+        select(func.coalesce(func.sum(StockMovement.quantity), 0)).where(
+            StockMovement.lot_id == lot_id
+        )
+    )
+
+
+def test_receive_issue_keep_lot_equal_to_ledger(factory, actors, town_depot):
+    with db.transaction(factory) as session:
+        quilt = item(session, "棉被")
+        move = stock.receive(
+            session,
+            actors["town"],
+            town_depot,
+            quilt.id,
+            120,
+            batch="B1",
+            reason="采购入库",
+            today=TODAY,
+            expiry_date=TODAY + timedelta(400),
+        )
+        stock.issue(session, actors["town"], move.lot_id, 20, reason="发放", today=TODAY)
+    with factory() as session:
+        lot = session.get(StockLot, move.lot_id)
+        assert lot.quantity == 100 == ledger_sum(session, lot.id)
+        kinds = session.scalars(select(StockMovement.kind).order_by(StockMovement.id)).all()
+        assert [k.value for k in kinds] == ["receive", "issue"]
+        assert run_checks(session)["ok"]
+
+
+def test_stock_never_negative(factory, actors, town_depot):
+    with db.transaction(factory) as session:
+        move = stock.receive(
+            session,
+            actors["town"],
+            town_depot,
+            item(session, "救生衣").id,
+            5,
+            batch="L",
+            reason="入库",
+            today=TODAY,
+        )
+    with (
+        pytest.raises(InvariantViolation, match="only 5 in stock"),
+        db.transaction(factory) as session,
+    ):
+        stock.issue(session, actors["town"], move.lot_id, 6, reason="发放", today=TODAY)
+    with factory() as session:
+        assert session.get(StockLot, move.lot_id).quantity == 5
+        assert session.scalar(select(func.count()).select_from(StockMovement)) == 1
+
+
+def test_expired_lot_cannot_be_issued_or_transferred(factory, actors, town_depot):
+    with db.transaction(factory) as session:
+        other = depot(session, actors["office"], "另一库", place="板浦镇", point=BANPU_POINT).id
+        move = stock.receive(
+            session,
+            actors["office"],
+            town_depot,
+            item(session, "方便食品").id,
+            10,
+            batch="old",
+            reason="入库",
+            today=TODAY,
+            expiry_date=TODAY - timedelta(days=1),
+        )
+    for action in (
+        lambda s: stock.issue(s, actors["office"], move.lot_id, 1, reason="x", today=TODAY),
+        lambda s: stock.transfer(
+            s, actors["office"], move.lot_id, other, 1, reason="x", today=TODAY
+        ),
+    ):
+        with pytest.raises(InvariantViolation, match="expired"), db.transaction(factory) as session:
+            action(session)
+
+
+def test_transfer_is_one_atomic_pair(factory, actors, town_depot):
+    with db.transaction(factory) as session:
+        other = depot(session, actors["office"], "板浦镇库", place="板浦镇", point=BANPU_POINT).id
+        move = stock.receive(
+            session,
+            actors["office"],
+            town_depot,
+            item(session, "编织袋").id,
+            1000,
+            batch="S",
+            reason="入库",
+            today=TODAY,
+        )
+        out, into = stock.transfer(
+            session, actors["office"], move.lot_id, other, 400, reason="支援板浦", today=TODAY
+        )
+    with factory() as session:
+        assert out.transfer_group == into.transfer_group
+        assert session.get(StockLot, out.lot_id).quantity == 600
+        assert session.get(StockLot, into.lot_id).quantity == 400
+        assert run_checks(session)["ok"]
+
+
+def test_failed_transfer_writes_nothing(factory, actors, town_depot):
+    """The town official holds 新浦 but not 板浦: the whole transfer is refused."""
+    with db.transaction(factory) as session:
+        other = depot(session, actors["office"], "板浦镇库", place="板浦镇", point=BANPU_POINT).id
+        move = stock.receive(
+            session,
+            actors["town"],
+            town_depot,
+            item(session, "编织袋").id,
+            100,
+            batch="S",
+            reason="入库",
+            today=TODAY,
+        )
+    with factory() as session:
+        before = session.scalar(select(func.count()).select_from(StockMovement))
+    with pytest.raises(PermissionDenied), db.transaction(factory) as session:
+        stock.transfer(session, actors["town"], move.lot_id, other, 10, reason="x", today=TODAY)
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(StockMovement)) == before
+        assert session.get(StockLot, move.lot_id).quantity == 100
+
+
+def test_stock_take_records_counted_against_expected(factory, actors, town_depot):
+    with db.transaction(factory) as session:
+        move = stock.receive(
+            session,
+            actors["town"],
+            town_depot,
+            item(session, "雨衣").id,
+            50,
+            batch="R",
+            reason="入库",
+            today=TODAY,
+        )
+        adjust = stock.stock_take(session, actors["town"], move.lot_id, 47, reason="季度盘点")
+        matched = stock.stock_take(session, actors["town"], move.lot_id, 47, reason="复盘")
+    assert (adjust.counted, adjust.expected, adjust.quantity) == (47, 50, -3)
+    assert matched is None
+    with factory() as session:
+        assert session.get(StockLot, move.lot_id).quantity == 47
+        actions = session.scalars(select(AuditEvent.action)).all()
+        assert "stock-take-matched" in actions and "stock-adjust" in actions
+
+
+@pytest.mark.parametrize("bad", [0, -5, 2.5, "十", None, 10**9])
+def test_bad_quantities_are_refused(factory, actors, town_depot, bad):
+    with pytest.raises(ValidationError, match="quantity"), db.transaction(factory) as session:
+        stock.receive(
+            session,
+            actors["town"],
+            town_depot,
+            item(session, "棉被").id,
+            bad,
+            batch="B",
+            reason="入库",
+            today=TODAY,
+        )
+
+
+def test_ledger_and_audit_are_append_only(factory, actors, town_depot):
+    with db.transaction(factory) as session:
+        stock.receive(
+            session,
+            actors["town"],
+            town_depot,
+            item(session, "棉被").id,
+            3,
+            batch="B",
+            reason="入库",
+            today=TODAY,
+        )
+    for statement in (
+        "UPDATE stock_movements SET quantity = 999",
+        "DELETE FROM stock_movements",
+        "UPDATE audit_events SET actor_name = 'someone else'",
+        "DELETE FROM audit_events",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), db.transaction(factory) as session:
+            session.execute(text(statement))
+
+
+def test_earliest_expiry_first_suggestion_skips_expired(factory, actors, town_depot):
+    with db.transaction(factory) as session:
+        water = item(session, "瓶装饮用水").id
+        for batch, days, qty in (("late", 300, 10), ("soon", 20, 5), ("dead", -3, 50)):
+            stock.receive(
+                session,
+                actors["town"],
+                town_depot,
+                water,
+                qty,
+                batch=batch,
+                reason="入库",
+                today=TODAY,
+                expiry_date=TODAY + timedelta(days),
+            )
+        plan, short = stock.suggest_issue(session, town_depot, water, 12, TODAY)
+    assert [(lot.batch, qty) for lot, qty in plan] == [("soon", 5), ("late", 7)]
+    assert short == 0
+
+
+def test_receive_refuses_conflicting_expiry_for_same_batch(factory, actors, town_depot):
+    with db.transaction(factory) as session:
+        quilt = item(session, "棉被").id
+        stock.receive(
+            session,
+            actors["town"],
+            town_depot,
+            quilt,
+            1,
+            batch="B",
+            reason="r",
+            today=TODAY,
+            expiry_date=date(2028, 1, 1),
+        )
+    with pytest.raises(ValidationError, match="expiry"), db.transaction(factory) as session:
+        stock.receive(
+            session,
+            actors["town"],
+            town_depot,
+            quilt,
+            1,
+            batch="B",
+            reason="r",
+            today=TODAY,
+            expiry_date=date(2029, 1, 1),
+        )
