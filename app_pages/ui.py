@@ -10,7 +10,7 @@ import time
 
 import streamlit as st
 
-from registry import audit, i18n, runtime
+from registry import audit, i18n, queries, runtime
 from registry.clock import today
 from registry.permissions import Actor
 from registry.settings import Settings, load_settings
@@ -114,22 +114,13 @@ def demo_banner(has_demo: bool) -> None:
 @st.cache_data(ttl=60)
 def demo_users() -> list[tuple[str, object]]:
     """Demo accounts present in the database (shown on the sign-in page only then)."""
-    from sqlalchemy import select
-
-    from registry.models import User
-
     with session_factory()() as session:
-        rows = session.execute(
-            select(User.username, User.role).where(User.is_demo).order_by(User.id)
-        ).all()
-    return [(name, role) for name, role in rows]
+        return queries.demo_users(session)
 
 
 def locality_names(actor: Actor) -> str:
     """The actor's localities for display, or 'all localities' for district-wide roles."""
     if actor.district_wide or not actor.locality_ids:
         return t("account.all_localities")
-    from registry.models import Locality
-
     with session_factory()() as session:
-        return "、".join(session.get(Locality, i).name for i in sorted(actor.locality_ids))
+        return "、".join(queries.locality_names(session, actor.locality_ids))

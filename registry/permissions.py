@@ -76,12 +76,12 @@ def require(actor: Actor, action: Action, locality_id: int | None = None) -> Non
     """Refuse unless the actor's role allows ``action`` in ``locality_id``."""
     if not actor.can(action):
         raise PermissionDenied(f"{actor.username} ({actor.role}) may not {action}")
-    if action is Action.EDIT_LOCAL_RECORDS and locality_id is not None and not actor.covers(
-        locality_id
+    if (
+        action is Action.EDIT_LOCAL_RECORDS
+        and locality_id is not None
+        and not actor.covers(locality_id)
     ):
-        raise PermissionDenied(
-            f"{actor.username} may not change records of locality {locality_id}"
-        )
+        raise PermissionDenied(f"{actor.username} may not change records of locality {locality_id}")
 
 
 def require_depot_write(actor: Actor, level: DepotLevel, locality_id: int) -> None:

@@ -7,8 +7,8 @@ import json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from registry.enums import RecordStatus, RectificationStatus
-from registry.models import Checkpoint, Depot, Locality, Rectification, Team
+from registry.enums import RecordStatus, RectificationStatus, Role
+from registry.models import Checkpoint, Depot, Locality, Rectification, Team, User
 
 
 def _count_by_locality(session: Session, model, *conditions) -> dict[int, int]:
@@ -87,3 +87,16 @@ def depot_points(session: Session) -> list[dict]:
 
 def has_demo_records(session: Session) -> bool:
     return bool(session.scalar(select(func.count()).select_from(Depot).where(Depot.is_demo)))
+
+
+def demo_users(session: Session) -> list[tuple[str, Role]]:
+    rows = session.execute(
+        select(User.username, User.role).where(User.is_demo).order_by(User.id)
+    ).all()
+    return [(name, role) for name, role in rows]
+
+
+def locality_names(session: Session, ids) -> list[str]:
+    return list(
+        session.scalars(select(Locality.name).where(Locality.id.in_(ids)).order_by(Locality.id))
+    )

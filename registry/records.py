@@ -39,8 +39,9 @@ def _locality(session: Session, locality_id) -> Locality:
 def _depot_values(session: Session, data: dict) -> dict:
     lon, lat = validation.point_in_district(data.get("lon"), data.get("lat"))
     area = data.get("floor_area_m2")
-    area = None if area in (None, "") else validation.quantity(area, "floor_area_m2",
-                                                                allow_zero=True)
+    area = (
+        None if area in (None, "") else validation.quantity(area, "floor_area_m2", allow_zero=True)
+    )
     return {
         "name": validation.text(data.get("name"), "name"),
         "level": validation.choice(data.get("level"), DepotLevel, "level"),
