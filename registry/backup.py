@@ -36,19 +36,25 @@ def backup(url: str, target: Path) -> Path:
     return target
 
 
+def _refuse_unless_backup(connection: sqlite3.Connection, source: Path) -> None:
+    try:
+        sound = connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        has_schema = connection.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'"
+        ).fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise RegistryError(f"{source} is not an SQLite database ({error})") from None
+    if not (sound and has_schema):
+        raise RegistryError(f"{source} is not a sound registry backup")
+
+
 def restore(url: str, source: Path) -> Path:
     """Replace the database with a backup (stop the app first)."""
     target_path = sqlite_path(url)
     if not source.exists():
         raise RegistryError(f"no backup at {source}")
     with sqlite3.connect(source) as backup_db:
-        if backup_db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-            raise RegistryError(f"{source} is not a sound SQLite database")
-        has_schema = backup_db.execute(
-            "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'"
-        ).fetchone()[0]
-        if not has_schema:
-            raise RegistryError(f"{source} is not a registry backup")
+        _refuse_unless_backup(backup_db, source)
         with sqlite3.connect(target_path) as live:
             backup_db.backup(live)
     return target_path

@@ -25,6 +25,14 @@ def _rows(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
+def _assign(record, values: dict) -> int:
+    """Set values on a record; 1 when anything differed (so reloading is silent)."""
+    differs = any(getattr(record, key) != value for key, value in values.items())
+    for key, value in values.items():
+        setattr(record, key, value)
+    return int(differs)
+
+
 def load_catalogue(session: Session, actor: Actor, data_dir: Path = DATA_DIR) -> int:
     """Insert or update categories, items and level quotas; returns the number of items."""
     require(actor, Action.MANAGE_CATALOGUE)
@@ -41,14 +49,20 @@ def load_catalogue(session: Session, actor: Actor, data_dir: Path = DATA_DIR) ->
         )
     session.flush()
     items = {item.code: item for item in session.scalars(select(Item))}
+    changed = 0
     for row in _rows(data_dir / "items.csv"):
         if len(row["code"]) != 7 or not row["code"].isdigit() or row["code"][0] not in "123":
             raise ValidationError(f"items.csv: bad GB/T 38565 code {row['code']!r}", field="code")
         item = items.get(row["code"]) or Item(code=row["code"])
-        item.category_code = row["category_code"]
-        item.name, item.name_en, item.unit = row["name"], row["name_en"], row["unit"]
-        item.spec = row["spec"] or None
-        item.shelf_life_days = int(row["shelf_life_days"]) if row["shelf_life_days"] else None
+        values = {
+            "category_code": row["category_code"],
+            "name": row["name"],
+            "name_en": row["name_en"],
+            "unit": row["unit"],
+            "spec": row["spec"] or None,
+            "shelf_life_days": int(row["shelf_life_days"]) if row["shelf_life_days"] else None,
+        }
+        changed += _assign(item, values)
         session.add(item)
         items[item.code] = item
     session.flush()
@@ -60,11 +74,21 @@ def load_catalogue(session: Session, actor: Actor, data_dir: Path = DATA_DIR) ->
                 Quota.depot_level == level, Quota.depot_id.is_(None), Quota.item_id == item.id
             )
         ) or Quota(depot_level=level, item_id=item.id)
-        quota.minimum, quota.maximum = int(row["minimum"]), int(row["maximum"])
-        quota.basis = row["basis"]
+        changed += _assign(
+            quota,
+            {"minimum": int(row["minimum"]), "maximum": int(row["maximum"]), "basis": row["basis"]},
+        )
         session.add(quota)
     session.flush()
-    audit.record(session, actor, "catalogue-loaded", "item", None, after={"items": len(items)})
+    if changed:
+        audit.record(
+            session,
+            actor,
+            "catalogue-loaded",
+            "item",
+            None,
+            after={"items": len(items), "changed": changed},
+        )
     return len(items)
 
 
