@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
-from registry.demo import DEMO_PASSWORD
 
+from registry.demo import DEMO_PASSWORD
 from tests.browser.conftest import sign_in, submit_login
 
 pytestmark = pytest.mark.browser
