@@ -8,7 +8,7 @@ from app_pages import ui
 from maps.basemaps import BASEMAPS, available_basemaps, default_basemap
 from maps.district_map import build_district_map
 from registry import queries
-from registry.district import BOUNDARY_FILE, load_geojson
+from registry.district import BOUNDARY_FILE, load_geojson, neighbour_counties
 from registry.enums import BoundarySource, LocalityKind
 from registry.geo import wgs84_to_gcj02
 
@@ -62,6 +62,7 @@ labels = {
     "demo": ui.t("map.demo"),
     "legend": ui.t("map.legend.title"),
     "fullscreen": ui.t("map.fullscreen"),
+    "neighbours": ui.t("map.layer.neighbours"),
 }
 district_map = build_district_map(
     boundary=boundary(),
@@ -71,6 +72,7 @@ district_map = build_district_map(
     basemap=basemap,
     tianditu_key=key,
     display_transform=wgs84_to_gcj02 if BASEMAPS[basemap].gcj02 else None,
+    neighbours=neighbour_counties(ui.language()),
 )
 st_folium(
     district_map, height=560, use_container_width=True, returned_objects=[], key="district_map"

@@ -105,3 +105,15 @@ class Legend(MacroElement):
             for css, text in rows
         )
         self.html = f"<div><b>{map_text(title)}</b></div>{items}"
+
+
+class MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only (Leaflet's default also shows miles)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({metric: true, imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )

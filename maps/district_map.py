@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 import folium
 
 from maps.basemaps import BASEMAPS, add_basemap
-from maps.controls import FullscreenControl, Legend
+from maps.controls import FullscreenControl, Legend, MetricScale
 from maps.text import map_text
 
 Transform = Callable[[float, float], tuple[float, float]]
@@ -29,6 +29,7 @@ LABEL_KEYS = (
     "demo",  # tag on demo depots
     "legend",  # legend title
     "fullscreen",  # fullscreen button tooltip
+    "neighbours",  # neighbouring counties: layer name
 )
 
 _DISTRICT_FILL, _DISTRICT_EDGE = "#d32f2f", "#7f0000"
@@ -36,6 +37,7 @@ _TOWN_FILL, _TOWN_EDGE = "#1e88e5", "#0d47a1"
 _OUTLINE = "#263238"
 _LOCALITY_FILL, _LOCALITY_EDGE = "#78909c", "#607d8b"
 
+_NEIGHBOUR_STYLE = {"color": "#9e9e9e", "weight": 1, "fillColor": "#eeeeee", "fillOpacity": 0.5}
 _BOUNDARY_STYLE = {"color": _OUTLINE, "weight": 3, "fill": False}
 _LOCALITY_STYLE = {
     "color": _LOCALITY_EDGE,
@@ -69,6 +71,7 @@ def build_district_map(
     basemap: str = "none",
     tianditu_key: str | None = None,
     display_transform: Transform | None = None,
+    neighbours: dict | None = None,
 ) -> folium.Map:
     """Build the district map; ``labels`` must hold every key in ``LABEL_KEYS``.
 
@@ -94,9 +97,10 @@ def build_district_map(
         zoom_start=11,
         tiles=None,
         prefer_canvas=True,
-        control_scale=True,
     )
     add_basemap(m, basemap, tianditu_key=tianditu_key)
+    if neighbours:
+        _add_neighbours(m, neighbours, shift, labels)
     any_approximate = _add_localities(m, localities, shift, labels)
     folium.GeoJson(
         outline, style_function=lambda _: _BOUNDARY_STYLE, control=False, interactive=False
@@ -107,9 +111,29 @@ def build_district_map(
     legend_keys += ["approximate"] if any_approximate else []
     Legend(labels["legend"], [(_LEGEND_SWATCHES[k], labels[k]) for k in legend_keys]).add_to(m)
     FullscreenControl(labels["fullscreen"]).add_to(m)
+    MetricScale().add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     m.fit_bounds([[south, west], [north, east]])
     return m
+
+
+def _add_neighbours(m: folium.Map, neighbours: dict, shift: Transform, labels: dict) -> None:
+    """Neighbouring counties in grey, for orientation; named on hover."""
+    features = [
+        {
+            "type": "Feature",
+            "id": index,
+            "geometry": _shift_geometry(f["geometry"], shift),
+            "properties": {"tooltip": map_text((f.get("properties") or {}).get("name"))},
+        }
+        for index, f in enumerate(_features(neighbours))
+    ]
+    folium.GeoJson(
+        _feature_collection(features),
+        name=map_text(labels["neighbours"]),
+        style_function=lambda _: _NEIGHBOUR_STYLE,
+        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
+    ).add_to(m)
 
 
 def _add_localities(m: folium.Map, localities: dict, shift: Transform, labels: dict) -> bool:

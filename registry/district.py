@@ -38,3 +38,25 @@ def in_district(lon: float, lat: float) -> bool:
     from shapely.geometry import Point
 
     return _district_with_tolerance().contains(Point(lon, lat))
+
+
+HAIZHOU_ADCODE = "320706"
+
+
+@cache
+def neighbour_counties(language: str = "zh", tolerance_deg: float = 0.002) -> dict:
+    """The other county-level units of Lianyungang, simplified for display, named in
+    ``language``; gives the map its surroundings."""
+    from shapely.geometry import mapping
+
+    name_key = "name" if language == "zh" else "name_en"
+    features = [
+        {
+            "type": "Feature",
+            "geometry": mapping(shape(f["geometry"]).simplify(tolerance_deg)),
+            "properties": {"name": f["properties"][name_key], "adcode": f["properties"]["adcode"]},
+        }
+        for f in load_geojson(COUNTIES_FILE)["features"]
+        if f["properties"]["adcode"] != HAIZHOU_ADCODE
+    ]
+    return {"type": "FeatureCollection", "features": features}

@@ -19,6 +19,7 @@ LABELS = {
     "demo": "演示数据 / demo",
     "legend": "图例",
     "fullscreen": "全屏",
+    "neighbours": "周边区县",
 }
 PAYLOAD = "<img src=x onerror=window.__x=1>${window.__y=1}"
 
@@ -158,7 +159,7 @@ def test_depot_layers_legend_and_controls():
     assert "var Legend = L.Control.extend" in html
     assert json.dumps("图例")[1:-1] in html
     assert "requestFullscreen" in html
-    assert "L.control.scale()" in html
+    assert "L.control.scale({metric: true, imperial: false})" in html
     assert '"preferCanvas": true' in html
     assert "fitBounds([[34.4,119.0],[34.8,119.4]]" in "".join(html.split())
 
@@ -205,3 +206,25 @@ def test_display_transform_moves_every_coordinate():
     assert "[35.52, 129.31]" in html  # town depot
     assert "[[35.4, 129.0], [35.8, 129.4]]" in html  # fit bounds from the outline
     assert "[129.2, 35.4]" in html  # locality polygon vertex
+
+
+def test_neighbours_are_drawn_named_and_escaped():
+    neighbours = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": "Lianyun<b>`${x}`</b>"},
+                "geometry": _square(119.3, 34.6, 119.4, 34.7),
+            }
+        ],
+    }
+    html = _render(neighbours=neighbours, labels={**LABELS, "neighbours": "Around"})
+    assert "Around" in html
+    # GeoJSON data is embedded as JSON, where "&" is written \u0026.
+    assert "Lianyun\\u0026lt;b\\u0026gt;\\u0026#96;\\u0026#36;{x}" in html
+    assert "${x}" not in html
+
+
+def test_scale_bar_is_metric_only():
+    assert "imperial: false" in _render()
