@@ -1,12 +1,14 @@
 """AppTest of the router and the first pages, on a demo database."""
 
+from pathlib import Path
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from registry.demo import DEMO_PASSWORD
 
-ENTRY = "streamlit_app.py"
+ENTRY = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 
 
 @pytest.fixture(scope="module")
