@@ -1,0 +1,63 @@
+"""The localities: reference data loaded if missing, their polygons, an invented population."""
+
+from __future__ import annotations
+
+import json
+
+import shapely
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from registry.catalogue import load_catalogue
+from registry.demo._context import _Seed
+from registry.demo.people import _person, _phone
+from registry.enums import LocalityKind
+from registry.localities import load_reference_localities
+from registry.models import Item, Locality
+from registry.permissions import Actor
+
+CENSUS_TOTAL = 918_000  # 7th census, 2020 (domain-standards §6); the split below is invented
+POPULATION_SHARE = {
+    "新浦街道": 95, "新东街道": 62, "新南街道": 70, "路南街道": 52, "浦西街道": 66,
+    "新海街道": 60, "海州街道": 38, "幸福路街道": 36, "朐阳街道": 55, "洪门街道": 40,
+    "郁洲街道": 48, "花果山街道": 22, "云台街道": 30, "南城街道": 18, "宁海街道": 42,
+    "新坝镇": 42, "锦屏镇": 36, "板浦镇": 60, "浦南镇": 46,
+}  # fmt: skip
+PERSONS_PER_HOUSEHOLD = (2.5, 2.7)
+
+
+def _ensure_reference(session: Session, actor: Actor) -> dict[str, Locality]:
+    """Load the real localities and the catalogue first if a fresh database lacks them."""
+    load_reference_localities(session, actor)
+    if session.scalar(select(func.count()).select_from(Item)) == 0:
+        load_catalogue(session, actor)
+    return {loc.name: loc for loc in session.scalars(select(Locality).order_by(Locality.mca_code))}
+
+
+def _areas(localities: dict[str, Locality]) -> dict[str, BaseGeometry]:
+    areas = {}
+    for name, locality in localities.items():
+        areas[name] = shape(json.loads(locality.boundary_geojson))
+        shapely.prepare(areas[name])
+    return areas
+
+
+def _profile_localities(seed: _Seed) -> None:
+    """Demo population and officers: the census total is real, its split is an estimate.
+
+    There is no locality-edit use-case yet, so the seed sets the columns directly and the
+    ``demo-seeded`` audit event records it.
+    """
+    rng = seed.rng
+    raw = {name: POPULATION_SHARE[name] * rng.uniform(0.95, 1.05) for name in seed.localities}
+    scale = CENSUS_TOTAL / sum(raw.values())
+    for name, locality in seed.localities.items():
+        locality.population = int(round(raw[name] * scale / 100) * 100)
+        locality.households = round(locality.population / rng.uniform(*PERSONS_PER_HOUSEHOLD))
+        locality.population_is_estimate = True
+        title = "分管副镇长" if locality.kind is LocalityKind.TOWN else "分管副主任"
+        locality.responsible_officer = f"{_person(rng)}（{title}）"
+        locality.officer_phone = _phone(rng)
+    seed.session.flush()

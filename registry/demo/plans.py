@@ -1,0 +1,214 @@
+"""Emergency plans with their revisions, and the drills held under plans and by teams."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from registry.demo._context import _Seed
+from registry.demo.people import _person
+from registry.demo.places import GEO_SITES
+from registry.enums import DrillForm, LocalityKind, PlanClass, PlanStatus
+from registry.models import Drill, Plan, PlanRevision, Team
+
+P, PS = PlanClass, PlanStatus
+DISTRICT_PLANS = (  # title, class, owner, locality, hazards, status, years since issue, crowded
+    ("海州区突发事件总体应急预案", P.OVERALL, "海州区人民政府", None,
+     "自然灾害、事故灾难、公共卫生事件、社会安全事件", PS.CURRENT, 2.2, False),
+    ("海州区防汛抗旱应急预案", P.SPECIAL, "海州区防汛抗旱指挥部办公室", None,
+     "洪涝、干旱、台风", PS.CURRENT, 1.1, False),
+    ("海州区防汛防台应急预案", P.SPECIAL, "海州区防汛抗旱指挥部办公室", None,
+     "洪涝、台风", PS.REPEALED, 5.5, False),
+    ("海州区地质灾害应急预案", P.SPECIAL, "海州区自然资源和规划部门", None,
+     "崩塌、滑坡、地面塌陷", PS.EVALUATING, 3.4, False),
+    ("海州区危险化学品事故应急预案", P.SPECIAL, "海州区应急管理局", None,
+     "泄漏、火灾、爆炸、中毒", PS.REVISING, 4.6, False),
+    ("云台山森林火灾应急预案", P.SPECIAL, "云台山风景名胜区管委会", "云台街道",
+     "森林火灾", PS.CURRENT, 2.8, False),
+    ("海州区自然灾害救助应急预案", P.SPECIAL, "海州区应急管理局", None,
+     "洪涝、台风、地震、地质灾害", PS.CURRENT, 3.6, False),
+    ("海州区城市排水防涝应急预案", P.DEPARTMENT, "海州区住房和城乡建设局", None,
+     "城市内涝", PS.CURRENT, 1.8, False),
+    ("海州区城镇燃气事故应急预案", P.SPECIAL, "海州区住房和城乡建设局", None,
+     "燃气泄漏、爆炸", PS.AWAITING_ISSUE, None, False),
+    ("花果山风景区突发事件应急预案", P.UNIT, "花果山风景区管理处", "花果山街道",
+     "游客拥挤踩踏、山体崩塌、森林火灾", PS.CURRENT, 1.3, True),
+    ("孔望山景区游客安全应急预案", P.UNIT, "孔望山景区管理处", "南城街道",
+     "游客拥挤踩踏、山体崩塌", PS.CURRENT, 2.5, True),
+)  # fmt: skip
+GRASSROOTS_STATUS = {PS.CURRENT: 70, PS.EVALUATING: 10, PS.REVISING: 15, PS.AWAITING_ISSUE: 5}
+# 20 working days (2024 办法 Art. 26) approximated as 28 calendar days until the registry has
+# a working-day calendar with Chinese public holidays.
+FILING_DAYS_APPROX = 28
+EVALUATION_YEARS = 3  # county-level plans (domain-standards §5.1)
+DRILL_YEARS = 3
+CROWDED_DRILL_DAYS = 182  # crowded venues drill at least every six months (§5.3)
+DRILL_EVALUATIONS = (
+    "演练达到预期目标，队伍集结迅速",
+    "指挥协调顺畅，建议增加夜间科目",
+    "通讯联络不畅，已纳入预案修订",
+    "群众转移路线标识不清，已督促整改",
+)
+
+
+def _years_since_issue(rng: random.Random, status: PlanStatus) -> float | None:
+    """Within six years; plans under evaluation or revision are the older ones."""
+    if status is PS.AWAITING_ISSUE:
+        return None
+    return rng.uniform(2.7 if status in (PS.EVALUATING, PS.REVISING) else 0.2, 5.8)
+
+
+def _grassroots_spec(seed: _Seed, name: str) -> tuple:
+    """A 基层 plan per locality, in a status drawn from GRASSROOTS_STATUS."""
+    rng = seed.rng
+    status = rng.choices(list(GRASSROOTS_STATUS), list(GRASSROOTS_STATUS.values()))[0]
+    years = _years_since_issue(rng, status)
+    town = seed.localities[name].kind is LocalityKind.TOWN
+    hazards = "洪涝、台风、火灾" + ("、地质灾害" if name in GEO_SITES else "")
+    hazards += "、危险化学品" if town else ""
+    owner = f"{name}{'人民政府' if town else '办事处'}"
+    return (f"{name}突发事件应急预案", P.GRASSROOTS, owner, name, hazards, status, years, False)
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _filed_on(seed: _Seed, issued: date, due: date) -> date | None:
+    """Most filed on time, some late, some not at all."""
+    roll = seed.rng.random()
+    if roll < 0.12:
+        return None
+    days = (due - issued).days + seed.rng.randint(3, 60) if roll < 0.27 else seed.rng.randint(5, 27)
+    filed = issued + timedelta(days=days)
+    return filed if filed <= seed.today else None
+
+
+def _evaluated_on(seed: _Seed, status: PlanStatus, issued: date) -> date | None:
+    age = (seed.today - issued).days
+    if status is PS.REVISING:  # the evaluation concluded 需修订
+        return seed.days_ago(30, 200)
+    if status is PS.CURRENT and age > 900 and seed.rng.random() < 0.4:
+        return issued + timedelta(days=seed.rng.randint(730, min(age, 1090)))
+    return None
+
+
+def _plan_dates(seed: _Seed, status: PlanStatus, years: float | None) -> dict:
+    if years is None:
+        return {"version_label": "送审稿"}
+    issued = seed.today - timedelta(days=round(years * 365) + seed.rng.randint(-30, 30))
+    due = issued + timedelta(days=FILING_DAYS_APPROX)
+    evaluated = _evaluated_on(seed, status, issued)
+    return {
+        "version_label": f"{issued.year}年版",
+        "issued_on": issued,
+        "filing_due": due,
+        "filed_on": _filed_on(seed, issued, due),
+        "last_evaluated_on": evaluated,
+        "next_evaluation_due": _add_years(evaluated or issued, EVALUATION_YEARS),
+    }
+
+
+def _revisions(seed: _Seed, plan: Plan) -> list[PlanRevision]:
+    """Earlier issued versions, then the current one (or the draft awaiting issue)."""
+    if plan.issued_on is None:
+        return [
+            PlanRevision(
+                plan_id=plan.id,
+                version_label="送审稿",
+                note="修订完成，待印发",
+                document_name=f"{plan.title}（送审稿）.docx",
+                recorded_at=datetime.combine(seed.days_ago(5, 60), time(10)),
+            )
+        ]
+    earlier = [
+        plan.issued_on - timedelta(days=k * seed.rng.randint(1000, 1400))
+        for k in range(seed.rng.randint(0, 2), 0, -1)
+    ]
+    return [
+        PlanRevision(
+            plan_id=plan.id,
+            version_label=f"{day.year}年版",
+            issued_on=day,
+            note="首次印发" if position == 0 else "根据风险变化和机构调整修订",
+            document_name=f"{plan.title}（{day.year}年版）.pdf",
+            recorded_at=datetime.combine(day, time(10)),
+        )
+        for position, day in enumerate([*earlier, plan.issued_on])
+    ]
+
+
+def _drill(seed: _Seed, day: date, participants: int, **owner) -> Drill:
+    form = DrillForm.LIVE if seed.rng.random() < 0.6 else DrillForm.TABLETOP
+    return Drill(
+        held_on=day,
+        form=form,
+        participants=participants,
+        evaluation=seed.rng.choice(DRILL_EVALUATIONS),
+        is_demo=True,
+        **owner,
+    )
+
+
+def _plan_drills(seed: _Seed, plan: Plan) -> list[Drill]:
+    """Drills in the last three years; crowded venues every six months; some plans none."""
+    if plan.issued_on is None or plan.status is PS.REPEALED:
+        return []
+    rng = seed.rng
+    start = max(plan.issued_on, seed.today - timedelta(days=DRILL_YEARS * 365))
+    if plan.crowded_venue:
+        days = [
+            seed.days_ago(20 + CROWDED_DRILL_DAYS * k, 60 + CROWDED_DRILL_DAYS * k)
+            for k in range(2 * DRILL_YEARS)
+        ]
+    else:
+        count = rng.choices((0, 1, 2, 3), (25, 35, 25, 15))[0]
+        days = [seed.between(start, seed.today) for _ in range(count)]
+    return [
+        _drill(seed, day, rng.randint(20, 300), plan_id=plan.id, locality_id=plan.locality_id)
+        for day in days
+        if day >= plan.issued_on
+    ]
+
+
+def _create_plans(seed: _Seed) -> None:
+    """Plans with revisions and drills, written directly: there is no plan use-case yet."""
+    specs = list(DISTRICT_PLANS) + [_grassroots_spec(seed, name) for name in seed.localities]
+    for title, plan_class, owner, locality, hazards, status, years, crowded in specs:
+        plan = Plan(
+            title=title,
+            locality_id=seed.localities[locality].id if locality else None,
+            department=owner,
+            plan_class=plan_class,
+            hazards=hazards,
+            owner_person=_person(seed.rng),
+            crowded_venue=crowded,
+            status=status,
+            is_demo=True,
+            **_plan_dates(seed, status, years),
+        )
+        seed.session.add(plan)
+        seed.session.flush()
+        seed.session.add_all(_revisions(seed, plan) + _plan_drills(seed, plan))
+
+
+def _team_drills(seed: _Seed, teams: list[Team]) -> None:
+    """Team drills over three years; ``last_drill_on`` is set directly (update_team omits it)."""
+    rng = seed.rng
+    for team in teams:
+        count = rng.choices((0, 1, 2, 3), (5, 30, 40, 25))[0]
+        days = sorted(seed.days_ago(0, DRILL_YEARS * 365) for _ in range(count))
+        seed.session.add_all(
+            _drill(
+                seed,
+                day,
+                rng.randint(10, max(10, team.target_headcount)),
+                team_id=team.id,
+                locality_id=team.locality_id,
+            )
+            for day in days
+        )
+        team.last_drill_on = days[-1] if days else None
