@@ -124,3 +124,19 @@ def locality_names(actor: Actor) -> str:
         return t("account.all_localities")
     with session_factory()() as session:
         return "、".join(queries.locality_names(session, actor.locality_ids))
+
+
+RECORD_KINDS = {"d": "depot", "t": "team", "c": "checkpoint"}
+
+
+def load_detail(actor: Actor, key: str) -> dict | None:
+    """Details of the record with map key ``d12`` / ``t3`` / ``c40``, or None."""
+    from registry import details
+
+    kind, number = key[:1], key[1:]
+    if kind not in RECORD_KINDS or not number.isdigit():
+        return None
+    loader = getattr(details, f"{RECORD_KINDS[kind]}_detail")
+    extra = {"warning_days": settings().expiry_warning_days} if kind == "d" else {}
+    with session_factory()() as session:
+        return loader(session, actor, int(number), today=today(), **extra)

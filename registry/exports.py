@@ -95,15 +95,14 @@ def to_excel_bytes(frame: pd.DataFrame, sheet_name: str) -> bytes:
     for row in body:
         sheet.append(row)
     sheet.freeze_panes = "A2"
-    if header:
-        _fit_columns(sheet, [header, *body])
+    _fit_columns(sheet, [header, *body])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
 def _has_point(row: dict, lon_key: str, lat_key: str) -> bool:
-    """A row is mappable only with both coordinates present and numeric."""
+    """A row is mappable only with both coordinates present."""
     return not (_missing(row.get(lon_key)) or _missing(row.get(lat_key)))
 
 

@@ -12,10 +12,10 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
+import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -264,7 +264,7 @@ def circle(lon: float, lat: float, radius_m: float) -> BaseGeometry:
     local = CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")
     to_wgs84 = Transformer.from_crs(local, "EPSG:4326", always_xy=True)
     disc = Point(0.0, 0.0).buffer(radius_m, quad_segs=_CIRCLE_QUAD_SEGMENTS)
-    return transform(to_wgs84.transform, disc)
+    return shapely.transform(disc, to_wgs84.transform, interleaved=False)
 
 
 def _localities_touched(session: Session, area: BaseGeometry) -> list[tuple[str, int | None]]:

@@ -73,6 +73,6 @@ def test_switching_to_english_translates_the_page(app):
 
 def test_session_times_out(app, monkeypatch):
     sign_in(app, "office")
-    app.session_state["auth.last_activity"] = -10**9
+    app.session_state["auth.last_activity"] = -(10**9)
     app.run()
     assert any("超时" in i.value for i in app.info)
