@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from registry.enums import RecordStatus, RectificationStatus, Role
-from registry.models import Checkpoint, Depot, Locality, Rectification, Team, User
+from registry.models import Checkpoint, Depot, Item, Locality, Rectification, Team, User
 
 
 def _count_by_locality(session: Session, model, *conditions) -> dict[int, int]:
@@ -100,3 +100,19 @@ def locality_names(session: Session, ids) -> list[str]:
     return list(
         session.scalars(select(Locality.name).where(Locality.id.in_(ids)).order_by(Locality.id))
     )
+
+
+def locality_choices(session: Session) -> dict[int, str]:
+    return dict(
+        session.execute(select(Locality.id, Locality.name).order_by(Locality.mca_code)).all()
+    )
+
+
+def item_choices(session: Session) -> dict[int, str]:
+    """Item id → "name (unit)", in catalogue code order."""
+    return {
+        item_id: f"{name}（{unit}）"
+        for item_id, name, unit in session.execute(
+            select(Item.id, Item.name, Item.unit).order_by(Item.code)
+        )
+    }

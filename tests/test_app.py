@@ -50,10 +50,13 @@ def test_demo_user_signs_in_and_sees_the_map_and_locality_table(app):
     assert not app.exception
     assert app.title[0].value == "海州区应急资源一张图"
     assert any("演示数据" in w.value for w in app.warning)
-    table = app.dataframe[0].value
-    assert len(table) == 19
-    assert {"名称", "储备库", "隐患点"} <= set(table.columns)
-    assert table["储备库"].sum() >= 21
+    records = app.dataframe[0].value
+    assert len(records) >= 1500 + 21 + 40  # checkpoints, depots and teams of the demo
+    assert {"记录类型", "名称", "属地"} <= set(records.columns)
+    localities = next(d.value for d in app.dataframe if "民政区划代码" in d.value.columns)
+    assert len(localities) == 19
+    assert {"名称", "储备库", "隐患点"} <= set(localities.columns)
+    assert localities["储备库"].sum() >= 21
 
 
 def test_wrong_password_is_refused_with_a_message(app):

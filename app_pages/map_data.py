@@ -1,0 +1,106 @@
+"""Loading and labelling the office map's records for one filter and language.
+
+Cached on the data version, so an edit anywhere (any process) shows on the next rerun.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import ui
+from registry import i18n, queries
+from registry.clock import today
+from registry.enums import CheckpointType, DepotLevel, RiskLevel, TeamKind
+from registry.indicators import locality_indicators
+from registry.mapdata import MapFilter, checkpoint_rows, depot_rows, team_rows
+
+
+def _label_rows(records: dict, language: str) -> None:
+    """A tooltip label per row, in the UI language (user text is escaped by maps/)."""
+
+    def t(key, **values):
+        return i18n.translate(key, language, **values)
+
+    demo = f"[{t('map.demo')}]"
+    for row in records["depots"]:
+        flags = t(
+            "map.label.flags",
+            below=row["below_quota"],
+            expiring=row["expiring_lots"],
+            expired=row["expired_lots"],
+        )
+        row["label"] = "\n".join(
+            filter(
+                None,
+                [
+                    row["name"],
+                    f"{i18n.label(DepotLevel(row['level']), language)} · {row['locality']}",
+                    flags,
+                    demo if row["is_demo"] else "",
+                ],
+            )
+        )
+    for row in records["teams"]:
+        kind = i18n.label(TeamKind(row["kind"]), language)
+        row["label"] = "\n".join(
+            filter(
+                None,
+                [
+                    row["name"],
+                    t("map.label.team", kind=kind, members=row["members"], target=row["target"]),
+                    row["locality"],
+                    demo if row["is_demo"] else "",
+                ],
+            )
+        )
+    for row in records["checkpoints"]:
+        rect = (
+            t(
+                "map.label.rect",
+                open=row["open_rectifications"],
+                overdue=row["overdue_rectifications"],
+            )
+            if row["open_rectifications"]
+            else ""
+        )
+        row["label"] = "\n".join(
+            filter(
+                None,
+                [
+                    row["name"],
+                    f"{i18n.label(CheckpointType(row['type']), language)} · "
+                    f"{i18n.label(RiskLevel(row['risk_level']), language)}",
+                    row["locality"],
+                    rect,
+                    demo if row["is_demo"] else "",
+                ],
+            )
+        )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def load(_version: int, filters: MapFilter, language: str, warning_days: int) -> dict:
+    """Rows for the map and the table, the locality polygons and their indicators."""
+    day = today()
+    with ui.session_factory()() as session:
+        records = {
+            "depots": depot_rows(session, filters, day, warning_days),
+            "teams": team_rows(session, filters, day),
+            "checkpoints": checkpoint_rows(session, filters, day),
+            "localities": queries.locality_features(session),
+            "summary": queries.locality_summary(session),
+            "indicators": locality_indicators(session, day),
+            "has_demo": queries.has_demo_records(session),
+        }
+    _label_rows(records, language)
+    return records
+
+
+@st.cache_data(show_spinner=False)
+def options(_version: int) -> dict:
+    """Choices for the filters: localities and items, by id."""
+    with ui.session_factory()() as session:
+        return {
+            "localities": queries.locality_choices(session),
+            "items": queries.item_choices(session),
+        }

@@ -1,0 +1,329 @@
+"""The emergency office's map (一张图): localities coloured by an indicator, depots, teams
+and checkpoints as browser-built point layers, a legend following the visible layers,
+layer control, fullscreen, measuring and a metric scale.
+
+Takes plain data (no database, no streamlit). Coordinates are WGS-84; pass
+``display_transform`` (e.g. WGS-84 → GCJ-02) for a GCJ-02 basemap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+import folium
+
+from maps.basemaps import BASEMAPS, add_basemap
+from maps.controls import FullscreenControl, MetricScale
+from maps.legend import LayerLegend
+from maps.measure import MeasureControl
+from maps.points import PointLayer, marker_svg
+from maps.styles import (
+    CHECKPOINT_TYPE_COLOURS,
+    DEPOT_LEVEL_STYLES,
+    NO_DATA_COLOUR,
+    RISK_COLOURS,
+    SEQUENTIAL_RAMP,
+    TEAM_KIND_COLOURS,
+    classify,
+)
+from maps.text import map_text
+
+Transform = Callable[[float, float], tuple[float, float]]
+LAYERS = ("localities", "district_depots", "town_depots", "teams", "checkpoints")
+
+# Class breaks per indicator and whether a higher value is worse (darker = worse).
+INDICATOR_SCALES: dict[str, tuple[tuple[float, ...], bool]] = {
+    "stock_coverage": ((0.5, 0.7, 0.85, 0.95), False),
+    "open_rectifications": ((1, 3, 6, 10), True),
+    "overdue_rectifications": ((1, 2, 4, 8), True),
+    "checkpoint_density": ((1, 2, 5, 10), True),
+    "team_strength": ((0.5, 0.7, 0.85, 1.0), False),
+}
+RECTIFICATION_RINGS = {"open": "#8e24aa", "overdue": "#000000"}
+DEPOT_WARNING_RING = "#ff6f00"
+_BOUNDARY_STYLE = {"color": "#263238", "weight": 3, "fill": False}
+_NEIGHBOUR_STYLE = {"color": "#9e9e9e", "weight": 1, "fillColor": "#eeeeee", "fillOpacity": 0.5}
+
+
+@dataclass
+class OfficeMapData:
+    """Everything drawn; rows are the dicts of ``registry.mapdata`` plus a ``label``."""
+
+    boundary: dict
+    localities: dict  # FeatureCollection; properties: id, name, approximate
+    indicator: str
+    indicator_values: Mapping[int, float | None]
+    indicator_text: Mapping[int, str]
+    depots: list[dict] = field(default_factory=list)
+    teams: list[dict] = field(default_factory=list)
+    checkpoints: list[dict] = field(default_factory=list)
+    neighbours: dict | None = None
+    layers: Iterable[str] = LAYERS
+
+
+def indicator_colour(indicator: str, value: float | None) -> str:
+    """Ramp colour of a value; darker is always worse, grey is no data."""
+    if value is None:
+        return NO_DATA_COLOUR
+    breaks, higher_is_worse = INDICATOR_SCALES[indicator]
+    index = classify(value, breaks)
+    return SEQUENTIAL_RAMP[index if higher_is_worse else len(SEQUENTIAL_RAMP) - 1 - index]
+
+
+RATIO_INDICATORS = frozenset({"stock_coverage", "team_strength"})
+
+
+def format_indicator(indicator: str, value: float | None) -> str:
+    """Ratios as percentages, counts and densities as plain numbers."""
+    if value is None:
+        return "—"
+    return f"{value:.0%}" if indicator in RATIO_INDICATORS else f"{value:.3g}"
+
+
+def indicator_classes(indicator: str) -> list[tuple[str, str]]:
+    """(colour, range text) per class, for the legend."""
+    breaks, higher_is_worse = INDICATOR_SCALES[indicator]
+    ramp = SEQUENTIAL_RAMP if higher_is_worse else SEQUENTIAL_RAMP[::-1]
+    edges = [format_indicator(indicator, b) for b in breaks]
+    texts = [f"< {edges[0]}"]
+    texts += [f"{low} – {high}" for low, high in pairwise(edges)]
+    texts.append(f"≥ {edges[-1]}")
+    return list(zip(ramp, texts, strict=True))
+
+
+def build_office_map(
+    data: OfficeMapData,
+    labels: Mapping[str, str],
+    *,
+    basemap: str = "none",
+    tianditu_key: str | None = None,
+    display_transform: Transform | None = None,
+    measure_labels: Mapping[str, str],
+) -> folium.Map:
+    """The whole map; ``labels`` holds translated layer, legend and indicator texts."""
+    if BASEMAPS[basemap].gcj02 and display_transform is None:
+        raise ValueError(f"basemap {basemap!r} is GCJ-02: pass display_transform")
+    shift = display_transform or (lambda lon, lat: (lon, lat))
+    outline = _shifted(data.boundary, shift)
+    west, south, east, north = _bounds(outline)
+    m = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=11,
+        tiles=None,
+        prefer_canvas=True,
+    )
+    add_basemap(m, basemap, tianditu_key=tianditu_key)
+    layers = set(data.layers)
+    if data.neighbours:
+        folium.GeoJson(
+            _shifted(_named(data.neighbours), shift),
+            name=map_text(labels["neighbours"]),
+            style_function=lambda _: _NEIGHBOUR_STYLE,
+            tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
+        ).add_to(m)
+    sections = []
+    if "localities" in layers:
+        sections.append(_add_localities(m, data, shift, labels))
+    folium.GeoJson(
+        outline, style_function=lambda _: _BOUNDARY_STYLE, control=False, interactive=False
+    ).add_to(m)
+    for level in ("district", "town"):
+        if f"{level}_depots" in layers:
+            sections.append(_add_depots(m, data.depots, level, shift, labels))
+    if "teams" in layers:
+        sections.append(_add_teams(m, data.teams, shift, labels))
+    if "checkpoints" in layers:
+        sections.append(_add_checkpoints(m, data.checkpoints, shift, labels))
+    LayerLegend(labels["legend"], [s for s in sections if s]).add_to(m)
+    FullscreenControl(labels["fullscreen"]).add_to(m)
+    MeasureControl(measure_labels).add_to(m)
+    MetricScale().add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    m.fit_bounds([[south, west], [north, east]])
+    return m
+
+
+def _add_localities(m, data: OfficeMapData, shift, labels):
+    note = labels["approximate"]
+    features = []
+    for index, feature in enumerate(data.localities["features"]):
+        props = feature["properties"]
+        lines = [props["name"], data.indicator_text.get(props["id"], "")]
+        if props.get("approximate"):
+            lines.append(note)
+        features.append(
+            {
+                "type": "Feature",
+                "id": index,
+                "geometry": _shift_geometry(feature["geometry"], shift),
+                "properties": {
+                    "tooltip": "<br>".join(map_text(line) for line in lines if line),
+                    "fill": indicator_colour(
+                        data.indicator, data.indicator_values.get(props["id"])
+                    ),
+                    "dash": "4 4" if props.get("approximate") else None,
+                },
+            }
+        )
+    layer = folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=map_text(labels["localities"]),
+        style_function=lambda f: {
+            "color": "#546e7a",
+            "weight": 1,
+            "fillOpacity": 0.55,
+            "fillColor": f["properties"]["fill"],
+            "dashArray": f["properties"]["dash"],
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
+    ).add_to(m)
+    rows = [
+        (f"width:14px;height:10px;background:{colour}", text)
+        for colour, text in indicator_classes(data.indicator)
+    ]
+    rows.append((f"width:14px;height:10px;background:{NO_DATA_COLOUR}", labels["no_data"]))
+    return layer, labels[f"indicator.{data.indicator}"], rows
+
+
+def _add_depots(m, depots, level, shift, labels):
+    base = {
+        **DEPOT_LEVEL_STYLES[level],
+        "radius": 8 if level == "district" else 6,
+        "weight": 2,
+        "fill_opacity": 0.95,
+    }
+    styles = {"ok": base, "warn": {**base, "ring": DEPOT_WARNING_RING}}
+    points = [
+        _point(
+            row,
+            shift,
+            "warn" if row["below_quota"] or row["expired_lots"] else "ok",
+            row["label"],
+        )
+        for row in depots
+        if row["level"] == level
+    ]
+    layer = PointLayer(labels[level], points, styles).add_to(m)
+    rows = [
+        (marker_svg(base), labels[level]),
+        (marker_svg(styles["warn"]), labels["depot_warning"]),
+    ]
+    return layer, labels[level], rows
+
+
+def _add_teams(m, teams, shift, labels):
+    styles = {
+        kind: {
+            "shape": "triangle",
+            "radius": 7,
+            "color": "#263238",
+            "weight": 1,
+            "fill_color": colour,
+            "fill_opacity": 0.95,
+        }
+        for kind, colour in TEAM_KIND_COLOURS.items()
+    }
+    points = [_point(row, shift, row["kind"], row["label"]) for row in teams]
+    layer = PointLayer(labels["teams"], points, styles).add_to(m)
+    rows = [(marker_svg(styles[kind]), labels[f"team_kind.{kind}"]) for kind in styles]
+    return layer, labels["teams"], rows
+
+
+def checkpoint_style_name(row: dict) -> str:
+    rect = (
+        "overdue"
+        if row["overdue_rectifications"]
+        else "open"
+        if row["open_rectifications"]
+        else "none"
+    )
+    return f"{row['type']}:{row['risk_level']}:{rect}"
+
+
+def _checkpoint_style(name: str) -> dict:
+    kind, risk, rect = name.split(":")
+    style = {
+        "shape": "circle",
+        "radius": 5,
+        "color": CHECKPOINT_TYPE_COLOURS[kind],
+        "weight": 1.5,
+        "fill_color": RISK_COLOURS[risk],
+        "fill_opacity": 0.9,
+    }
+    return {**style, "ring": RECTIFICATION_RINGS[rect]} if rect in RECTIFICATION_RINGS else style
+
+
+def _add_checkpoints(m, checkpoints, shift, labels):
+    names = sorted({checkpoint_style_name(row) for row in checkpoints})
+    styles = {name: _checkpoint_style(name) for name in names}
+    points = [_point(row, shift, checkpoint_style_name(row), row["label"]) for row in checkpoints]
+    layer = PointLayer(labels["checkpoints"], points, styles).add_to(m)
+    plain = {"shape": "circle", "radius": 5, "color": "#424242", "weight": 1, "fill_opacity": 1}
+    rows = [
+        (marker_svg({**plain, "fill_color": colour}), labels[f"risk.{risk}"])
+        for risk, colour in RISK_COLOURS.items()
+    ]
+    rows += [
+        (
+            marker_svg({**plain, "fill_color": "#ffffff", "ring": colour}),
+            labels[f"rectification.{state}"],
+        )
+        for state, colour in RECTIFICATION_RINGS.items()
+    ]
+    return layer, labels["checkpoints"], rows
+
+
+def _point(row: dict, shift, style: str, label: str) -> dict:
+    lon, lat = shift(row["lon"], row["lat"])
+    return {"lat": lat, "lon": lon, "key": row["key"], "style": style, "label": label}
+
+
+def _named(collection: dict) -> dict:
+    """Neighbouring counties with an escaped tooltip of their name."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": i,
+                "geometry": f["geometry"],
+                "properties": {"tooltip": map_text(f["properties"].get("name"))},
+            }
+            for i, f in enumerate(collection["features"])
+        ],
+    }
+
+
+def _shifted(geojson: dict, shift) -> dict:
+    features = geojson["features"] if geojson["type"] == "FeatureCollection" else [geojson]
+    return {
+        "type": "FeatureCollection",
+        "features": [{**f, "geometry": _shift_geometry(f["geometry"], shift)} for f in features],
+    }
+
+
+def _shift_geometry(geometry: dict, shift) -> dict:
+    def walk(coords):
+        if isinstance(coords[0], int | float):
+            return list(shift(coords[0], coords[1]))
+        return [walk(c) for c in coords]
+
+    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
+
+
+def _bounds(collection: dict) -> tuple[float, float, float, float]:
+    xs, ys = [], []
+
+    def walk(coords):
+        if isinstance(coords[0], int | float):
+            xs.append(coords[0])
+            ys.append(coords[1])
+        else:
+            for c in coords:
+                walk(c)
+
+    for feature in collection["features"]:
+        walk(feature["geometry"]["coordinates"])
+    return min(xs), min(ys), max(xs), max(ys)
