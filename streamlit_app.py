@@ -29,6 +29,12 @@ else:
                 url_path="map",
                 default=True,
             ),
+            st.Page(
+                "app_pages/record.py",
+                title=ui.t("nav.record"),
+                icon=":material/description:",
+                url_path="record",
+            ),
         ],
         ui.t("nav.section.account"): [
             st.Page(

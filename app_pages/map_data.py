@@ -79,8 +79,12 @@ def _label_rows(records: dict, language: str) -> None:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def load(_version: int, filters: MapFilter, language: str, warning_days: int) -> dict:
-    """Rows for the map and the table, the locality polygons and their indicators."""
+def load(version: int, filters: MapFilter, language: str, warning_days: int) -> dict:
+    """Rows for the map and the table, the locality polygons and their indicators.
+
+    ``version`` (the data version) is only part of the cache key: a write anywhere
+    changes it, so the next rerun reads fresh rows. (A leading underscore would drop it
+    from the key.)"""
     day = today()
     with ui.session_factory()() as session:
         records = {
@@ -97,8 +101,8 @@ def load(_version: int, filters: MapFilter, language: str, warning_days: int) ->
 
 
 @st.cache_data(show_spinner=False)
-def options(_version: int) -> dict:
-    """Choices for the filters: localities and items, by id."""
+def options(version: int) -> dict:
+    """Choices for the filters: localities and items, by id (cached per data version)."""
     with ui.session_factory()() as session:
         return {
             "localities": queries.locality_choices(session),

@@ -168,11 +168,11 @@ office_map = build_office_map(
 )
 
 
+by_key = {row["key"]: row for kind in ("depots", "teams", "checkpoints") for row in records[kind]}
+
+
 def dynamic_layer() -> folium.FeatureGroup | None:
     """The selected record and the radius circle, drawn without re-mounting the map."""
-    by_key = {
-        row["key"]: row for kind in ("depots", "teams", "checkpoints") for row in records[kind]
-    }
     group = folium.FeatureGroup(name="selection", control=False)
     row = by_key.get(st.session_state.get(SELECTED_KEY))
     if row:
@@ -205,14 +205,17 @@ with map_column:
     )
 
 click = (clicked or {}).get("last_object_clicked_tooltip"), (clicked or {}).get("last_clicked")
-if click != st.session_state.get(LAST_CLICK_KEY):
+previous = st.session_state.get(LAST_CLICK_KEY, (None, None))
+if click != previous:
+    # A record clicked selects it and becomes the query point; an empty spot only the latter.
     st.session_state[LAST_CLICK_KEY] = click
-    tooltip_key, point = parse_clicked_key(click[0]), click[1]
-    if point:
-        st.session_state[map_tools.POINT_KEY] = stored(point["lng"], point["lat"])
-    if tooltip_key and tooltip_key != st.session_state.get(SELECTED_KEY):
-        st.session_state[SELECTED_KEY] = tooltip_key
+    row = by_key.get(parse_clicked_key(click[0])) if click[0] != previous[0] else None
+    if row:
+        st.session_state[SELECTED_KEY] = row["key"]
+        st.session_state[map_tools.POINT_KEY] = (row["lon"], row["lat"])
         st.rerun()
+    if click[1]:
+        st.session_state[map_tools.POINT_KEY] = stored(click[1]["lng"], click[1]["lat"])
 
 with details_column:
     st.markdown(f"#### {ui.t('map.details')}")

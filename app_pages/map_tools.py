@@ -34,6 +34,8 @@ def query_point(checkpoints: list[dict]) -> tuple[float, float] | None:
         point = st.session_state.get(POINT_KEY)
         if point is None:
             st.info(ui.t("point.none"))
+        else:
+            st.caption(ui.t("point.current", lon=point[0], lat=point[1]))
         return point
     if source == "checkpoint":
         by_id = {row["id"]: row for row in checkpoints}
@@ -75,7 +77,7 @@ def nearest(point, items: dict[int, str]) -> None:
     quantity = columns[1].number_input(
         ui.t("nearest.quantity"), min_value=1, value=100, step=10, key="nearest.quantity"
     )
-    if point is None or not st.button(ui.t("nearest.run"), key="nearest.run", type="primary"):
+    if not st.button(ui.t("nearest.run"), key="nearest.run", type="primary") or point is None:
         return
     try:
         point_in_district(*point)
@@ -85,7 +87,6 @@ def nearest(point, items: dict[int, str]) -> None:
     except ValidationError as error:
         st.error(ui.t("error.validation", detail=str(error)))
         return
-    st.caption(ui.t("point.current", lon=point[0], lat=point[1]))
     if not offers:
         st.warning(ui.t("nearest.none"))
         return
@@ -142,7 +143,7 @@ def teams(point) -> None:
 
 def radius(point) -> None:
     km = st.slider(ui.t("radius.km"), 0.5, 20.0, 3.0, 0.5, key="radius.km")
-    if point is None or not st.button(ui.t("radius.run"), key="radius.run", type="primary"):
+    if not st.button(ui.t("radius.run"), key="radius.run", type="primary") or point is None:
         return
     try:
         with ui.session_factory()() as session:

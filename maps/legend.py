@@ -71,7 +71,8 @@ class LayerLegend(MacroElement):
         """
     )
 
-    box_style = Legend.box_style
+    # Tall legends scroll rather than cover the layer control on a small map.
+    box_style = Legend.box_style + ";max-height:45vh;overflow-y:auto"
 
     def __init__(self, title: str, sections: Sequence[Section], position: str = "bottomright"):
         super().__init__()

@@ -79,7 +79,9 @@ def format_indicator(indicator: str, value: float | None) -> str:
     """Ratios as percentages, counts and densities as plain numbers."""
     if value is None:
         return "—"
-    return f"{value:.0%}" if indicator in RATIO_INDICATORS else f"{value:.3g}"
+    if indicator in RATIO_INDICATORS:
+        return f"{value:.0%}"
+    return f"{value:.1f}" if isinstance(value, float) else f"{value:,}"
 
 
 def indicator_classes(indicator: str) -> list[tuple[str, str]]:
@@ -106,13 +108,14 @@ def build_office_map(
     if BASEMAPS[basemap].gcj02 and display_transform is None:
         raise ValueError(f"basemap {basemap!r} is GCJ-02: pass display_transform")
     shift = display_transform or (lambda lon, lat: (lon, lat))
-    outline = _shifted(data.boundary, shift)
+    outline = _shifted(data.boundary, shift, keep_properties=False)
     west, south, east, north = _bounds(outline)
     m = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
         zoom_start=11,
         tiles=None,
         prefer_canvas=True,
+        zoom_snap=0.25,
     )
     add_basemap(m, basemap, tianditu_key=tianditu_key)
     layers = set(data.layers)
@@ -137,7 +140,7 @@ def build_office_map(
     if "checkpoints" in layers:
         sections.append(_add_checkpoints(m, data.checkpoints, shift, labels))
     LayerLegend(labels["legend"], [s for s in sections if s]).add_to(m)
-    FullscreenControl(labels["fullscreen"]).add_to(m)
+    FullscreenControl(map_text(labels["fullscreen"])).add_to(m)
     MeasureControl(measure_labels).add_to(m)
     MetricScale().add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
@@ -296,11 +299,19 @@ def _named(collection: dict) -> dict:
     }
 
 
-def _shifted(geojson: dict, shift) -> dict:
+def _shifted(geojson: dict, shift, *, keep_properties: bool = True) -> dict:
+    """Features with shifted geometry; properties dropped unless already made safe."""
     features = geojson["features"] if geojson["type"] == "FeatureCollection" else [geojson]
     return {
         "type": "FeatureCollection",
-        "features": [{**f, "geometry": _shift_geometry(f["geometry"], shift)} for f in features],
+        "features": [
+            {
+                "type": "Feature",
+                "properties": f.get("properties") if keep_properties else {},
+                "geometry": _shift_geometry(f["geometry"], shift),
+            }
+            for f in features
+        ],
     }
 
 

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from maps.text import map_text
 
 SHAPES = ("circle", "square", "diamond", "triangle")
+FULL_SIZE_ZOOM = 14  # circles shrink below this zoom (down to 45 %) to stay readable
 
 _KEY = r"[A-Za-z0-9_.:-]{1,64}"
 _KEY_RE = re.compile(_KEY)
@@ -103,13 +104,28 @@ class PointLayer(folium.map.Layer):
                     ring: s.ring && L.extend({renderer: renderer}, s.ring)
                 };
             });
+            var circles = [];
+            function circle(at, options) {
+                var marker = L.circleMarker(at, options);
+                circles.push([marker, options.radius]);
+                return marker;
+            }
             for (var i = 0; i < rows.length; i++) {
                 var row = rows[i], kind = kinds[row[2]], at = [row[0], row[1]];
-                if (kind.ring) { group.addLayer(L.circleMarker(at, kind.ring)); }
+                if (kind.ring) { group.addLayer(circle(at, kind.ring)); }
                 var marker = kind.icon ? L.marker(at, {icon: kind.icon})
-                    : L.circleMarker(at, kind.circle);
+                    : circle(at, kind.circle);
                 group.addLayer(marker.bindTooltip(row[3]));
             }
+            // Smaller circles at district zoom keep a dense layer readable; full size
+            // from street zoom ({{ this.full_size_zoom }}) on.
+            function scale() {
+                var f = Math.max(0.45, 1 - ({{ this.full_size_zoom }} - map.getZoom()) * 0.12);
+                f = Math.min(1, f);
+                circles.forEach(function (c) { c[0].setRadius(c[1] * f); });
+            }
+            map.on('zoomend', scale);
+            scale();
         })({{ this.get_name() }}, {{ this._map.get_name() }});
         {%- if not this.show %}
         {# st_folium binds clicks only to layers on the map when this script ends. #}
@@ -133,6 +149,7 @@ class PointLayer(folium.map.Layer):
         super().__init__(name=map_text(name), overlay=True, control=True, show=show)
         self._name = "PointLayer"
         index = {style_name: i for i, style_name in enumerate(styles)}
+        self.full_size_zoom = FULL_SIZE_ZOOM
         self.styles_json = _script_json([_style_entry(styles[n]) for n in styles])
         self.rows_json = _script_json([_row(p, index) for p in points])
 

@@ -8,9 +8,7 @@ executed on the server: braces become entities too.
 
 import html
 
-_ESCAPES = str.maketrans(
-    {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
-)
+_ESCAPES = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"})
 
 
 def map_text(value: object) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -95,3 +96,36 @@ def actors(factory):
             )
             result[name] = Actor.from_user(user)
     return result
+
+
+CHROMIUM = os.environ.get("REGISTRY_TEST_CHROMIUM", "/usr/lib/chromium/chromium")
+
+
+def browser_enabled() -> None:
+    """Skip unless the browser suite is on; fail if it is on but Chromium is missing."""
+    if os.environ.get("REGISTRY_TEST_BROWSER") != "1":
+        pytest.skip("browser suite off: set REGISTRY_TEST_BROWSER=1 (CI does)")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"REGISTRY_TEST_BROWSER=1 but no Chromium at {CHROMIUM}")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    browser_enabled()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()

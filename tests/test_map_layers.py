@@ -366,7 +366,6 @@ def test_palettes():
 # A real browser: markers exist, clicks reach st_folium's handler, payloads stay inert.
 # Off unless REGISTRY_TEST_BROWSER=1, like tests/browser.
 
-CHROMIUM = os.environ.get("REGISTRY_TEST_CHROMIUM", "/usr/lib/chromium/chromium")
 # What st_folium appends to the map script: bind a click handler to every layer on the
 # map, and read the clicked layer's tooltip as textContent (its extractContent).
 ST_FOLIUM_WALK = """
@@ -392,17 +391,11 @@ MEASURE_LABELS = {
 
 
 @pytest.fixture(scope="module")
-def chromium(tmp_path_factory):
-    if os.environ.get("REGISTRY_TEST_BROWSER") != "1":
-        pytest.skip("browser suite off: set REGISTRY_TEST_BROWSER=1 (CI does)")
-    from playwright.sync_api import sync_playwright
-
+def chromium(browser, tmp_path_factory):
+    """The session's headless Chromium and a folder of the map's offline assets."""
     vendor = tmp_path_factory.mktemp("vendor")
     vendor_assets(vendor)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser, vendor
-        browser.close()
+    return browser, vendor
 
 
 def _open(chromium, m: folium.Map, path):

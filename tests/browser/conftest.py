@@ -18,16 +18,10 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.conftest import browser_enabled
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("REGISTRY_TEST_CHROMIUM", "/usr/lib/chromium/chromium")
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
-
-
-def _enabled() -> None:
-    if os.environ.get("REGISTRY_TEST_BROWSER") != "1":
-        pytest.skip("browser suite off: set REGISTRY_TEST_BROWSER=1 (CI does)")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"REGISTRY_TEST_BROWSER=1 but no Chromium at {CHROMIUM}")
 
 
 def _free_port() -> int:
@@ -53,9 +47,11 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> N
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
     """The app on a free port with its own demo database."""
-    _enabled()
+    browser_enabled()
     db_path = tmp_path_factory.mktemp("browser") / "registry.db"
     env = {**os.environ, "REGISTRY_DATABASE_URL": f"sqlite:///{db_path}"}
+    # Tests that prepare records of their own write to the same database through the core.
+    os.environ["REGISTRY_BROWSER_DATABASE_URL"] = env["REGISTRY_DATABASE_URL"]
     subprocess.run(
         [sys.executable, "-m", "prepare", "setup"],
         cwd=ROOT,
@@ -94,28 +90,6 @@ def app_url(tmp_path_factory):
         process.terminate()
         process.wait(timeout=20)
         log.close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    _enabled()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
