@@ -7,6 +7,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from registry.demo import DEMO_PASSWORD
+from registry.enums import RiskLevel
+from registry.geo import CoordinateSystem
 
 ENTRY = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 
@@ -79,3 +81,68 @@ def test_session_times_out(app, monkeypatch):
     app.session_state["auth.last_activity"] = -(10**9)
     app.run()
     assert any("超时" in i.value for i in app.info)
+
+
+def records_table(app):
+    return next(d.value for d in app.dataframe if "记录类型" in d.value.columns)
+
+
+def test_filters_change_the_map_records(app):
+    sign_in(app, "office")
+    everything = records_table(app)
+    app.multiselect(key="map.risks").set_value([RiskLevel.MAJOR]).run()
+    app.multiselect(key="map.layers").set_value(["checkpoints"]).run()
+    assert not app.exception
+    majors = records_table(app)
+    assert 0 < len(majors) < len(everything)
+    assert set(majors["风险等级"]) == {"重大（红）"}
+    assert set(majors["记录类型"]) == {"隐患点"}
+
+
+def test_nearest_depots_from_typed_gcj02_coordinates(app):
+    sign_in(app, "office")
+    app.radio(key="map.point_source").set_value("typed").run()
+    app.number_input(key="map.point_lon").set_value(119.196).run()
+    app.number_input(key="map.point_lat").set_value(34.605).run()
+    app.selectbox(key="map.point_crs").set_value(CoordinateSystem.GCJ02).run()
+    app.number_input(key="nearest.quantity").set_value(500).run()
+    app.button(key="nearest.run").click().run()
+    assert not app.exception
+    offers = next(d.value for d in app.dataframe if "建议调拨" in d.value.columns)
+    assert offers["建议调拨"].sum() + _shortfall(app) == 500
+    distances = list(offers["直线距离（km）"])
+    assert distances == sorted(distances)
+
+
+def _shortfall(app) -> int:
+    for warning in app.warning:
+        if "缺口" in warning.value:
+            return int(warning.value.split("缺口 ")[1].split(" ")[0])
+    return 0
+
+
+def test_radius_search_counts_and_population(app):
+    sign_in(app, "office")
+    app.radio(key="map.point_source").set_value("typed").run()
+    app.button(key="radius.run").click().run()
+    assert not app.exception
+    assert any("半径 3.0 km 内" in s.value for s in app.success)
+
+
+def test_selected_record_shows_details_and_its_page(app):
+    sign_in(app, "leader")
+    app.session_state["map.selected"] = "t1"
+    app.run()
+    assert not app.exception
+    assert any(m.value == "#### 详情" for m in app.markdown)
+    phones = [str(t.value) for t in app.table]
+    assert any("****" in text for text in phones)  # leaders see masked phone numbers
+
+
+def test_record_page_shows_a_depot(app):
+    sign_in(app, "office")
+    app.query_params["key"] = "d1"
+    app.switch_page("app_pages/record.py").run()
+    assert not app.exception
+    assert app.subheader[0].value == "海州区救灾物资储备库"
+    assert any("低于定额" in str(m.label) for m in app.metric)
