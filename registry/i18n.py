@@ -1,6 +1,8 @@
 """One translation layer for every user-visible string: Simplified Chinese first, English too.
 
-Catalogues are flat JSON files in ``registry/locales``; a test keeps them key-for-key equal.
+Each language is a folder of flat JSON files in ``registry/locales/<language>/`` (one per
+area of the app), merged; a test keeps the two languages key-for-key equal and the files free
+of duplicate keys.
 Enum values are labelled through keys ``enum.<EnumName>.<value>``.
 """
 
@@ -16,9 +18,16 @@ LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 
 
+def catalogue_files(language: str) -> list[Path]:
+    return sorted((LOCALES_DIR / language).glob("*.json"))
+
+
 @cache
 def catalogue(language: str) -> dict[str, str]:
-    return json.loads((LOCALES_DIR / f"{language}.json").read_text(encoding="utf-8"))
+    merged: dict[str, str] = {}
+    for path in catalogue_files(language):
+        merged.update(json.loads(path.read_text(encoding="utf-8")))
+    return merged
 
 
 def translate(key: str, language: str = DEFAULT_LANGUAGE, **values) -> str:

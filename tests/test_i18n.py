@@ -1,5 +1,6 @@
 """Both catalogues complete: same keys, every enum labelled, every key the pages use exists."""
 
+import json
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -42,3 +43,14 @@ def test_chinese_is_the_default_and_english_differs():
     assert i18n.translate("nav.map", "en") == "District map"
     assert i18n.label(enums.RiskLevel.MAJOR) == "重大（红）"
     assert i18n.translate("login.failed", "en", reason="x") == "Sign-in failed: x"
+
+
+def test_each_key_lives_in_one_file_and_both_languages_have_the_same_files():
+    names = {lang: [p.name for p in i18n.catalogue_files(lang)] for lang in i18n.LANGUAGES}
+    assert names["zh"] == names["en"] != []
+    for language in i18n.LANGUAGES:
+        seen: dict[str, str] = {}
+        for path in i18n.catalogue_files(language):
+            for key in json.loads(path.read_text("utf-8")):
+                assert key not in seen, f"{key} in {seen.get(key)} and {path.name}"
+                seen[key] = path.name
