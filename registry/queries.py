@@ -7,8 +7,19 @@ import json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from registry.enums import RecordStatus, RectificationStatus, Role
-from registry.models import Checkpoint, Depot, Item, Locality, Rectification, Team, User
+from registry.enums import DepotLevel, RecordStatus, RectificationStatus, Role
+from registry.masking import phone_for
+from registry.models import (
+    Checkpoint,
+    Depot,
+    Item,
+    Locality,
+    Rectification,
+    Team,
+    TeamMember,
+    User,
+)
+from registry.permissions import Action
 
 
 def _count_by_locality(session: Session, model, *conditions) -> dict[int, int]:
@@ -116,3 +127,104 @@ def item_choices(session: Session) -> dict[int, str]:
             select(Item.id, Item.name, Item.unit).order_by(Item.code)
         )
     }
+
+
+def depots_for(session: Session, actor) -> list[dict]:
+    """Active depots the actor may see, each flagged with whether the actor may write it."""
+    rows = session.execute(
+        select(Depot.id, Depot.name, Depot.level, Depot.locality_id, Locality.name)
+        .join(Locality, Locality.id == Depot.locality_id)
+        .where(Depot.status == RecordStatus.ACTIVE)
+        .order_by(Depot.level, Locality.mca_code, Depot.name)
+    ).all()
+    result = []
+    for depot_id, name, level, locality_id, locality in rows:
+        writable = (
+            actor.can(Action.EDIT_DISTRICT_DEPOTS)
+            if level is DepotLevel.DISTRICT
+            else _writable_locality(actor, locality_id)
+        )
+        result.append(
+            {
+                "id": depot_id,
+                "name": name,
+                "level": level.value,
+                "locality_id": locality_id,
+                "locality": locality,
+                "writable": writable,
+            }
+        )
+    return result
+
+
+def _writable_locality(actor, locality_id: int) -> bool:
+    return actor.can(Action.EDIT_LOCAL_RECORDS) and actor.covers(locality_id)
+
+
+def teams_for(session: Session, actor) -> list[dict]:
+    """Active teams, each flagged with whether the actor may change it."""
+    rows = session.execute(
+        select(Team, Locality.name)
+        .join(Locality, Locality.id == Team.locality_id)
+        .where(Team.status == RecordStatus.ACTIVE)
+        .order_by(Locality.mca_code, Team.name)
+    ).all()
+    return [
+        {
+            "id": team.id,
+            "name": team.name,
+            "locality": locality,
+            "locality_id": team.locality_id,
+            "writable": _writable_locality(actor, team.locality_id),
+        }
+        for team, locality in rows
+    ]
+
+
+def team_members(session: Session, actor, team_id: int) -> list[dict]:
+    """The census of one team; phone numbers masked for roles that don't need them."""
+    return [
+        {
+            "id": m.id,
+            "name": m.name,
+            "age_band": m.age_band,
+            "skills": m.skills,
+            "phone": phone_for(actor, m.phone),
+            "last_training_on": m.last_training_on,
+            "version": m.version,
+            "is_demo": m.is_demo,
+        }
+        for m in session.scalars(
+            select(TeamMember).where(TeamMember.team_id == team_id).order_by(TeamMember.id)
+        )
+    ]
+
+
+def checkpoints_for(session: Session, actor, locality_id: int | None = None) -> list[dict]:
+    """Active checkpoints (of one locality when given), flagged writable for the actor."""
+    query = (
+        select(Checkpoint, Locality.name)
+        .join(Locality, Locality.id == Checkpoint.locality_id)
+        .where(Checkpoint.status == RecordStatus.ACTIVE)
+        .order_by(Locality.mca_code, Checkpoint.name)
+    )
+    if locality_id is not None:
+        query = query.where(Checkpoint.locality_id == locality_id)
+    return [
+        {
+            "id": cp.id,
+            "name": cp.name,
+            "type": cp.type.value,
+            "risk_level": cp.risk_level.value,
+            "locality": locality,
+            "locality_id": cp.locality_id,
+            "lon": cp.lon,
+            "lat": cp.lat,
+            "address": cp.address,
+            "responsible_person": cp.responsible_person,
+            "monitor": cp.monitor,
+            "version": cp.version,
+            "writable": _writable_locality(actor, cp.locality_id),
+        }
+        for cp, locality in session.execute(query)
+    ]

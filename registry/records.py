@@ -10,11 +10,12 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from registry import editing, validation
+from registry import audit, editing, validation
 from registry.clock import utcnow
 from registry.enums import (
     CheckpointType,
     DepotLevel,
+    DrillForm,
     RecordStatus,
     ReserveMode,
     RiskLevel,
@@ -23,7 +24,7 @@ from registry.enums import (
     TeamStaffing,
 )
 from registry.errors import ValidationError
-from registry.models import Checkpoint, Depot, Locality, Team, TeamMember
+from registry.models import Checkpoint, Depot, Drill, Locality, Team, TeamMember
 from registry.permissions import Action, Actor, require, require_depot_write
 
 AGE_BANDS = ("18-29", "30-39", "40-49", "50-59", "60+")
@@ -182,22 +183,7 @@ def add_member(
     """Add a person to a team's census. No ID numbers: the form has no such field."""
     team = editing.load(session, Team, team_id, "team")
     require(actor, Action.EDIT_LOCAL_RECORDS, team.locality_id)
-    age_band = data.get("age_band")
-    if age_band not in (None, "") and age_band not in AGE_BANDS:
-        raise ValidationError(
-            f"age_band: {age_band!r} is not one of {', '.join(AGE_BANDS)}", field="age_band"
-        )
-    member = TeamMember(
-        team_id=team.id,
-        name=validation.text(data.get("name"), "name", max_len=64),
-        age_band=age_band or None,
-        skills=validation.text(data.get("skills"), "skills", max_len=255, required=False),
-        phone=validation.phone(data.get("phone"), "phone"),
-        last_training_on=validation.not_future(
-            data.get("last_training_on"), "last_training_on", today
-        ),
-        is_demo=is_demo,
-    )
+    member = TeamMember(team_id=team.id, **_member_values(data, today), is_demo=is_demo)
     return editing.create(session, actor, member, "team_member", team.locality_id)
 
 
@@ -265,3 +251,102 @@ def retire_checkpoint(
         action="checkpoint-retired",
     )
     return checkpoint
+
+
+def _member_values(data: dict, today: date) -> dict:
+    age_band = data.get("age_band")
+    if age_band not in (None, "") and age_band not in AGE_BANDS:
+        raise ValidationError(
+            f"age_band: {age_band!r} is not one of {', '.join(AGE_BANDS)}", field="age_band"
+        )
+    return {
+        "name": validation.text(data.get("name"), "name", max_len=64),
+        "age_band": age_band or None,
+        "skills": validation.text(data.get("skills"), "skills", max_len=255, required=False),
+        "phone": validation.phone(data.get("phone"), "phone"),
+        "last_training_on": validation.not_future(
+            data.get("last_training_on"), "last_training_on", today
+        ),
+    }
+
+
+def update_member(
+    session: Session,
+    actor: Actor,
+    member_id: int,
+    expected_version: int,
+    data: dict,
+    *,
+    today: date,
+) -> TeamMember:
+    """Correct a census row or record a training date."""
+    member = editing.load(session, TeamMember, member_id, "team_member")
+    require(actor, Action.EDIT_LOCAL_RECORDS, member.team.locality_id)
+    values = _member_values({**editing_defaults(member), **data}, today)
+    editing.apply(
+        session,
+        actor,
+        member,
+        "team_member",
+        values,
+        expected_version=expected_version,
+        locality_id=member.team.locality_id,
+    )
+    return member
+
+
+def remove_member(session: Session, actor: Actor, member_id: int, expected_version: int) -> None:
+    """A person leaves the team: the census row goes; the audit trail keeps what it said."""
+    member = editing.load(session, TeamMember, member_id, "team_member")
+    require(actor, Action.EDIT_LOCAL_RECORDS, member.team.locality_id)
+    editing.check_version(session, member, "team_member", expected_version)
+    before = audit.snapshot(member)
+    session.delete(member)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "team_member-removed",
+        "team_member",
+        member_id,
+        locality_id=member.team.locality_id,
+        before=before,
+    )
+
+
+def record_team_drill(
+    session: Session,
+    actor: Actor,
+    team_id: int,
+    *,
+    held_on: date,
+    form: str,
+    participants,
+    evaluation: str | None,
+    today: date,
+) -> Drill:
+    """演练 by a team: a drill record, and the team's last-drill date moves forward."""
+    team = editing.load(session, Team, team_id, "team")
+    require(actor, Action.EDIT_LOCAL_RECORDS, team.locality_id)
+    validation.not_future(held_on, "held_on", today)
+    drill = Drill(
+        team_id=team.id,
+        locality_id=team.locality_id,
+        held_on=held_on,
+        form=validation.choice(form, DrillForm, "form"),
+        participants=validation.quantity(participants, "participants"),
+        evaluation=validation.text(evaluation, "evaluation", max_len=2000, required=False),
+    )
+    editing.create(session, actor, drill, "drill", team.locality_id)
+    if team.last_drill_on is None or held_on > team.last_drill_on:
+        editing.apply(
+            session,
+            actor,
+            team,
+            "team",
+            {"last_drill_on": held_on},
+            expected_version=team.version,
+            locality_id=team.locality_id,
+            action="team-drill-recorded",
+        )
+    return drill

@@ -248,3 +248,33 @@ def stock_take(
         counted=counted,
         expected=expected,
     )
+
+
+def stock_take_grid(
+    session: Session,
+    actor: Actor,
+    depot_id: int,
+    counts: list[tuple[int, int, object]],
+    *,
+    reason: str,
+) -> int:
+    """盘点 from the stock-take grid: ``counts`` are (grid row, lot id, counted). Every value is
+    checked here (the grid's own checks run only in the browser) before anything is written;
+    returns the number of lots adjusted."""
+    problems = []
+    checked = []
+    for row, lot_id, counted in counts:
+        lot = session.get(StockLot, lot_id)
+        if lot is None or lot.depot_id != depot_id:
+            problems.append(f"row {row}, lot: not a lot of this depot")
+            continue
+        try:
+            checked.append((lot_id, validation.quantity(counted, "counted", allow_zero=True)))
+        except ValidationError as error:
+            problems.append(f"row {row}, {error}")
+    if problems:
+        raise ValidationError("; ".join(problems), field="counted", row=counts[0][0])
+    return sum(
+        stock_take(session, actor, lot_id, counted, reason=reason) is not None
+        for lot_id, counted in checked
+    )

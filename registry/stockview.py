@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from registry.models import Depot, Quota, StockLot
+from registry.models import Depot, Item, Quota, StockLot, StockMovement, User
 
 
 def _usable(today: date):
@@ -94,3 +94,76 @@ def depot_flags(
         totals[depot_id][1] += stock.get((depot_id, item_id), 0) < minimum
     ids = set(totals) | set(lot_counts)
     return {d: DepotFlags(totals[d][0], totals[d][1], *lot_counts.get(d, (0, 0))) for d in ids}
+
+
+def lot_rows(session: Session, depot_id: int, today: date, warning_days: int) -> list[dict]:
+    """Every lot of a depot (empty lots included) with its item, quota and flags: the
+    stock-take grid."""
+    quotas = {item: bounds for (_, item), bounds in quota_lines(session, [depot_id]).items()}
+    usable = {item: qty for (_, item), qty in usable_stock(session, today, [depot_id]).items()}
+    soon = today + timedelta(days=warning_days)
+    rows = []
+    for lot, item in session.execute(
+        select(StockLot, Item)
+        .join(Item, Item.id == StockLot.item_id)
+        .where(StockLot.depot_id == depot_id)
+        .order_by(Item.code, StockLot.expiry_date, StockLot.id)
+    ):
+        minimum, maximum = quotas.get(item.id, (None, None))
+        expired = lot.expiry_date is not None and lot.expiry_date < today
+        rows.append(
+            {
+                "lot_id": lot.id,
+                "item_id": item.id,
+                "code": item.code,
+                "item": item.name,
+                "unit": item.unit,
+                "batch": lot.batch,
+                "quantity": lot.quantity,
+                "expiry_date": lot.expiry_date,
+                "minimum": minimum,
+                "maximum": maximum,
+                "item_usable": usable.get(item.id, 0),
+                "below_quota": minimum is not None and usable.get(item.id, 0) < minimum,
+                "expiring": not expired
+                and lot.expiry_date is not None
+                and lot.expiry_date <= soon
+                and lot.quantity > 0,
+                "expired": expired and lot.quantity > 0,
+                "version": lot.version,
+            }
+        )
+    return rows
+
+
+def ledger(
+    session: Session, depot_id: int, item_id: int | None = None, limit: int = 500
+) -> list[dict]:
+    """The depot's movements, newest first, with actor names: the 台账 view."""
+    query = (
+        select(StockMovement, Item.name, StockLot.batch, User.display_name)
+        .join(Item, Item.id == StockMovement.item_id)
+        .join(StockLot, StockLot.id == StockMovement.lot_id)
+        .outerjoin(User, User.id == StockMovement.actor_id)
+        .where(StockMovement.depot_id == depot_id)
+        .order_by(StockMovement.id.desc())
+        .limit(limit)
+    )
+    if item_id is not None:
+        query = query.where(StockMovement.item_id == item_id)
+    return [
+        {
+            "id": m.id,
+            "at": m.at,
+            "item": item,
+            "batch": batch,
+            "kind": m.kind.value,
+            "quantity": m.quantity,
+            "counted": m.counted,
+            "expected": m.expected,
+            "reason": m.reason,
+            "actor": actor or "system",
+            "transfer_group": m.transfer_group,
+        }
+        for m, item, batch, actor in session.execute(query)
+    ]

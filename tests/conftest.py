@@ -129,3 +129,40 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+ENTRY = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory):
+    """A demo-district SQLite database for the AppTests of one module."""
+    from prepare.cli import main
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'registry.db'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REGISTRY_DATABASE_URL", url)
+        assert main(["setup"]) == 0
+    return url
+
+
+@pytest.fixture
+def app(demo_url, monkeypatch):
+    """The whole app under AppTest, on the demo database, with fresh Streamlit caches."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("REGISTRY_DATABASE_URL", demo_url)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    return AppTest.from_file(ENTRY, default_timeout=60)
+
+
+def sign_in(app, username: str, password: str | None = None):
+    from registry.demo import DEMO_PASSWORD
+
+    app.run()
+    app.text_input(key="login.username").input(username)
+    app.text_input(key="login.password").input(password or DEMO_PASSWORD)
+    app.button[0].click()
+    return app.run()

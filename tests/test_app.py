@@ -1,43 +1,8 @@
 """AppTest of the router and the first pages, on a demo database."""
 
-from pathlib import Path
-
-import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
-
-from registry.demo import DEMO_PASSWORD
 from registry.enums import RiskLevel
 from registry.geo import CoordinateSystem
-
-ENTRY = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
-
-
-@pytest.fixture(scope="module")
-def demo_url(tmp_path_factory):
-    from prepare.cli import main
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'registry.db'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("REGISTRY_DATABASE_URL", url)
-        assert main(["setup"]) == 0
-    return url
-
-
-@pytest.fixture
-def app(demo_url, monkeypatch):
-    monkeypatch.setenv("REGISTRY_DATABASE_URL", demo_url)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    return AppTest.from_file(ENTRY, default_timeout=60)
-
-
-def sign_in(app: AppTest, username: str, password: str = DEMO_PASSWORD) -> AppTest:
-    app.run()
-    app.text_input(key="login.username").input(username)
-    app.text_input(key="login.password").input(password)
-    app.button[0].click()
-    return app.run()
+from tests.conftest import sign_in
 
 
 def test_opens_in_chinese_on_the_sign_in_page(app):
