@@ -1,0 +1,46 @@
+"""A town official in a real browser: lockout after repeated failures, and one stock
+movement recorded through the inventory page."""
+
+import os
+
+import pytest
+from sqlalchemy import select
+
+from registry import db
+from registry.demo import DEMO_PASSWORD
+from registry.enums import MovementKind
+from registry.models import StockMovement, User
+from tests.browser.conftest import sign_in, submit_login, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def test_lockout_after_five_failures(app_url, page):
+    for _ in range(5):
+        submit_login(page, app_url, "banpu", "wrong-password")
+        page.get_by_text("登录失败").wait_for(timeout=30_000)
+    submit_login(page, app_url, "banpu", DEMO_PASSWORD)
+    page.get_by_text("account locked until").wait_for(timeout=30_000)
+    assert page.get_by_text("海州区应急资源一张图").count() == 0
+
+
+def test_town_official_records_a_receipt(app_url, page):
+    sign_in(page, app_url, "xinpu", DEMO_PASSWORD)
+    page.get_by_role("link", name="储备库库存").click()  # in-app navigation keeps the login
+    wait_for_app(page)
+    page.get_by_role("heading", name="储备库库存").wait_for(timeout=30_000)
+    quantity = page.get_by_label("数量").first
+    quantity.fill("37")
+    page.get_by_role("button", name="入库").last.click()
+    page.get_by_text("入库已登记").wait_for(timeout=30_000)
+    engine = db.make_engine(os.environ["REGISTRY_BROWSER_DATABASE_URL"])
+    with engine.connect() as connection:
+        movement = connection.execute(
+            select(StockMovement.kind, StockMovement.reason, User.username)
+            .join(User, User.id == StockMovement.actor_id)
+            .where(StockMovement.quantity == 37)
+        ).one()
+    engine.dispose()
+    assert tuple(movement) == (MovementKind.RECEIVE, "采购入库", "xinpu")
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.blocked == []
