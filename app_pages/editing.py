@@ -46,3 +46,17 @@ def flash() -> None:
     """Show the message of the last successful action, once."""
     if message := st.session_state.pop(FLASH_KEY, None):
         st.success(message)
+
+
+def pick_record(label: str, records: list[dict], key: str, describe) -> dict:
+    """A selector over records the actor may see, the writable ones first and the others
+    marked read-only; returns the chosen record."""
+    by_id = {r["id"]: r for r in records}
+    ordered = sorted(by_id, key=lambda i: (not by_id[i]["writable"], i))
+
+    def caption(record_id: int) -> str:
+        record = by_id[record_id]
+        suffix = "" if record["writable"] else f" · {ui.t('inv.read_only')}"
+        return describe(record) + suffix
+
+    return by_id[st.selectbox(label, ordered, key=key, format_func=caption)]

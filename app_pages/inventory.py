@@ -28,19 +28,13 @@ if not depots:
     st.stop()
 
 st.title(ui.t("inv.title"))
-by_id = {d["id"]: d for d in depots}
-ordered = sorted(by_id, key=lambda i: (not by_id[i]["writable"], i))
-depot_id = st.selectbox(
+chosen = editing.pick_record(
     ui.t("inv.depot"),
-    ordered,
-    key="inv.depot",
-    format_func=lambda i: (
-        f"{by_id[i]['name']} · {by_id[i]['locality']} · "
-        f"{ui.label(DepotLevel(by_id[i]['level']))}"
-        + ("" if by_id[i]["writable"] else f" · {ui.t('inv.read_only')}")
-    ),
+    depots,
+    "inv.depot",
+    lambda d: f"{d['name']} · {d['locality']} · {ui.label(DepotLevel(d['level']))}",
 )
-writable = by_id[depot_id]["writable"]
+depot_id, writable = chosen["id"], chosen["writable"]
 editing.flash()
 
 with ui.session_factory()() as session:

@@ -22,18 +22,10 @@ with ui.session_factory()() as session:
 if not teams:
     st.info(ui.t("teams.none"))
     st.stop()
-by_id = {t["id"]: t for t in teams}
-ordered = sorted(by_id, key=lambda i: (not by_id[i]["writable"], i))
-team_id = st.selectbox(
-    ui.t("teams.team"),
-    ordered,
-    key="teams.team",
-    format_func=lambda i: (
-        f"{by_id[i]['name']} · {by_id[i]['locality']}"
-        + ("" if by_id[i]["writable"] else f" · {ui.t('inv.read_only')}")
-    ),
+chosen = editing.pick_record(
+    ui.t("teams.team"), teams, "teams.team", lambda t: f"{t['name']} · {t['locality']}"
 )
-writable = by_id[team_id]["writable"]
+team_id, writable = chosen["id"], chosen["writable"]
 editing.flash()
 with ui.session_factory()() as session:
     detail = team_detail(session, actor, team_id, today=day)

@@ -70,20 +70,17 @@ def create_depot(session: Session, actor: Actor, data: dict, *, is_demo: bool = 
 def update_depot(
     session: Session, actor: Actor, depot_id: int, expected_version: int, data: dict
 ) -> Depot:
-    depot = editing.load(session, Depot, depot_id, "depot")
-    require_depot_write(actor, depot.level, depot.locality_id)
-    values = _depot_values(session, {**editing_defaults(depot), **data})
-    require_depot_write(actor, values["level"], values["locality_id"])
-    editing.apply(
+    return _update(
         session,
         actor,
-        depot,
+        Depot,
         "depot",
-        values,
-        expected_version=expected_version,
-        locality_id=depot.locality_id,
+        depot_id,
+        expected_version,
+        data,
+        _depot_values,
+        require_depot_write,
     )
-    return depot
 
 
 def confirm_depot_unchanged(
@@ -103,6 +100,30 @@ def confirm_depot_unchanged(
         action="depot-confirmed-unchanged",
     )
     return depot
+
+
+def _require_local(actor: Actor, _level, locality_id: int) -> None:
+    require(actor, Action.EDIT_LOCAL_RECORDS, locality_id)
+
+
+def _update(session, actor, model, entity, record_id, expected_version, data, values_of, may_write):
+    """Edit a record as a whole: permission on the record as it is and as it will be (so
+    nobody moves a record out of, or into, a locality they do not hold), validation of
+    every field, the version check, and the audit event."""
+    record = editing.load(session, model, record_id, entity)
+    may_write(actor, getattr(record, "level", None), record.locality_id)
+    values = values_of(session, {**editing_defaults(record), **data})
+    may_write(actor, values.get("level"), values["locality_id"])
+    editing.apply(
+        session,
+        actor,
+        record,
+        entity,
+        values,
+        expected_version=expected_version,
+        locality_id=record.locality_id,
+    )
+    return record
 
 
 def editing_defaults(record) -> dict:
@@ -155,20 +176,9 @@ def create_team(session: Session, actor: Actor, data: dict, *, is_demo: bool = F
 def update_team(
     session: Session, actor: Actor, team_id: int, expected_version: int, data: dict
 ) -> Team:
-    team = editing.load(session, Team, team_id, "team")
-    require(actor, Action.EDIT_LOCAL_RECORDS, team.locality_id)
-    values = _team_values(session, {**editing_defaults(team), **data})
-    require(actor, Action.EDIT_LOCAL_RECORDS, values["locality_id"])
-    editing.apply(
-        session,
-        actor,
-        team,
-        "team",
-        values,
-        expected_version=expected_version,
-        locality_id=team.locality_id,
+    return _update(
+        session, actor, Team, "team", team_id, expected_version, data, _team_values, _require_local
     )
-    return team
 
 
 def add_member(
@@ -219,20 +229,17 @@ def create_checkpoint(
 def update_checkpoint(
     session: Session, actor: Actor, checkpoint_id: int, expected_version: int, data: dict
 ) -> Checkpoint:
-    checkpoint = editing.load(session, Checkpoint, checkpoint_id, "checkpoint")
-    require(actor, Action.EDIT_LOCAL_RECORDS, checkpoint.locality_id)
-    values = _checkpoint_values(session, {**editing_defaults(checkpoint), **data})
-    require(actor, Action.EDIT_LOCAL_RECORDS, values["locality_id"])
-    editing.apply(
+    return _update(
         session,
         actor,
-        checkpoint,
+        Checkpoint,
         "checkpoint",
-        values,
-        expected_version=expected_version,
-        locality_id=checkpoint.locality_id,
+        checkpoint_id,
+        expected_version,
+        data,
+        _checkpoint_values,
+        _require_local,
     )
-    return checkpoint
 
 
 def retire_checkpoint(
