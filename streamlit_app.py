@@ -11,6 +11,20 @@ use_local_assets()
 ui.language_switch()
 actor = ui.current_actor()
 
+# (section, file, title key, icon, url path, who sees it). Hiding a page is a convenience:
+# every write is checked again in registry/.
+PAGES = [
+    ("work", "map_page", "nav.map", "map", "map", Action.VIEW),
+    ("work", "inventory", "nav.inventory", "inventory_2", "inventory", Action.EDIT_LOCAL_RECORDS),
+    ("work", "teams", "nav.teams", "groups", "teams", Action.EDIT_LOCAL_RECORDS),
+    ("work", "checkpoints", "nav.checkpoints", "warning", "checkpoints", Action.EDIT_LOCAL_RECORDS),
+    ("work", "imports", "nav.imports", "upload_file", "imports", Action.EDIT_LOCAL_RECORDS),
+    ("work", "record", "nav.record", "description", "record", Action.VIEW),
+    ("admin", "admin_users", "nav.admin_users", "manage_accounts", "users", Action.MANAGE_USERS),
+    ("admin", "audit_log", "nav.audit_log", "history", "audit", Action.VIEW),
+    ("account", "account", "nav.account", "person", "account", Action.VIEW),
+]
+
 if actor is None:
     pages = [st.Page("app_pages/login.py", title=ui.t("nav.login"), icon=":material/login:")]
 else:
@@ -21,62 +35,16 @@ else:
             role=ui.label(actor.role),
         )
     )
-    users_page = st.Page(
-        "app_pages/admin_users.py",
-        title=ui.t("nav.admin_users"),
-        icon=":material/manage_accounts:",
-        url_path="users",
-    )
-    pages = {
-        ui.t("nav.section.work"): [
-            st.Page(
-                "app_pages/map_page.py",
-                title=ui.t("nav.map"),
-                icon=":material/map:",
-                url_path="map",
-                default=True,
-            ),
-            st.Page(
-                "app_pages/inventory.py",
-                title=ui.t("nav.inventory"),
-                icon=":material/inventory_2:",
-                url_path="inventory",
-            ),
-            st.Page(
-                "app_pages/teams.py",
-                title=ui.t("nav.teams"),
-                icon=":material/groups:",
-                url_path="teams",
-            ),
-            st.Page(
-                "app_pages/checkpoints.py",
-                title=ui.t("nav.checkpoints"),
-                icon=":material/warning:",
-                url_path="checkpoints",
-            ),
-            st.Page(
-                "app_pages/record.py",
-                title=ui.t("nav.record"),
-                icon=":material/description:",
-                url_path="record",
-            ),
-        ],
-        ui.t("nav.section.admin"): [
-            *([users_page] if actor.can(Action.MANAGE_USERS) else []),
-            st.Page(
-                "app_pages/audit_log.py",
-                title=ui.t("nav.audit_log"),
-                icon=":material/history:",
-                url_path="audit",
-            ),
-        ],
-        ui.t("nav.section.account"): [
-            st.Page(
-                "app_pages/account.py",
-                title=ui.t("nav.account"),
-                icon=":material/person:",
-                url_path="account",
-            ),
-        ],
-    }
+    pages = {}
+    for section, name, title, icon, url, needs in PAGES:
+        if actor.can(needs):
+            pages.setdefault(ui.t(f"nav.section.{section}"), []).append(
+                st.Page(
+                    f"app_pages/{name}.py",
+                    title=ui.t(title),
+                    icon=f":material/{icon}:",
+                    url_path=url,
+                    default=name == "map_page",
+                )
+            )
 st.navigation(pages).run()
