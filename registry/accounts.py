@@ -1,4 +1,8 @@
-"""Accounts: argon2 password hashes, lockout after repeated failures, role assignment."""
+"""Accounts: argon2 password hashes, lockout after repeated failures, role assignment.
+
+The administration use-cases take ``(session, actor, ...)``, require MANAGE_USERS and audit
+every change with the account's state before and after, never its password hash.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,14 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm.attributes import flag_modified
 
-from registry import audit, validation
+from registry import audit, editing, validation
 from registry.clock import utcnow
 from registry.db import transaction
 from registry.enums import Role
-from registry.errors import AuthenticationFailed, ValidationError
+from registry.errors import AuthenticationFailed, InvariantViolation, ValidationError
 from registry.models import Locality, User
 from registry.permissions import Action, Actor, require
 from registry.settings import Settings
@@ -85,6 +90,23 @@ def authenticate(
     return actor
 
 
+def _localities(session: Session, locality_ids) -> list[Locality]:
+    localities = [session.get(Locality, i) for i in dict.fromkeys(locality_ids)]
+    if None in localities:
+        raise ValidationError("localities: unknown locality", field="localities")
+    return localities
+
+
+def _check_town_localities(role: Role, localities: list[Locality]) -> None:
+    if role is Role.TOWN and not localities:
+        raise ValidationError("localities: a town official needs a locality", field="localities")
+
+
+def _snapshot(user: User) -> dict:
+    """The audited state of an account: its columns without the hash, plus its localities."""
+    return {**audit.snapshot(user), "locality_ids": sorted(loc.id for loc in user.localities)}
+
+
 def create_user(
     session: Session,
     actor: Actor,
@@ -103,11 +125,8 @@ def create_user(
     if session.scalar(select(func.count()).where(User.username == username)):
         raise ValidationError(f"username: {username!r} is taken", field="username")
     role = validation.choice(role, Role, "role")
-    localities = [session.get(Locality, i) for i in locality_ids]
-    if None in localities:
-        raise ValidationError("localities: unknown locality", field="localities")
-    if role is Role.TOWN and not localities:
-        raise ValidationError("localities: a town official needs a locality", field="localities")
+    localities = _localities(session, locality_ids)
+    _check_town_localities(role, localities)
     user = User(
         username=username,
         display_name=validation.text(display_name, "display_name", max_len=64),
@@ -119,7 +138,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    audit.record(session, actor, "user-created", "user", user.id, after=audit.snapshot(user))
+    audit.record(session, actor, "user-created", "user", user.id, after=_snapshot(user))
     return user
 
 
@@ -130,3 +149,110 @@ def change_password(session: Session, actor: Actor, old_password: str, new_passw
         raise AuthenticationFailed("the current password is wrong")
     user.password_hash = hash_password(new_password)
     audit.record(session, actor, "password-changed", "user", user.id)
+
+
+def _keep_an_admin(session: Session, actor: Actor, user: User, *, role: Role, active: bool) -> None:
+    """Refuse a change that would leave the system without an active administrator; the
+    admin rows are locked so two admins demoting each other cannot both succeed."""
+    if user.role is not Role.ADMIN or not user.is_active or (role is Role.ADMIN and active):
+        return
+    if user.id == actor.user_id:
+        raise InvariantViolation(
+            "you cannot remove your own administrator role or disable yourself"
+        )
+    admins = session.scalars(
+        select(User.id).where(User.role == Role.ADMIN, User.is_active).with_for_update()
+    ).all()
+    if len(admins) <= 1:
+        raise InvariantViolation(f"{user.username} is the last active administrator")
+
+
+def _change(session: Session, actor: Actor, user: User, action: str, values: dict) -> None:
+    """Set ``values`` on the account and audit its state before and after. The row is always
+    rewritten so the version moves even when only the localities (another table) changed."""
+    before = _snapshot(user)
+    for key, value in values.items():
+        setattr(user, key, value)
+    flag_modified(user, "display_name")
+    session.flush()
+    audit.record(session, actor, action, "user", user.id, before=before, after=_snapshot(user))
+
+
+def update_user(
+    session: Session,
+    actor: Actor,
+    user_id: int,
+    expected_version: int,
+    *,
+    display_name: str,
+    role: str,
+    locality_ids: list[int],
+    phone: str | None,
+) -> User:
+    """Change an account's name, role, localities and phone, refusing a stale form."""
+    require(actor, Action.MANAGE_USERS)
+    user = editing.load(session, User, user_id, "user")
+    editing.check_version(session, user, "user", expected_version)
+    values = {
+        "display_name": validation.text(display_name, "display_name", max_len=64),
+        "role": validation.choice(role, Role, "role"),
+        "phone": validation.phone(phone, "phone"),
+        "localities": _localities(session, locality_ids),
+    }
+    _check_town_localities(values["role"], values["localities"])
+    _keep_an_admin(session, actor, user, role=values["role"], active=user.is_active)
+    _change(session, actor, user, "user-updated", values)
+    return user
+
+
+def reset_password(session: Session, actor: Actor, user_id: int, new_password: str) -> None:
+    """An admin sets a new password for a user who forgot theirs; it also lifts a lockout."""
+    require(actor, Action.MANAGE_USERS)
+    user = editing.load(session, User, user_id, "user")
+    values = {"password_hash": hash_password(new_password), "failed_logins": 0}
+    _change(session, actor, user, "password-reset", {**values, "locked_until": None})
+
+
+def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> None:
+    """Disable an account (it can no longer sign in) or enable it again; nothing is deleted,
+    so the audit trail keeps naming the person."""
+    require(actor, Action.MANAGE_USERS)
+    user = editing.load(session, User, user_id, "user")
+    if user.is_active == active:
+        return
+    _keep_an_admin(session, actor, user, role=user.role, active=active)
+    action = "user-enabled" if active else "user-disabled"
+    _change(session, actor, user, action, {"is_active": active})
+
+
+def unlock(session: Session, actor: Actor, user_id: int) -> None:
+    """Lift a lockout before its window ends, e.g. once the user has been identified."""
+    require(actor, Action.MANAGE_USERS)
+    user = editing.load(session, User, user_id, "user")
+    values = {"failed_logins": 0, "locked_until": None}
+    _change(session, actor, user, "account-unlocked", values)
+
+
+def list_users(session: Session) -> list[dict]:
+    """Every account for the administration page, without password hashes."""
+    users = session.scalars(
+        select(User).options(selectinload(User.localities)).order_by(User.username)
+    ).all()
+    return [
+        {
+            "id": user.id,
+            "username": user.username,
+            "display_name": user.display_name,
+            "role": user.role,
+            "phone": user.phone,
+            "locality_ids": [loc.id for loc in user.localities],
+            "localities": [loc.name for loc in user.localities],
+            "is_active": user.is_active,
+            "failed_logins": user.failed_logins,
+            "locked_until": user.locked_until,
+            "last_login_at": user.last_login_at,
+            "is_demo": user.is_demo,
+            "version": user.version,
+        }
+        for user in users
+    ]

@@ -1,0 +1,229 @@
+"""用户管理 (admins only): accounts, roles, localities, password resets, disabling, unlocking.
+
+Every change goes through a ``registry.accounts`` use-case, which checks the permission
+again, validates and audits; this page only collects input and shows the outcome.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import ui
+from registry import accounts, queries
+from registry.clock import utcnow
+from registry.db import transaction
+from registry.enums import Role
+from registry.errors import (
+    InvariantViolation,
+    PermissionDenied,
+    RegistryError,
+    StaleRecord,
+    ValidationError,
+)
+from registry.permissions import Action
+
+FLASH_KEY = "admin.flash"
+VERSION_KEY = "admin.edit.version"  # (user id, version) the edit form was opened at
+CREATE_FIELDS = ("username", "name", "role", "localities", "phone", "password")
+ERROR_KEYS = {
+    StaleRecord: "admin.error.stale",
+    PermissionDenied: "admin.error.denied",
+    ValidationError: "admin.error.invalid",
+    InvariantViolation: "admin.error.refused",
+}
+
+
+def _show_error(error: RegistryError) -> None:
+    """The core's message under a translated heading; a stale save also lists what changed."""
+    key = next((k for cls, k in ERROR_KEYS.items() if isinstance(error, cls)), "admin.error.other")
+    st.error(ui.t(key, message=str(error)))
+    if isinstance(error, StaleRecord):
+        if error.changes:
+            st.table(
+                pd.DataFrame(
+                    {
+                        ui.t("admin.col.field"): list(error.changes),
+                        ui.t("admin.col.then"): [str(v[0]) for v in error.changes.values()],
+                        ui.t("admin.col.now"): [str(v[1]) for v in error.changes.values()],
+                    }
+                )
+            )
+        st.button(ui.t("admin.reload"), key="admin.reload")  # any rerun shows current values
+
+
+def _run(success: str, use_case, *args, **kwargs) -> bool:
+    """Run a use-case in its own transaction; on success keep a message for the reloaded page."""
+    try:
+        with transaction(ui.session_factory()) as session:
+            use_case(session, actor, *args, **kwargs)
+    except RegistryError as error:
+        if isinstance(error, StaleRecord):
+            st.session_state.pop(VERSION_KEY, None)  # the next run shows the current values
+        _show_error(error)
+        return False
+    st.session_state[FLASH_KEY] = success
+    st.session_state.pop(VERSION_KEY, None)
+    return True
+
+
+def _locked(row: dict) -> object:
+    return row["locked_until"] if row["locked_until"] and row["locked_until"] > utcnow() else None
+
+
+def _users_table(users: list[dict]) -> None:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                ui.t("admin.col.username"): [u["username"] for u in users],
+                ui.t("admin.col.name"): [u["display_name"] for u in users],
+                ui.t("admin.col.role"): [ui.label(u["role"]) for u in users],
+                ui.t("admin.col.localities"): ["、".join(u["localities"]) for u in users],
+                ui.t("admin.col.active"): [u["is_active"] for u in users],
+                ui.t("admin.col.locked_until"): [_locked(u) for u in users],
+                ui.t("admin.col.last_login"): [u["last_login_at"] for u in users],
+                ui.t("admin.col.demo"): [u["is_demo"] for u in users],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="admin.users",
+    )
+
+
+def _create_form(places: dict[int, str]) -> None:
+    with st.form("admin.create"):
+        st.subheader(ui.t("admin.create"))
+        values = {
+            "username": st.text_input(ui.t("admin.username"), key="admin.create.username"),
+            "display_name": st.text_input(ui.t("admin.display_name"), key="admin.create.name"),
+            "role": st.selectbox(
+                ui.t("admin.role"), list(Role), format_func=ui.label, key="admin.create.role"
+            ),
+            "locality_ids": st.multiselect(
+                ui.t("admin.localities"),
+                list(places),
+                format_func=places.get,
+                key="admin.create.localities",
+            ),
+            "phone": st.text_input(ui.t("admin.phone"), key="admin.create.phone"),
+            "password": st.text_input(
+                ui.t("admin.initial_password"), type="password", key="admin.create.password"
+            ),
+        }
+        submitted = st.form_submit_button(ui.t("admin.create.submit"), type="primary")
+    if submitted:
+        message = ui.t("admin.created", username=values["username"].strip())
+        if _run(message, accounts.create_user, **values):
+            for field in CREATE_FIELDS:
+                st.session_state.pop(f"admin.create.{field}", None)
+            st.rerun()
+
+
+def _edit_form(user: dict, version: int, places: dict[int, str]) -> None:
+    """Name, role, localities and phone, saved against the version the form was opened at."""
+    suffix = f"{user['id']}.{version}"  # new version, new widgets with the current values
+    roles = list(Role)
+    with st.form("admin.edit"):
+        st.markdown(f"**{ui.t('admin.edit')}**")
+        name = st.text_input(
+            ui.t("admin.display_name"), user["display_name"], key=f"admin.edit.name.{suffix}"
+        )
+        role = st.selectbox(
+            ui.t("admin.role"),
+            roles,
+            index=roles.index(user["role"]),
+            format_func=ui.label,
+            key=f"admin.edit.role.{suffix}",
+        )
+        locality_ids = st.multiselect(
+            ui.t("admin.localities"),
+            list(places),
+            default=user["locality_ids"],
+            format_func=places.get,
+            key=f"admin.edit.localities.{suffix}",
+        )
+        phone = st.text_input(
+            ui.t("admin.phone"), user["phone"] or "", key=f"admin.edit.phone.{suffix}"
+        )
+        submitted = st.form_submit_button(ui.t("admin.save"), type="primary")
+    if submitted and _run(
+        ui.t("admin.saved", username=user["username"]),
+        accounts.update_user,
+        user["id"],
+        version,
+        display_name=name,
+        role=role,
+        locality_ids=locality_ids,
+        phone=phone,
+    ):
+        st.rerun()
+
+
+def _password_form(user: dict) -> None:
+    with st.form("admin.password", clear_on_submit=True):
+        st.markdown(f"**{ui.t('admin.reset_password')}**")
+        password = st.text_input(
+            ui.t("admin.new_password"), type="password", key="admin.password.new"
+        )
+        submitted = st.form_submit_button(ui.t("admin.reset_password"))
+    if submitted and _run(
+        ui.t("admin.password_reset_done", username=user["username"]),
+        accounts.reset_password,
+        user["id"],
+        password,
+    ):
+        st.rerun()
+
+
+def _status_buttons(user: dict) -> None:
+    """Disable or enable the account, and lift a lockout."""
+    columns = st.columns(2)
+    active = user["is_active"]
+    label = "admin.disable" if active else "admin.enable"
+    done = "admin.disabled_done" if active else "admin.enabled_done"
+    if columns[0].button(ui.t(label), key="admin.toggle_active") and _run(
+        ui.t(done, username=user["username"]), accounts.set_active, user["id"], not active
+    ):
+        st.rerun()
+    if columns[1].button(
+        ui.t("admin.unlock"), key="admin.unlock", disabled=_locked(user) is None
+    ) and _run(ui.t("admin.unlocked_done", username=user["username"]), accounts.unlock, user["id"]):
+        st.rerun()
+
+
+actor = ui.require_actor()
+st.title(ui.t("nav.admin_users"))
+if not actor.can(Action.MANAGE_USERS):
+    st.error(ui.t("admin.denied"))
+    st.stop()
+if FLASH_KEY in st.session_state:
+    st.success(st.session_state.pop(FLASH_KEY))
+
+with ui.session_factory()() as db_session:
+    users = accounts.list_users(db_session)
+    places = queries.locality_choices(db_session)
+
+_users_table(users)
+_create_form(places)
+
+st.subheader(ui.t("admin.manage"))
+by_id = {u["id"]: u for u in users}
+chosen = st.selectbox(
+    ui.t("admin.choose_user"),
+    list(by_id),
+    format_func=lambda i: f"{by_id[i]['username']} · {by_id[i]['display_name']}",
+    key="admin.user",
+)
+opened = st.session_state.get(VERSION_KEY)
+if not opened or opened[0] != chosen:
+    opened = st.session_state[VERSION_KEY] = (chosen, by_id[chosen]["version"])
+selected = by_id[chosen]
+st.caption(
+    ui.t(
+        "admin.status",
+        active=ui.t("admin.active" if selected["is_active"] else "admin.inactive"),
+        failures=selected["failed_logins"],
+    )
+)
+_edit_form(selected, opened[1], places)
+_password_form(selected)
+_status_buttons(selected)
