@@ -16,6 +16,8 @@ from registry import backup, db, runtime
 from registry.checks import run_checks
 from registry.clock import today, utcnow
 from registry.errors import RegistryError
+from registry.i18n import LANGUAGES
+from registry.importing import KINDS
 from registry.settings import DATA_DIR, load_settings
 
 
@@ -113,6 +115,45 @@ def cmd_cells(_args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    """Import an Excel file as a named user: every row or none, like the page's upload."""
+    from sqlalchemy import select
+
+    from registry.i18n import translate
+    from registry.importing import ImportRefused, commit, preview
+    from registry.models import User
+    from registry.permissions import Actor
+
+    language = args.lang or load_settings().language
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as error:
+        detail = error.strerror or error
+        print(translate("import.cli.no_file", language, path=args.file, detail=detail),
+              file=sys.stderr)  # fmt: skip
+        return 2
+    factory = _factory()
+    with factory() as session:
+        query = select(User).where(User.username == args.username, User.is_active.is_(True))
+        user = session.scalar(query)
+        actor = Actor.from_user(user) if user else None
+    if actor is None:
+        print(translate("import.cli.unknown_user", language, name=args.username), file=sys.stderr)
+        return 2
+    options = {"today": today(), "language": language}
+    try:
+        with db.transaction(factory) as session:
+            if args.dry_run:
+                report = preview(session, actor, args.kind, data, **options)
+            else:
+                report = commit(session, actor, args.kind, data, **options,
+                                filename=Path(args.file).name)  # fmt: skip
+    except ImportRefused as refused:
+        report = refused.report
+    print(report.as_text(language))
+    return 0 if report.ok else 2
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m prepare", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -143,6 +184,14 @@ def build_parser() -> argparse.ArgumentParser:
     res = sub.add_parser("restore", help="restore the SQLite database from a backup (app stopped)")
     res.add_argument("file")
     res.set_defaults(func=cmd_restore)
+
+    imp = sub.add_parser("import", help="import an Excel file (all rows or none) as a user")
+    imp.add_argument("kind", choices=KINDS, help="what the file holds")
+    imp.add_argument("file", help="the .xlsx file, filled in from the template")
+    imp.add_argument("--as", dest="username", required=True, help="the user who imports")
+    imp.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
+    imp.add_argument("--lang", choices=LANGUAGES, help="language of the report (default: setting)")
+    imp.set_defaults(func=cmd_import)
 
     cells = sub.add_parser("cells", help="regenerate data/localities_approx.geojson")
     cells.set_defaults(func=cmd_cells)

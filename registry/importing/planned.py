@@ -1,0 +1,18 @@
+"""A row that passed every check, waiting to be written through its use-case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from registry.permissions import Actor
+
+
+@dataclass(frozen=True)
+class Planned:
+    key: tuple  # the natural key: two rows with the same key are duplicates
+    creates: tuple[str, ...]  # the records it would add, for the preview's counts
+    write: Callable[[Session, Actor, date], object]  # (session, actor, today) → the use-case

@@ -1,0 +1,156 @@
+"""Preview and commit an Excel import: the whole file is checked first, then every row is
+written through its use-case inside the caller's transaction. Any problem raises
+``ImportRefused`` so that transaction rolls back and nothing is written (DESIGN.md §6)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from types import ModuleType
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry import audit, i18n
+from registry.errors import InvariantViolation, PermissionDenied, ValidationError
+from registry.importing import checkpoint_rows, member_rows, stock_rows, team_rows
+from registry.importing.cells import RowCells
+from registry.importing.lookups import Lookups
+from registry.importing.planned import Planned
+from registry.importing.reader import MAX_FILE_BYTES, Row, read
+from registry.importing.report import ImportRefused, ImportReport, Problem, shown
+from registry.models import AuditEvent
+from registry.permissions import Action, Actor
+
+ROWS_BY_KIND: dict[str, ModuleType] = {
+    "stock": stock_rows,
+    "teams": team_rows,
+    "members": member_rows,
+    "checkpoints": checkpoint_rows,
+}
+COMMITTED = "import-committed"  # the audit action of a committed import
+PROGRESS_EVERY = 100  # rows between progress callbacks
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class _Ticker:
+    """Calls ``progress(done, total)`` every PROGRESS_EVERY rows and at the end."""
+
+    progress: Progress | None
+    total: int
+    done: int = 0
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.progress and (self.done % PROGRESS_EVERY == 0 or self.done == self.total):
+            self.progress(self.done, self.total)
+
+
+def _earlier_import(session: Session, kind: str, sha256: str) -> str | None:
+    """When this very file was committed before, as text (UTC)."""
+    at = session.scalar(
+        select(AuditEvent.at)
+        .where(AuditEvent.action == COMMITTED, AuditEvent.after.contains(f'"sha256": "{sha256}"'))
+        .where(AuditEvent.after.contains(f'"kind": "{kind}"'))
+        .order_by(AuditEvent.id)
+        .limit(1)
+    )
+    return None if at is None else f"{at:%Y-%m-%d %H:%M} UTC"
+
+
+def _check(
+    session: Session, actor: Actor, kind: str, data: bytes, *, today: date, language: str,
+    progress: Progress | None, passes: int, max_bytes: int,
+) -> tuple[ImportReport, list[tuple[Row, Planned]], _Ticker]:  # fmt: skip
+    """Read and check every row; the plan holds the rows that passed."""
+    rows = ROWS_BY_KIND[kind]
+    report = ImportReport(kind=kind, sha256=hashlib.sha256(data).hexdigest(), language=language)
+    if not (actor.can(Action.EDIT_LOCAL_RECORDS) or actor.can(Action.EDIT_DISTRICT_DEPOTS)):
+        report.problems.append(Problem(None, None, "", "no_permission"))
+        return report, [], _Ticker(progress, 0)
+    earlier = _earlier_import(session, kind, report.sha256)
+    if earlier is not None:  # the same receipts twice would double the stock
+        report.problems.append(Problem(None, None, "", "already_imported", {"at": earlier}))
+        return report, [], _Ticker(progress, 0)
+    sheet = read(data, kind, max_bytes=max_bytes)
+    report.rows, report.problems = len(sheet.rows), sheet.problems
+    ticker = _Ticker(progress, len(sheet.rows) * passes)
+    look = Lookups(session, actor, today, language)
+    plan, first_row = [], {}
+    for row in sheet.rows:
+        ticker.tick()
+        cells = RowCells(row, report.problems)
+        planned = rows.check(cells, look)
+        if planned is None:
+            continue
+        if planned.key in first_row:
+            cells.problem(rows.KEY_COLUMN, "duplicate_row", first=first_row[planned.key])
+            continue
+        first_row[planned.key] = row.number
+        plan.append((row, planned))
+    counts = Counter(entity for _row, planned in plan for entity in planned.creates)
+    report.would_create = dict(counts)
+    return report, plan, ticker
+
+
+def preview(
+    session: Session, actor: Actor, kind: str, data: bytes, *, today: date,
+    language: str = i18n.DEFAULT_LANGUAGE, progress: Progress | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> ImportReport:  # fmt: skip
+    """Check a file and say what it would create; never writes."""
+    report, _plan, _ticker = _check(
+        session, actor, kind, data, today=today, language=language, progress=progress,
+        passes=1, max_bytes=max_bytes,
+    )  # fmt: skip
+    return report
+
+
+def _refusal(rows: ModuleType, row: Row, error: Exception) -> Problem:
+    """A use-case's refusal of one row, named by row and column."""
+    column = rows.FIELD_COLUMNS.get(getattr(error, "field", None))
+    return Problem(row.number, column, shown(row.values.get(column)), "refused", {"detail": error})
+
+
+def commit(
+    session: Session, actor: Actor, kind: str, data: bytes, *, today: date,
+    language: str = i18n.DEFAULT_LANGUAGE, progress: Progress | None = None,
+    max_bytes: int = MAX_FILE_BYTES, filename: str | None = None,
+) -> ImportReport:  # fmt: skip
+    """Check the file again, then write every row through its use-case and audit the import.
+
+    Raises ImportRefused, with the report, on any problem; the caller's transaction then
+    rolls back, so the import is all or nothing."""
+    report, plan, ticker = _check(
+        session, actor, kind, data, today=today, language=language, progress=progress,
+        passes=2, max_bytes=max_bytes,
+    )  # fmt: skip
+    if not report.ok:
+        raise ImportRefused(report)
+    for row, planned in plan:
+        try:
+            planned.write(session, actor, today)
+        except (ValidationError, PermissionDenied, InvariantViolation) as error:
+            report.problems.append(_refusal(ROWS_BY_KIND[kind], row, error))
+            raise ImportRefused(report) from error
+        ticker.tick()
+    audit.record(
+        session,
+        actor,
+        COMMITTED,
+        "import",
+        None,
+        after={
+            "kind": kind,
+            "sha256": report.sha256,
+            "rows": report.rows,
+            "file": filename,
+            "created": report.would_create,
+        },
+    )
+    report.committed = True
+    return report

@@ -1,0 +1,56 @@
+"""Stock rows: receipts (入库) into existing depots, each written by ``stock.receive``."""
+
+from __future__ import annotations
+
+from registry import i18n, stock
+from registry.importing.cells import RowCells
+from registry.importing.lookups import Lookups
+from registry.importing.planned import Planned
+
+KEY_COLUMN = "batch"  # named by a duplicate-row refusal: the same lot received twice
+# Use-case field → column, for a refusal raised while writing; None: a permission refusal.
+FIELD_COLUMNS = {
+    None: "depot",
+    "depot": "depot",
+    "item": "item_name",
+    "quantity": "quantity",
+    "batch": "batch",
+    "reason": "reason",
+    "expiry_date": "expiry_date",
+}
+
+
+def check(cells: RowCells, look: Lookups) -> Planned | None:
+    depot = look.depot(cells, "depot")
+    item = look.item(cells, "item_code", "item_name")
+    unit = cells.text("unit", required=True, max_len=8)
+    batch = cells.text("batch", required=True, max_len=64)
+    quantity = cells.integer("quantity", required=True)
+    expiry = cells.date("expiry_date")
+    received = cells.date("received_on", latest=look.today)
+    reason = cells.text("reason", max_len=255) or i18n.translate(
+        "import.default_reason", look.language
+    )
+    if expiry is not None and expiry < look.today:
+        cells.problem("expiry_date", "expired", today=look.today)
+    if unit and unit not in look.units:
+        cells.problem("unit", "unknown_unit")
+    elif unit and item and unit != item.unit:
+        cells.problem("unit", "wrong_unit", expected=item.unit, item=item.name)
+    if not cells.ok:
+        return None
+    lot = (depot.id, item.id, batch)
+    new_lot = lot not in look.lot_expiry
+    if not new_lot and expiry is not None and look.lot_expiry[lot] != expiry:
+        cells.problem("expiry_date", "expiry_conflict", existing=look.lot_expiry[lot] or "—")
+        return None
+
+    def write(session, actor, today):
+        # receive() stamps a new lot's received_on with its ``today``: the date on the sheet.
+        return stock.receive(
+            session, actor, depot.id, item.id, quantity, batch=batch, reason=reason,
+            today=received or today, expiry_date=expiry,
+        )  # fmt: skip
+
+    creates = ("stock_movements", "stock_lots") if new_lot else ("stock_movements",)
+    return Planned(lot, creates, write)
