@@ -2,17 +2,19 @@
 movement recorded through the inventory page."""
 
 import os
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from registry import db
 from registry.demo import DEMO_PASSWORD
 from registry.enums import MovementKind
-from registry.models import StockMovement, User
+from registry.models import AuditEvent, StockMovement, User
 from tests.browser.conftest import sign_in, submit_login, wait_for_app
 
 pytestmark = pytest.mark.browser
+CORPUS = Path(__file__).resolve().parents[1] / "import_corpus"
 
 
 def test_lockout_after_five_failures(app_url, page):
@@ -44,3 +46,21 @@ def test_town_official_records_a_receipt(app_url, page):
     assert tuple(movement) == (MovementKind.RECEIVE, "采购入库", "xinpu")
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.blocked == []
+
+
+def test_a_broken_workbook_gets_a_report_and_writes_nothing(app_url, page):
+    sign_in(page, app_url, "xinpu", DEMO_PASSWORD)
+    page.get_by_role("link", name="Excel 导入").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="下载模板").wait_for(timeout=30_000)
+    page.locator("input[type=file]").set_input_files(CORPUS / "negative_quantity.xlsx")
+    page.get_by_text("未导入").wait_for(timeout=60_000)
+    assert page.get_by_text("没有写入任何数据").is_visible()
+    assert page.get_by_role("button", name="确认导入").count() == 0
+    engine = db.make_engine(os.environ["REGISTRY_BROWSER_DATABASE_URL"])
+    with engine.connect() as connection:
+        imports = connection.execute(
+            select(func.count()).where(AuditEvent.action == "import-committed")
+        ).scalar_one()
+    engine.dispose()
+    assert imports == 0
