@@ -13,10 +13,12 @@ from registry.importing import (
     KINDS,
     MAX_FILE_BYTES,
     ImportRefused,
-    commit,
     preview,
     template_bytes,
     template_name,
+)
+from registry.importing import (
+    commit as commit_import,
 )
 
 actor = ui.require_actor()
@@ -75,7 +77,7 @@ if report.ok and st.button(ui.t("imports.commit"), type="primary", key="imports.
     bar = st.progress(0.0, text=ui.t("imports.writing"))
     try:
         with transaction(ui.session_factory()) as session:
-            done = commit(
+            done = commit_import(
                 session,
                 actor,
                 kind,
