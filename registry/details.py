@@ -46,6 +46,19 @@ def _last_inspection(session: Session, column, record_id: int) -> dict | None:
     }
 
 
+def _empty_line(item: Item) -> dict:
+    return {
+        "item": item.name,
+        "code": item.code,
+        "unit": item.unit,
+        "usable": 0,
+        "expiring": 0,
+        "expired": 0,
+        "minimum": None,
+        "maximum": None,
+    }
+
+
 def depot_detail(
     session: Session, actor: Actor, depot_id: int, *, today: date, warning_days: int
 ) -> dict | None:
@@ -63,19 +76,7 @@ def depot_detail(
     ).all()
     soon = today + timedelta(days=warning_days)
     for lot, item in lots:
-        line = lines.setdefault(
-            item.id,
-            {
-                "item": item.name,
-                "code": item.code,
-                "unit": item.unit,
-                "usable": 0,
-                "expiring": 0,
-                "expired": 0,
-                "minimum": None,
-                "maximum": None,
-            },
-        )
+        line = lines.setdefault(item.id, _empty_line(item))
         if lot.expiry_date is not None and lot.expiry_date < today:
             line["expired"] += lot.quantity
             continue
@@ -84,15 +85,7 @@ def depot_detail(
             line["expiring"] += lot.quantity
     for item_id, (minimum, maximum) in quotas.items():
         if item_id not in lines:
-            item = session.get(Item, item_id)
-            lines[item_id] = {
-                "item": item.name,
-                "code": item.code,
-                "unit": item.unit,
-                "usable": 0,
-                "expiring": 0,
-                "expired": 0,
-            }
+            lines[item_id] = _empty_line(session.get(Item, item_id))
         lines[item_id].update(minimum=minimum, maximum=maximum)
     for line in lines.values():
         line["below_quota"] = line.get("minimum") is not None and line["usable"] < line["minimum"]
