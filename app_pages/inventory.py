@@ -70,11 +70,11 @@ grid = pd.DataFrame(
         "item": [r["item"] for r in lots],
         "unit": [r["unit"] for r in lots],
         "batch": [r["batch"] for r in lots],
-        "expiry": [r["expiry_date"] for r in lots],
+        "expiry": pd.to_datetime([r["expiry_date"] for r in lots]),
         "quantity": [r["quantity"] for r in lots],
         "counted": [r["quantity"] for r in lots],
-        "minimum": [r["minimum"] for r in lots],
-        "maximum": [r["maximum"] for r in lots],
+        "minimum": pd.array([r["minimum"] for r in lots], dtype="Int64"),
+        "maximum": pd.array([r["maximum"] for r in lots], dtype="Int64"),
         "flags": [flags(r) for r in lots],
     }
 )
