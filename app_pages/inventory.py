@@ -84,6 +84,7 @@ edited = st.data_editor(
     hide_index=True,
     width="stretch",
     key=f"inv.grid.{depot_id}",
+    placeholder="—",
     disabled=not writable
     or ["lot_id", "item", "unit", "batch", "expiry", "quantity", "minimum", "maximum", "flags"],
     column_config={
