@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -42,6 +42,17 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
+def _sign_in_state(session: Session, user_id: int, **values) -> None:
+    """Sign-in bookkeeping is not an edit of the account: written past the version counter,
+    so a sign-in never makes an administrator's open form on that account stale."""
+    session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _check_login(
     session: Session, username: str, password: str, settings: Settings, now: datetime
 ) -> tuple[Actor | None, str]:
@@ -53,23 +64,23 @@ def _check_login(
         return None, f"account locked until {user.locked_until:%H:%M} UTC"
     actor = Actor.from_user(user)
     if not _verify(user.password_hash, password):
-        user.failed_logins += 1
+        failures = user.failed_logins + 1
         audit.record(session, actor, "login-failed", "user", user.id)
-        if user.failed_logins >= settings.max_failed_logins:
-            user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-            user.failed_logins = 0
-            audit.record(
-                session,
-                actor,
-                "account-locked",
-                "user",
-                user.id,
-                after={"locked_until": user.locked_until.isoformat()},
-            )
+        if failures < settings.max_failed_logins:
+            _sign_in_state(session, user.id, failed_logins=failures)
+            return None, "wrong username or password"
+        locked_until = now + timedelta(minutes=settings.lockout_minutes)
+        _sign_in_state(session, user.id, failed_logins=0, locked_until=locked_until)
+        audit.record(
+            session,
+            actor,
+            "account-locked",
+            "user",
+            user.id,
+            after={"locked_until": locked_until.isoformat()},
+        )
         return None, "wrong username or password"
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    _sign_in_state(session, user.id, failed_logins=0, locked_until=None, last_login_at=now)
     audit.record(session, actor, "login", "user", user.id)
     return actor, ""
 

@@ -271,3 +271,16 @@ def test_list_users_shows_no_password_hashes(factory, actors):
     assert all("password_hash" not in u and "$argon2" not in str(u) for u in users)
     town = next(u for u in users if u["username"] == "test-town")
     assert town["localities"] == ["新浦街道"] and town["role"] == "town"
+
+
+def test_signing_in_does_not_make_an_open_admin_form_stale(factory, actors):
+    """Sign-ins and failures are bookkeeping, not edits: the form's version still holds."""
+    town = actors["town"]
+    version = user_row(factory, town.user_id)["version"]
+    with pytest.raises(AuthenticationFailed):
+        sign_in(factory, "test-town", "wrong-password-1")
+    sign_in(factory, "test-town")
+    assert user_row(factory, town.user_id)["version"] == version
+    with db.transaction(factory) as session:
+        update_user(session, actors["admin"], town.user_id, version, **town_changes(session))
+    assert user_row(factory, town.user_id)["display_name"] == "新浦与板浦"
