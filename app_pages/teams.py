@@ -101,15 +101,18 @@ with tabs[1]:
                 ui.t("teams.last_training"), max_value=day, value=member["last_training_on"]
             )
             skills = st.text_input(ui.t("teams.skills"), value=member["skills"] or "")
+            phone = st.text_input(
+                ui.t("details.phone"),
+                value=member["phone"] or "",
+                disabled=not actor.sees_phone_numbers,
+            )
+            changes = {"last_training_on": trained, "skills": skills}
+            if actor.sees_phone_numbers:
+                changes["phone"] = phone
             if st.form_submit_button(ui.t("teams.save_member"), disabled=not writable):
                 editing.run(
                     lambda s: records.update_member(
-                        s,
-                        actor,
-                        member_id,
-                        member["version"],
-                        {"last_training_on": trained, "skills": skills},
-                        today=day,
+                        s, actor, member_id, member["version"], changes, today=day
                     ),
                     ui.t("inv.done_save"),
                 )
