@@ -46,7 +46,7 @@ def enum_column(kind: type[StrEnum], **kwargs) -> Mapped:
 
 
 class Base(DeclarativeBase):
-    pass
+    """The metadata every table and migration shares."""
 
 
 class Versioned:
