@@ -276,3 +276,10 @@ with tabs[4]:
                 lambda s: records.update_depot(s, actor, depot_id, detail["version"], changes),
                 ui.t("inv.done_save"),
             )
+    with st.expander(ui.t("inv.retire")):
+        st.caption(ui.t("inv.retire_help"))
+        if st.button(ui.t("inv.retire"), disabled=not writable, key="inv.retire"):
+            editing.run(
+                lambda s: records.retire_depot(s, actor, depot_id, detail["version"]),
+                ui.t("inv.done_retire"),
+            )

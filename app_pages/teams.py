@@ -189,3 +189,10 @@ with tabs[3], st.form("teams.edit"):
             lambda s: records.update_team(s, actor, team_id, detail["version"], changes),
             ui.t("inv.done_save"),
         )
+
+with tabs[3], st.expander(ui.t("teams.retire")):
+    if st.button(ui.t("teams.retire"), disabled=not writable, key="teams.retire"):
+        editing.run(
+            lambda s: records.retire_team(s, actor, team_id, detail["version"]),
+            ui.t("teams.done_retire"),
+        )

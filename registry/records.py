@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from registry import audit, editing, validation
@@ -24,7 +25,7 @@ from registry.enums import (
     TeamStaffing,
 )
 from registry.errors import ValidationError
-from registry.models import Checkpoint, Depot, Drill, Locality, Team, TeamMember
+from registry.models import Checkpoint, Depot, Drill, Locality, StockLot, Team, TeamMember
 from registry.permissions import Action, Actor, require, require_depot_write
 
 AGE_BANDS = ("18-29", "30-39", "40-49", "50-59", "60+")
@@ -242,22 +243,46 @@ def update_checkpoint(
     )
 
 
-def retire_checkpoint(
-    session: Session, actor: Actor, checkpoint_id: int, expected_version: int
-) -> Checkpoint:
-    checkpoint = editing.load(session, Checkpoint, checkpoint_id, "checkpoint")
-    require(actor, Action.EDIT_LOCAL_RECORDS, checkpoint.locality_id)
+def _retire(session, actor, model, entity, record_id, expected_version, may_write):
+    """Retire rather than delete: the record leaves the map and the lists, its history and
+    audit trail stay."""
+    record = editing.load(session, model, record_id, entity)
+    may_write(actor, getattr(record, "level", None), record.locality_id)
     editing.apply(
         session,
         actor,
-        checkpoint,
-        "checkpoint",
+        record,
+        entity,
         {"status": RecordStatus.RETIRED},
         expected_version=expected_version,
-        locality_id=checkpoint.locality_id,
-        action="checkpoint-retired",
+        locality_id=record.locality_id,
+        action=f"{entity}-retired",
     )
-    return checkpoint
+    return record
+
+
+def retire_checkpoint(
+    session: Session, actor: Actor, checkpoint_id: int, expected_version: int
+) -> Checkpoint:
+    return _retire(
+        session, actor, Checkpoint, "checkpoint", checkpoint_id, expected_version, _require_local
+    )
+
+
+def retire_team(session: Session, actor: Actor, team_id: int, expected_version: int) -> Team:
+    return _retire(session, actor, Team, "team", team_id, expected_version, _require_local)
+
+
+def retire_depot(session: Session, actor: Actor, depot_id: int, expected_version: int) -> Depot:
+    """A depot that still holds stock cannot be retired: transfer or issue it first."""
+    held = session.scalar(
+        select(func.coalesce(func.sum(StockLot.quantity), 0)).where(StockLot.depot_id == depot_id)
+    )
+    if held:
+        raise ValidationError(
+            f"depot: still holds {held} units of stock; transfer them first", field="depot"
+        )
+    return _retire(session, actor, Depot, "depot", depot_id, expected_version, require_depot_write)
 
 
 def _member_values(data: dict, today: date) -> dict:

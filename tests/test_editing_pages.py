@@ -77,3 +77,9 @@ def test_checkpoint_created_from_gcj02_coordinates(app, demo_url):
     app.button(key="cp.create").click().run()
     assert not app.exception
     assert count(demo_url, Checkpoint) == before + 1
+
+
+def test_a_depot_holding_stock_cannot_be_retired(app):
+    open_page(app, "xinpu", "inventory")
+    app.button(key="inv.retire").click().run()
+    assert any("still holds" in e.value for e in app.error)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from registry import db, records, stock
 from registry.accounts import create_user
 from registry.catalogue import set_quota
-from registry.errors import PermissionDenied
+from registry.errors import PermissionDenied, ValidationError
 from registry.localities import load_reference_localities, replace_boundaries
 from registry.models import AuditEvent, Checkpoint, Depot, Team
 from tests.conftest import TODAY
@@ -177,3 +177,31 @@ def test_office_and_admin_write_everywhere(factory, actors):
         assert session.scalar(select(func.count()).select_from(Depot)) == 2
         assert session.scalar(select(func.count()).select_from(Team)) == 2
         assert session.scalar(select(func.count()).select_from(Checkpoint)) == 2
+
+
+def test_retiring_follows_the_same_rules(factory, actors):
+    town, office = actors["town"], actors["office"]
+    with db.transaction(factory) as session:
+        own_team = records.create_team(session, town, team_data(session, "新浦街道", XINPU_POINT))
+        other_team = records.create_team(session, office, team_data(session, "板浦镇", BANPU_POINT))
+        own_depot = depot(session, town)
+        stocked = depot(session, town, "有库存的库")
+        stock.receive(
+            session,
+            town,
+            stocked.id,
+            item(session, "棉被").id,
+            5,
+            batch="B",
+            reason="入库",
+            today=TODAY,
+        )
+    refused(factory, lambda s: records.retire_team(s, town, other_team.id, other_team.version))
+    with db.transaction(factory) as session:
+        records.retire_team(session, town, own_team.id, own_team.version)
+        records.retire_depot(session, town, own_depot.id, own_depot.version)
+    with pytest.raises(ValidationError, match="still holds 5"), db.transaction(factory) as session:
+        records.retire_depot(session, town, stocked.id, stocked.version)
+    with factory() as session:
+        assert session.get(Team, own_team.id).status.value == "retired"
+        assert session.get(Depot, stocked.id).status.value == "active"
