@@ -1,16 +1,13 @@
 """Small Leaflet controls written in our own JS, so they need no CDN plugin.
 
 folium.plugins.Fullscreen loads leaflet.fullscreen from jsDelivr and no wheel
-ships it; a fullscreen toggle and a legend are a few lines of plain Leaflet.
-Both are emitted as ``script`` macros, which st_folium also picks up.
+ships it; a fullscreen toggle and a metric scale are a few lines of plain Leaflet,
+emitted as ``script`` macros, which st_folium also picks up. (The legend is in
+``maps.legend``.)
 """
-
-from collections.abc import Sequence
 
 from branca.element import MacroElement
 from folium.template import Template
-
-from maps.text import map_text
 
 _EXPAND_ICON = (
     '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" style="margin-top:7px">'
@@ -64,47 +61,6 @@ class FullscreenControl(MacroElement):
         self.title = title
         self.position = position
         self.icon = _EXPAND_ICON
-
-
-class Legend(MacroElement):
-    """A legend box as a Leaflet control; ``rows`` are (swatch CSS, label text).
-
-    Text and CSS are escaped here, so callers may pass translated labels as-is.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function (map) {
-            var Legend = L.Control.extend({
-                onAdd: function () {
-                    var box = L.DomUtil.create('div', 'leaflet-control');
-                    box.style.cssText = {{ this.box_style|tojson }};
-                    box.innerHTML = {{ this.html|tojson }};
-                    return box;
-                }
-            });
-            new Legend({position: {{ this.position|tojson }}}).addTo(map);
-        })({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    box_style = (
-        "background:rgba(255,255,255,0.92);padding:6px 10px;border-radius:4px;"
-        "box-shadow:0 1px 4px rgba(0,0,0,0.3);font-size:12px;line-height:20px;color:#222"
-    )
-
-    def __init__(self, title: str, rows: Sequence[tuple[str, str]], position: str = "bottomright"):
-        super().__init__()
-        self._name = "Legend"
-        self.position = position
-        items = "".join(
-            f'<div><span style="display:inline-block;vertical-align:middle;'
-            f'margin-right:6px;{map_text(css)}"></span>{map_text(text)}</div>'
-            for css, text in rows
-        )
-        self.html = f"<div><b>{map_text(title)}</b></div>{items}"
 
 
 class MetricScale(MacroElement):

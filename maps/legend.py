@@ -14,7 +14,6 @@ from branca.element import MacroElement
 from folium.template import Template
 from markupsafe import Markup
 
-from maps.controls import Legend
 from maps.text import map_text
 
 # A swatch is CSS for a small box (escaped here) or trusted Markup such as
@@ -72,7 +71,11 @@ class LayerLegend(MacroElement):
     )
 
     # Tall legends scroll rather than cover the layer control on a small map.
-    box_style = Legend.box_style + ";max-height:45vh;overflow-y:auto"
+    box_style = (
+        "background:rgba(255,255,255,0.92);padding:6px 10px;border-radius:4px;"
+        "box-shadow:0 1px 4px rgba(0,0,0,0.3);font-size:12px;line-height:20px;color:#222;"
+        "max-height:45vh;overflow-y:auto"
+    )
 
     def __init__(self, title: str, sections: Sequence[Section], position: str = "bottomright"):
         super().__init__()

@@ -74,28 +74,6 @@ def locality_features(session: Session) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def depot_points(session: Session) -> list[dict]:
-    """Active depots with what the map shows about them."""
-    rows = session.execute(
-        select(Depot, Locality.name)
-        .join(Locality, Locality.id == Depot.locality_id)
-        .where(Depot.status == RecordStatus.ACTIVE)
-        .order_by(Depot.level, Depot.id)
-    ).all()
-    return [
-        {
-            "id": depot.id,
-            "name": depot.name,
-            "level": depot.level.value,
-            "lat": depot.lat,
-            "lon": depot.lon,
-            "locality": locality_name,
-            "is_demo": depot.is_demo,
-        }
-        for depot, locality_name in rows
-    ]
-
-
 def has_demo_records(session: Session) -> bool:
     return bool(session.scalar(select(func.count()).select_from(Depot).where(Depot.is_demo)))
 
