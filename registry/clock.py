@@ -1,6 +1,12 @@
-"""The one clock of the core, so tests can freeze time and every date is UTC."""
+"""The one clock of the core: timestamps in UTC, calendar dates in China Standard Time.
 
-from datetime import UTC, date, datetime
+Deadlines, working days and "today" belong to the users' calendar (UTC+8): until 08:00 in
+Lianyungang, UTC still shows yesterday's date.
+"""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 
 
 def utcnow() -> datetime:
@@ -9,4 +15,5 @@ def utcnow() -> datetime:
 
 
 def today() -> date:
-    return utcnow().date()
+    """Today's date in China."""
+    return datetime.now(CHINA_STANDARD_TIME).date()

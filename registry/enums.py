@@ -126,3 +126,33 @@ class DrillForm(StrEnum):
 class BoundarySource(StrEnum):
     APPROXIMATE = "approximate"
     OFFICIAL = "official"
+
+
+class RevisionTrigger(StrEnum):
+    """Why a plan is revised: 《突发事件应急预案管理办法》 (2013 Art. 25; 2024 keeps the list)."""
+
+    LAW_CHANGE = "law_change"  # 法律法规、标准或上位预案变化
+    COMMAND_CHANGE = "command_change"  # 指挥机构及其职责重大调整
+    RISK_CHANGE = "risk_change"  # 面临的风险发生重大变化
+    RESOURCE_CHANGE = "resource_change"  # 重要应急资源发生重大变化
+    KEY_INFO_CHANGE = "key_info_change"  # 预案中的其他重要信息发生变化
+    RESPONSE_OR_DRILL = "response_or_drill"  # 突发事件应对或演练中发现问题
+    EVALUATION = "evaluation"  # 评估认为应当修订
+    OTHER = "other"  # 编制单位认为应当修订的其他情况
+
+
+class CampaignTargetStatus(StrEnum):
+    """Where one campaign target stands; 'not inspected' is the blind spot to clear."""
+
+    NOT_INSPECTED = "not_inspected"  # 未检查
+    PASSED = "passed"  # 已检查，合格
+    OPEN_FINDINGS = "open_findings"  # 已检查，问题整改中
+    FINDINGS_CLOSED = "findings_closed"  # 已检查，问题已销号
+
+
+class AttachmentOwner(StrEnum):
+    """What an attachment belongs to."""
+
+    INSPECTION = "inspection"  # 检查照片
+    RECTIFICATION_STEP = "rectification_step"  # 整改佐证
+    PLAN_REVISION = "plan_revision"  # 预案文本

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -304,6 +305,7 @@ class Campaign(Versioned, Base):
     checkpoint_types: Mapped[str | None] = mapped_column(String(255))  # None = all types
     locality_ids: Mapped[str | None] = mapped_column(String(255))  # None = all localities
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    description: Mapped[str | None] = mapped_column(Text)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -339,6 +341,7 @@ class Rectification(Versioned, Base):
     """整改: registered → rectifying → awaiting re-check → closed (销号), or sent back."""
 
     __tablename__ = "rectifications"
+    __table_args__ = (Index("ix_rectification_status_deadline", "status", "deadline"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"))
@@ -354,6 +357,7 @@ class Rectification(Versioned, Base):
     responsible_person: Mapped[str | None] = mapped_column(String(64))
     plan_text: Mapped[str | None] = mapped_column(Text)  # 治理方案, required for 重大
     signed_off_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_off_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_on: Mapped[date | None] = mapped_column(Date)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     steps: Mapped[list[RectificationStep]] = relationship(order_by="RectificationStep.id")
@@ -394,6 +398,11 @@ class Plan(Versioned, Base):
     next_evaluation_due: Mapped[date | None] = mapped_column(Date)
     crowded_venue: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[enums.PlanStatus] = enum_column(enums.PlanStatus)
+    filing_ref: Mapped[str | None] = mapped_column(String(128))  # 备案机关 / 文号
+    revision_trigger: Mapped[enums.RevisionTrigger | None] = enum_column(
+        enums.RevisionTrigger, nullable=True
+    )
+    status_note: Mapped[str | None] = mapped_column(Text)  # why it is in its current status
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -408,6 +417,9 @@ class PlanRevision(Base):
     issued_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
     document_name: Mapped[str | None] = mapped_column(String(255))
+    trigger: Mapped[enums.RevisionTrigger | None] = enum_column(
+        enums.RevisionTrigger, nullable=True
+    )
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -424,6 +436,26 @@ class Drill(Base):
     form: Mapped[enums.DrillForm] = enum_column(enums.DrillForm)
     participants: Mapped[int | None] = mapped_column(Integer)
     evaluation: Mapped[str | None] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Attachment(Base):
+    """A photo or document kept in the database itself, so a backup, a restore and a move to
+    PostgreSQL carry it along and every app instance serves the same file."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachment_owner", "owner_kind", "owner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_kind: Mapped[enums.AttachmentOwner] = enum_column(enums.AttachmentOwner)
+    owner_id: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

@@ -18,6 +18,9 @@ class Action(StrEnum):
     MANAGE_LOCALITIES = "manage_localities"
     MANAGE_CATALOGUE = "manage_catalogue"  # items and quotas
     MANAGE_USERS = "manage_users"
+    MANAGE_CAMPAIGNS = "manage_campaigns"  # 专项检查 are organised by the district office
+    SIGN_OFF_RECTIFICATION = "sign_off_rectification"  # 重大隐患 close-out needs the office
+    EDIT_DISTRICT_PLANS = "edit_district_plans"  # district and department plans
     VIEW = "view"
 
 

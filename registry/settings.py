@@ -22,6 +22,11 @@ Keys (environment variable in brackets):
   [REGISTRY_RECTIFICATION_DAYS_MAJOR …]: default rectification deadline in days by risk
   level. No national figure exists (domain-standards §4.3), so they are settings.
   Defaults 30 / 15 / 7 / 7.
+- ``photo_max_mb`` [REGISTRY_PHOTO_MAX_MB]: largest photo accepted, in MB. Default 10.
+- ``photos_per_upload`` [REGISTRY_PHOTOS_PER_UPLOAD]: photos attached at once to one inspection
+  or rectification step. Default 6.
+- ``document_max_mb`` [REGISTRY_DOCUMENT_MAX_MB]: largest plan document (PDF, Word, OFD), in MB.
+  Default 30.
 """
 
 from __future__ import annotations
@@ -52,6 +57,9 @@ class Settings:
     rectification_days_significant: int = 15
     rectification_days_general: int = 7
     rectification_days_low: int = 7
+    photo_max_mb: int = 10
+    photos_per_upload: int = 6
+    document_max_mb: int = 30
 
 
 def _coerce(raw: object, kind: type) -> object:

@@ -1,0 +1,229 @@
+"""Photos and documents: checked by their content (never by their name), size-limited, and
+kept in the database so that backup, restore and every app instance see the same files.
+
+Photos are re-encoded on the way in: turned upright, scaled to at most ``PHOTO_LONG_SIDE``
+pixels and saved as JPEG without metadata. A phone photo shrinks from ~4 MB to ~0.4 MB, and
+its EXIF (which may hold the inspector's home position) is dropped; the inspection records
+its own location.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry import audit
+from registry.enums import AttachmentOwner
+from registry.errors import ValidationError
+from registry.models import Attachment
+from registry.permissions import Actor
+from registry.settings import Settings
+
+PHOTO_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+PHOTO_LONG_SIDE = 2048
+PHOTO_QUALITY = 85
+PHOTO_MAX_PIXELS = 50_000_000  # larger images are refused before decoding (no pixel bombs)
+MB = 1024 * 1024
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc / .wps
+DOCUMENT_TYPES = {  # kind: (content type, extension)
+    "pdf": ("application/pdf", ".pdf"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
+    "ofd": ("application/ofd", ".ofd"),  # GB/T 33190, the format of official Chinese documents
+    "doc": ("application/msword", ".doc"),
+}
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as the browser sent it."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class PreparedFile:
+    """A checked file, ready to store."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def _clean_name(name: str, extension: str) -> str:
+    stem = PurePath(name or "file").stem.strip()[:120] or "file"
+    return stem + extension
+
+
+def _too_large(upload: Upload, limit_mb: int, field: str) -> None:
+    if len(upload.data) > limit_mb * MB:
+        size = len(upload.data) / MB
+        raise ValidationError(
+            f"{field}: {upload.name} is {size:.1f} MB; the limit is {limit_mb} MB", field=field
+        )
+    if not upload.data:
+        raise ValidationError(f"{field}: {upload.name} is empty", field=field)
+
+
+def prepare_photo(upload: Upload, settings: Settings, field: str = "photos") -> PreparedFile:
+    """Check one photo (JPEG, PNG or WebP by content, within the size limit) and re-encode it."""
+    _too_large(upload, settings.photo_max_mb, field)
+    try:
+        with Image.open(io.BytesIO(upload.data)) as probe:
+            kind = probe.format
+            pixels = probe.width * probe.height
+        if kind not in PHOTO_FORMATS:
+            raise ValidationError(
+                f"{field}: {upload.name} is {kind}, not a JPEG, PNG or WebP photo", field=field
+            )
+        if pixels > PHOTO_MAX_PIXELS:
+            raise ValidationError(
+                f"{field}: {upload.name} has {pixels:,} pixels; the limit is {PHOTO_MAX_PIXELS:,}",
+                field=field,
+            )
+        with Image.open(io.BytesIO(upload.data)) as image:
+            image.load()
+            image = ImageOps.exif_transpose(image).convert("RGB")
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
+        raise ValidationError(
+            f"{field}: {upload.name} is not a readable photo (JPEG, PNG or WebP)", field=field
+        ) from None
+    image.thumbnail((PHOTO_LONG_SIDE, PHOTO_LONG_SIDE))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=PHOTO_QUALITY, optimize=True)
+    return PreparedFile(_clean_name(upload.name, ".jpg"), "image/jpeg", out.getvalue())
+
+
+def prepare_photos(
+    uploads: Sequence[Upload], settings: Settings, field: str = "photos"
+) -> list[PreparedFile]:
+    """Check a batch of photos; refuse the whole batch if one is bad or there are too many."""
+    if len(uploads) > settings.photos_per_upload:
+        raise ValidationError(
+            f"{field}: {len(uploads)} photos; at most {settings.photos_per_upload} at once",
+            field=field,
+        )
+    return [prepare_photo(upload, settings, field) for upload in uploads]
+
+
+def _document_kind(data: bytes) -> str | None:
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(OLE_MAGIC):
+        return "doc"
+    if data.startswith(b"PK"):
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except zipfile.BadZipFile:
+            return None
+        if "word/document.xml" in names:
+            return "docx"
+        if "OFD.xml" in names:
+            return "ofd"
+    return None
+
+
+def prepare_document(upload: Upload, settings: Settings, field: str = "document") -> PreparedFile:
+    """Check a plan document: PDF, Word (.docx / .doc) or OFD, by content, within the limit."""
+    _too_large(upload, settings.document_max_mb, field)
+    kind = _document_kind(upload.data)
+    if kind is None:
+        raise ValidationError(
+            f"{field}: {upload.name} is not a PDF, Word (.docx/.doc) or OFD document",
+            field=field,
+        )
+    content_type, extension = DOCUMENT_TYPES[kind]
+    return PreparedFile(_clean_name(upload.name, extension), content_type, upload.data)
+
+
+def attach(
+    session: Session,
+    actor: Actor,
+    owner_kind: AttachmentOwner,
+    owner_id: int,
+    files: Iterable[PreparedFile],
+    *,
+    locality_id: int | None,
+    is_demo: bool = False,
+) -> list[Attachment]:
+    """Store checked files under their owner. The calling use-case has checked permission."""
+    stored = []
+    for file in files:
+        attachment = Attachment(
+            owner_kind=owner_kind,
+            owner_id=owner_id,
+            filename=file.filename,
+            content_type=file.content_type,
+            size=len(file.data),
+            sha256=hashlib.sha256(file.data).hexdigest(),
+            data=file.data,
+            uploaded_by=actor.user_id,
+            is_demo=is_demo,
+        )
+        session.add(attachment)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "attachment-added",
+            "attachment",
+            attachment.id,
+            locality_id=locality_id,
+            after={
+                "owner": f"{owner_kind}:{owner_id}",
+                "filename": file.filename,
+                "size": attachment.size,
+                "sha256": attachment.sha256,
+            },
+        )
+        stored.append(attachment)
+    return stored
+
+
+def listing(
+    session: Session, owner_kind: AttachmentOwner, owner_ids: Iterable[int]
+) -> dict[int, list[dict]]:
+    """Attachments per owner, without their bytes."""
+    ids = list(owner_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(
+            Attachment.id,
+            Attachment.owner_id,
+            Attachment.filename,
+            Attachment.content_type,
+            Attachment.size,
+        )
+        .where(Attachment.owner_kind == owner_kind, Attachment.owner_id.in_(ids))
+        .order_by(Attachment.id)
+    ).all()
+    out: dict[int, list[dict]] = {}
+    for row in rows:
+        out.setdefault(row.owner_id, []).append(
+            {
+                "id": row.id,
+                "filename": row.filename,
+                "content_type": row.content_type,
+                "size": row.size,
+            }
+        )
+    return out
+
+
+def content(session: Session, attachment_id: int) -> PreparedFile | None:
+    """One attachment's bytes, for display or download."""
+    row = session.execute(
+        select(Attachment.filename, Attachment.content_type, Attachment.data).where(
+            Attachment.id == attachment_id
+        )
+    ).first()
+    return None if row is None else PreparedFile(row.filename, row.content_type, row.data)
