@@ -9,11 +9,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages import editing, ui
+from app_pages import editing, ui, widgets
 from registry import queries, records
 from registry.enums import CheckpointType, RiskLevel
 from registry.exports import to_excel_bytes
-from registry.geo import CoordinateSystem, to_wgs84
+from registry.geo import CoordinateSystem
 from registry.permissions import Action
 
 actor = ui.require_actor()
@@ -83,19 +83,6 @@ def pick_map() -> tuple[float, float] | None:
     return (point["lng"], point["lat"]) if point else None
 
 
-def location_inputs(prefix: str, lon: float, lat: float) -> tuple[float, float]:
-    cols = st.columns(3)
-    lon = cols[0].number_input(ui.t("point.lon"), value=lon, format="%.6f", key=f"{prefix}.lon")
-    lat = cols[1].number_input(ui.t("point.lat"), value=lat, format="%.6f", key=f"{prefix}.lat")
-    system = cols[2].selectbox(
-        ui.t("point.crs"),
-        list(CoordinateSystem),
-        key=f"{prefix}.crs",
-        format_func=lambda c: ui.t(f"crs.{c.value}"),
-    )
-    return to_wgs84(lon, lat, system)
-
-
 def fields(prefix: str, current: dict) -> dict:
     """The editable fields of a checkpoint, pre-filled from ``current``."""
     types, risks = list(CheckpointType), list(RiskLevel)
@@ -152,7 +139,7 @@ with create_tab:
     if picked:
         st.session_state["cp.new.lon"], st.session_state["cp.new.lat"] = picked
         st.session_state["cp.new.crs"] = CoordinateSystem.WGS84
-    lon, lat = location_inputs("cp.new", *start)
+    lon, lat = widgets.location_inputs("cp.new", *start)
     data = fields("cp.new", {})
     if st.button(ui.t("cp.create"), disabled=not writable, type="primary", key="cp.create"):
         editing.run(
@@ -167,7 +154,7 @@ with edit_tab:
     )
     if chosen is not None:
         current = by_id[chosen]
-        lon, lat = location_inputs(f"cp.edit.{chosen}", current["lon"], current["lat"])
+        lon, lat = widgets.location_inputs(f"cp.edit.{chosen}", current["lon"], current["lat"])
         data = fields(f"cp.edit.{chosen}", current)
         cols = st.columns(2)
         if cols[0].button(ui.t("inv.save_depot"), disabled=not current["writable"], key="cp.save"):

@@ -1,8 +1,183 @@
-"""Placeholder while the page is being built."""
+"""现场检查: record an inspection in the field, from a phone.
 
+One column, large controls, nothing that needs a mouse: pick the target, say what was found
+(one problem per line), add photos straight from the phone's camera, save. Each problem
+becomes a rectification with the default deadline for its risk level.
+"""
+
+import pandas as pd
 import streamlit as st
 
-from app_pages import ui
+from app_pages import editing, ui, widgets
+from registry import attachments, deadlines, field_queries, inspections, queries
+from registry.attachments import Upload
+from registry.clock import today
+from registry.enums import InspectionResult, InspectionTarget, RiskLevel
 
-ui.require_actor()
+PRESET_KEY = "inspect.target"  # set by the campaign page's 去检查 button
+PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]
+
+actor = ui.require_actor()
+settings = ui.settings()
+day = today()
 st.title(ui.t("nav.inspections"))
+editing.flash()
+
+preset = st.session_state.pop(PRESET_KEY, None)
+with ui.session_factory()() as session:
+    localities = queries.locality_choices(session)
+mine = [i for i in localities if actor.covers(i)]
+if preset:
+    st.session_state["insp.kind"] = InspectionTarget(preset["kind"])
+kind = (
+    st.segmented_control(
+        ui.t("insp.kind"),
+        list(InspectionTarget),
+        format_func=ui.label,
+        default=InspectionTarget.CHECKPOINT,
+        key="insp.kind",
+    )
+    or InspectionTarget.CHECKPOINT
+)
+locality_id = st.selectbox(
+    ui.t("col.locality"),
+    [None, *mine] if actor.district_wide else mine,
+    format_func=lambda i: ui.t("insp.all_localities") if i is None else localities[i],
+    key="insp.locality",
+)
+with ui.session_factory()() as session:
+    targets = field_queries.inspection_targets(session, actor, kind, locality_id)
+if not targets:
+    st.info(ui.t("insp.no_targets"))
+    st.stop()
+
+search = st.text_input(ui.t("insp.search"), key="insp.search").strip()
+shown = [t for t in targets if search in t["name"]] or targets
+by_id = {t["id"]: t for t in shown}
+if preset and preset["id"] in {t["id"] for t in targets}:
+    by_id.setdefault(preset["id"], next(t for t in targets if t["id"] == preset["id"]))
+    st.session_state["insp.target"] = preset["id"]
+
+
+def describe(target_id: int) -> str:
+    target = by_id[target_id]
+    last = target["last_inspected_on"]
+    seen = last.isoformat() if last else ui.t("insp.never")
+    return f"{target['name']} · {target['locality']} · {ui.t('insp.last')} {seen}"
+
+
+target = by_id[
+    st.selectbox(ui.t("insp.target"), list(by_id), format_func=describe, key="insp.target")
+]
+facts = [target["locality"]]
+if target["risk_level"]:
+    facts += [ui.label(target["checkpoint_type"]), ui.label(target["risk_level"])]
+if target["responsible"]:
+    facts.append(f"{ui.t('details.responsible')}: {target['responsible']}")
+st.caption(" · ".join(facts))
+
+result = st.radio(
+    ui.t("insp.result"),
+    list(InspectionResult),
+    format_func=ui.label,
+    horizontal=True,
+    key="insp.result",
+)
+data = {
+    "target_kind": kind.value,
+    "target_id": target["id"],
+    "result": result.value,
+    "campaign_id": preset.get("campaign_id") if preset else None,
+}
+if result is InspectionResult.FINDINGS:
+    data["findings"] = st.text_area(
+        ui.t("insp.findings"), placeholder=ui.t("insp.findings_hint"), key="insp.findings"
+    )
+    risks = list(RiskLevel)
+    risk = st.selectbox(
+        ui.t("col.risk"),
+        risks,
+        index=risks.index(target["risk_level"] or RiskLevel.GENERAL),
+        format_func=ui.label,
+        key=f"insp.risk.{target['id']}",
+    )
+    default_due = deadlines.rectification_deadline(day, risk, settings)
+    data |= {
+        "risk_level": risk.value,
+        "deadline": st.date_input(
+            ui.t("insp.deadline"), value=default_due, min_value=day, key="insp.deadline"
+        ),
+        "responsible_person": st.text_input(
+            ui.t("details.responsible"),
+            value=target["responsible"] or "",
+            key=f"insp.responsible.{target['id']}",
+        ),
+    }
+    st.caption(ui.t("insp.deadline_hint", days=deadlines.rectification_days(risk, settings)))
+
+upload_round = st.session_state.setdefault("insp.round", 0)
+photos = st.file_uploader(
+    ui.t("insp.photos", count=settings.photos_per_upload, mb=settings.photo_max_mb),
+    type=PHOTO_TYPES,
+    accept_multiple_files=True,
+    key=f"insp.photos.{upload_round}",
+)
+with st.expander(ui.t("insp.more")):
+    data["inspected_on"] = st.date_input(
+        ui.t("insp.date"), value=day, max_value=day, key="insp.date"
+    )
+    data["inspector"] = st.text_input(
+        ui.t("insp.inspector"), value=actor.display_name or actor.username, key="insp.inspector"
+    )
+    here = st.toggle(ui.t("insp.typed_location"), key="insp.typed")
+    if here:
+        data["lon"], data["lat"] = widgets.location_inputs(
+            "insp.point", target["lon"] or 119.18, target["lat"] or 34.60
+        )
+    else:
+        data["lon"], data["lat"] = target["lon"], target["lat"]
+
+
+def record(session) -> None:
+    prepared = attachments.prepare_photos(
+        [Upload(photo.name, photo.getvalue()) for photo in photos or []], settings
+    )
+    inspections.record_inspection(session, actor, data, prepared, settings=settings, today=day)
+    st.session_state["insp.round"] = upload_round + 1  # empties the photo picker
+
+
+lines = inspections.finding_lines(data.get("findings"))
+done = ui.t("insp.done_findings", count=len(lines)) if lines else ui.t("insp.done")
+if st.button(ui.t("insp.save"), type="primary", key="insp.save", width="stretch"):
+    editing.run(record, done)
+
+st.subheader(ui.t("insp.recent"))
+with ui.session_factory()() as session:
+    recent = field_queries.recent_inspections(
+        session, None if actor.district_wide else actor.locality_ids, limit=30
+    )
+st.dataframe(
+    pd.DataFrame(
+        {
+            ui.t("insp.date"): [r["inspected_on"] for r in recent],
+            ui.t("insp.target"): [r["target"] for r in recent],
+            ui.t("col.locality"): [r["locality"] for r in recent],
+            ui.t("insp.result"): [ui.label(InspectionResult(r["result"])) for r in recent],
+            ui.t("insp.findings"): [r["findings"] or "" for r in recent],
+            ui.t("insp.photo_count"): [len(r["photos"]) for r in recent],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+with_photos = [r for r in recent if r["photos"]]
+if with_photos:
+    chosen = st.selectbox(
+        ui.t("insp.view_photos"),
+        with_photos,
+        format_func=lambda r: f"{r['inspected_on']} · {r['target']}",
+        key="insp.view",
+    )
+    with ui.session_factory()() as session:
+        images = [attachments.content(session, p["id"]) for p in chosen["photos"]]
+    st.image([image.data for image in images], caption=[i.filename for i in images], width=220)

@@ -1,8 +1,243 @@
-"""Placeholder while the page is being built."""
+"""隐患整改: the rectification loop for everyone who works it.
 
+Town officials move their own findings through 整改中 and 待复查 with evidence; the district
+office re-checks, signs off major hazards' plans, extends deadlines and closes. Overdue items
+come first. Every step shows who took it, when, and with what note, evidence and photos.
+"""
+
+import pandas as pd
 import streamlit as st
 
-from app_pages import ui
+from app_pages import editing, ui
+from registry import attachments, field_queries, queries, rectifications
+from registry.attachments import Upload
+from registry.clock import today
+from registry.enums import InspectionTarget, RiskLevel
+from registry.enums import RectificationStatus as S
+from registry.exports import to_excel_bytes
 
-ui.require_actor()
+actor = ui.require_actor()
+settings = ui.settings()
+day = today()
 st.title(ui.t("nav.rectifications"))
+editing.flash()
+
+with ui.session_factory()() as session:
+    localities = queries.locality_choices(session)
+own = [i for i in localities if actor.covers(i)] if not actor.district_wide else []
+cols = st.columns(2)
+chosen_localities = cols[0].multiselect(
+    ui.t("col.locality"), list(localities), default=own, format_func=localities.get,
+    key="rect.localities", placeholder=ui.t("rect.all_localities"),
+)  # fmt: skip
+statuses = cols[1].multiselect(
+    ui.t("rect.status"), list(S), default=list(rectifications.OPEN), format_func=ui.label,
+    key="rect.statuses",
+)  # fmt: skip
+cols = st.columns(2)
+risks = cols[0].multiselect(
+    ui.t("col.risk"), list(RiskLevel), format_func=ui.label, key="rect.risks",
+    placeholder=ui.t("rect.all_risks"),
+)  # fmt: skip
+overdue_only = cols[1].toggle(ui.t("rect.overdue_only"), key="rect.overdue")
+filters = field_queries.RectificationFilter(
+    locality_ids=frozenset(chosen_localities) or None,
+    statuses=frozenset(statuses),
+    risk_levels=frozenset(risks) or None,
+    overdue_only=overdue_only,
+)
+with ui.session_factory()() as session:
+    rows = field_queries.list_rectifications(session, actor, filters, today=day)
+rows.sort(key=lambda r: (-r["days_overdue"], r["deadline"], r["id"]))
+
+metrics = st.columns(4)
+metrics[0].metric(ui.t("rect.m.shown"), len(rows))
+metrics[1].metric(ui.t("rect.m.overdue"), sum(r["overdue"] for r in rows))
+metrics[2].metric(
+    ui.t("rect.m.major_open"),
+    sum(r["risk_level"] == RiskLevel.MAJOR and r["status"] != S.CLOSED for r in rows),
+)
+metrics[3].metric(ui.t("rect.m.awaiting"), sum(r["status"] == S.AWAITING_RECHECK for r in rows))
+
+table = pd.DataFrame(
+    {
+        ui.t("rect.col.id"): [r["id"] for r in rows],
+        ui.t("rect.col.target"): [r["target"] for r in rows],
+        ui.t("rect.col.kind"): [ui.label(InspectionTarget(r["kind"])) for r in rows],
+        ui.t("col.locality"): [r["locality"] for r in rows],
+        ui.t("rect.col.description"): [r["description"] for r in rows],
+        ui.t("col.risk"): [ui.label(RiskLevel(r["risk_level"])) for r in rows],
+        ui.t("rect.status"): [ui.label(S(r["status"])) for r in rows],
+        ui.t("rect.col.found"): [r["found_on"] for r in rows],
+        ui.t("rect.col.deadline"): [r["deadline"] for r in rows],
+        ui.t("rect.col.days_overdue"): [r["days_overdue"] or None for r in rows],
+        ui.t("details.responsible"): [r["responsible_person"] or "" for r in rows],
+    }
+)
+st.dataframe(table, hide_index=True, width="stretch", height=300)
+st.download_button(
+    ui.t("map.export.excel"), to_excel_bytes(table, "rectifications"), "rectifications.xlsx",
+    key="rect.export",
+)  # fmt: skip
+if not rows:
+    st.stop()
+
+by_id = {r["id"]: r for r in rows}
+
+
+def describe(rect_id: int) -> str:
+    r = by_id[rect_id]
+    late = f" · {ui.t('rect.late', days=r['days_overdue'])}" if r["overdue"] else ""
+    return f"#{rect_id} {r['target']} · {r['description'][:30]}{late}"
+
+
+rect_id = st.selectbox(ui.t("rect.pick"), list(by_id), format_func=describe, key="rect.pick")
+with ui.session_factory()() as session:
+    detail = field_queries.rectification_detail(session, actor, rect_id, today=day)
+
+
+def show_photos(items: list[dict]) -> None:
+    if not items:
+        return
+    with ui.session_factory()() as session:
+        files = [attachments.content(session, item["id"]) for item in items]
+    st.image([f.data for f in files], caption=[f.filename for f in files], width=160)
+
+
+st.subheader(f"#{detail['id']} {detail['target']}")
+status_line = f"{ui.label(S(detail['status']))} · {ui.label(RiskLevel(detail['risk_level']))}"
+if detail["overdue"]:
+    st.error(ui.t("rect.overdue_by", days=detail["days_overdue"], deadline=detail["deadline"]))
+st.markdown(f"**{status_line}** · {ui.t('rect.col.deadline')} {detail['deadline']}")
+st.write(detail["description"])
+facts = {
+    ui.t("details.responsible"): detail["responsible_person"] or "—",
+    ui.t("rect.col.found"): detail["found_on"],
+    ui.t("rect.plan"): detail["plan_text"] or "—",
+}
+if detail["risk_level"] == RiskLevel.MAJOR:
+    facts[ui.t("rect.signed_off")] = (
+        f"{detail['signed_off_by']} · {detail['signed_off_at']:%Y-%m-%d}"
+        if detail["signed_off_by"]
+        else ui.t("rect.not_signed_off")
+    )
+for label, value in facts.items():
+    st.markdown(f"**{label}**: {value}")
+if detail["inspection_photos"]:
+    st.caption(ui.t("rect.inspection_photos"))
+    show_photos(detail["inspection_photos"])
+
+st.markdown(f"#### {ui.t('rect.history')}")
+for step in detail["steps"]:
+    with st.container(border=True):
+        st.markdown(
+            f"**{ui.t('rect.action.' + (step['action'] or 'register'))}** · "
+            f"{step['at']:%Y-%m-%d %H:%M} · {step['actor'] or '—'}"
+        )
+        if step["note"]:
+            st.write(step["note"])
+        if step["evidence"]:
+            st.caption(f"{ui.t('rect.evidence')}: {step['evidence']}")
+        show_photos(step["photos"])
+
+actions = detail["actions"]
+if not actions:
+    st.caption(ui.t("rect.read_only"))
+    st.stop()
+
+st.markdown(f"#### {ui.t('rect.next_step')}")
+action = st.radio(
+    ui.t("rect.next_step"), actions, format_func=lambda a: ui.t(f"rect.action.{a}"),
+    horizontal=True, key=f"rect.action.{rect_id}", label_visibility="collapsed",
+)  # fmt: skip
+version = detail["version"]
+key = f"rect.{action}.{rect_id}"
+major = detail["risk_level"] == RiskLevel.MAJOR
+
+
+def note_input(required: bool = True) -> str:
+    label = ui.t("rect.note") + (" *" if required else "")
+    return st.text_area(label, key=f"{key}.note", height=80)
+
+
+if action == "start":
+    responsible = st.text_input(
+        ui.t("details.responsible") + " *",
+        value=detail["responsible_person"] or "",
+        key=f"{key}.responsible",
+    )
+    plan = st.text_area(
+        ui.t("rect.plan") + (" *" if major else ""),
+        value=detail["plan_text"] or "",
+        help=ui.t("rect.plan_help"),
+        key=f"{key}.plan",
+    )
+    note = note_input()
+
+    def run(session):
+        return rectifications.start(
+            session, actor, rect_id, version, note=note, responsible_person=responsible,
+            plan_text=plan,
+        )  # fmt: skip
+elif action in ("submit", "close"):
+    evidence = (
+        st.text_area(ui.t("rect.evidence"), key=f"{key}.evidence") if action == "submit" else None
+    )
+    photos = st.file_uploader(
+        ui.t("insp.photos", count=settings.photos_per_upload, mb=settings.photo_max_mb),
+        type=["jpg", "jpeg", "png", "webp"],
+        accept_multiple_files=True,
+        key=f"{key}.photos.{version}",
+    )
+    note = note_input()
+
+    def run(session):
+        prepared = attachments.prepare_photos(
+            [Upload(p.name, p.getvalue()) for p in photos or []], settings
+        )
+        if action == "submit":
+            return rectifications.submit_for_recheck(
+                session, actor, rect_id, version, note=note, evidence=evidence, photos=prepared
+            )
+        return rectifications.close(
+            session, actor, rect_id, version, note=note, today=day, photos=prepared
+        )
+elif action == "send_back":
+    note = note_input()
+
+    def run(session):
+        return rectifications.send_back(session, actor, rect_id, version, note=note)
+elif action == "sign_off":
+    st.info(ui.t("rect.sign_off_hint"))
+    note = note_input()
+
+    def run(session):
+        return rectifications.sign_off(session, actor, rect_id, version, note=note)
+elif action == "extend":
+    new_deadline = st.date_input(
+        ui.t("rect.new_deadline"), value=detail["deadline"], key=f"{key}.deadline"
+    )
+    note = note_input()
+
+    def run(session):
+        return rectifications.extend_deadline(
+            session, actor, rect_id, version, deadline=new_deadline, note=note
+        )
+else:  # plan
+    plan = st.text_area(
+        ui.t("rect.plan") + (" *" if major else ""), value=detail["plan_text"] or "",
+        help=ui.t("rect.plan_help"), key=f"{key}.plan",
+    )  # fmt: skip
+    responsible = st.text_input(
+        ui.t("details.responsible"), value=detail["responsible_person"] or "",
+        key=f"{key}.responsible",
+    )  # fmt: skip
+
+    def run(session):
+        return rectifications.update_plan(
+            session, actor, rect_id, version, plan_text=plan, responsible_person=responsible
+        )
+
+
+if st.button(ui.t(f"rect.action.{action}"), type="primary", key=f"{key}.go", width="stretch"):
+    editing.run(run, ui.t("rect.done", action=ui.t(f"rect.action.{action}")))

@@ -370,6 +370,7 @@ class RectificationStep(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rectification_id: Mapped[int] = mapped_column(ForeignKey("rectifications.id"), index=True)
+    action: Mapped[str | None] = mapped_column(String(32))  # register, start, submit, close, …
     from_status: Mapped[str | None] = mapped_column(String(32))
     to_status: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -99,6 +99,9 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("status_note", sa.Text(), nullable=True))
 
+    with op.batch_alter_table("rectification_steps", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("action", sa.String(length=32), nullable=True))
+
     with op.batch_alter_table("rectifications", schema=None) as batch_op:
         batch_op.add_column(sa.Column("signed_off_at", sa.DateTime(), nullable=True))
         batch_op.create_index(
@@ -110,6 +113,9 @@ def downgrade() -> None:
     with op.batch_alter_table("rectifications", schema=None) as batch_op:
         batch_op.drop_index("ix_rectification_status_deadline")
         batch_op.drop_column("signed_off_at")
+
+    with op.batch_alter_table("rectification_steps", schema=None) as batch_op:
+        batch_op.drop_column("action")
 
     with op.batch_alter_table("plans", schema=None) as batch_op:
         batch_op.drop_constraint("ck_revisiontrigger", type_="check")
