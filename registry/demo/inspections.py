@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from registry import deadlines
 from registry.demo._context import _Seed
 from registry.demo.people import _person
 from registry.enums import (
@@ -44,7 +45,9 @@ FINDINGS = {
 DEPOT_FINDINGS = ("部分物资临近保质期未轮换", "台账与实物不符", "库房防潮措施不到位", "灭火器过期")
 TEAM_FINDINGS = ("部分队员超过一年未参加培训", "装备维护保养记录缺失", "队员通讯录未及时更新")
 FINDINGS_SHARE = 0.13  # plus 0.10 at major and significant checkpoints: about 15 % overall
-COVERAGE_RANGE = (0.6, 1.0)  # share of a locality's targets reached in a campaign
+COVERAGE_RANGE = (0.6, 1.0)  # share of a locality's targets reached in a finished campaign
+RUNNING_COVERAGE_RANGE = (0.1, 0.5)  # … and so far in the running one
+RUNNING_STARTED_DAYS_AGO, RUNNING_DAYS_LEFT = 12, 48
 WINTER_TYPES = (T.DILAPIDATED_HOUSING, T.CONSTRUCTION_SITE, T.HAZCHEM, T.CROWDED_VENUE, T.BILLBOARD)
 REOPEN_SHARE = 0.1
 FLOW = list(RectificationStatus)  # registered → rectifying → awaiting re-check → closed
@@ -55,6 +58,12 @@ STEP_NOTES = {
     RectificationStatus.CLOSED: "复查验收合格，予以销号",
 }
 REOPEN_NOTE = "复查未通过，退回整改"
+STEP_ACTIONS = {
+    RectificationStatus.REGISTERED: "register",
+    RectificationStatus.RECTIFYING: "start",
+    RectificationStatus.AWAITING_RECHECK: "submit",
+    RectificationStatus.CLOSED: "close",
+}
 
 
 @dataclass(frozen=True)
@@ -122,8 +131,9 @@ def _targets(seed: _Seed, checkpoints, depots, teams) -> list[_Target]:
 
 
 def _create_campaigns(seed: _Seed, office: User) -> list[Campaign]:
-    """This year's 汛前隐患排查 over everything, and last winter's sweep of some types."""
-    year = seed.today.year
+    """Last winter's sweep of some types, this year's 汛前隐患排查 over everything, and a
+    sweep running now (started twelve days ago) so there is a campaign in progress."""
+    year, today = seed.today.year, seed.today
     campaigns = [
         Campaign(
             name=f"{year - 1}年冬春安全隐患专项排查",
@@ -139,6 +149,17 @@ def _create_campaigns(seed: _Seed, office: User) -> list[Campaign]:
             starts_on=date(year, 4, 1),
             ends_on=date(year, 5, 15),
             target_kinds="checkpoint,depot,team",
+            description="汛前对全区隐患点、储备库和应急队伍开展全覆盖排查，不留死角。",
+            created_by=office.id,
+            is_demo=True,
+        ),
+        Campaign(
+            name=f"{today:%Y年%m月}安全隐患专项排查",
+            starts_on=today - timedelta(days=RUNNING_STARTED_DAYS_AGO),
+            ends_on=today + timedelta(days=RUNNING_DAYS_LEFT),
+            target_kinds="checkpoint,depot",
+            checkpoint_types=",".join(WINTER_TYPES),
+            description="冬季火灾、危房和人员密集场所隐患专项排查（进行中）。",
             created_by=office.id,
             is_demo=True,
         ),
@@ -160,7 +181,7 @@ def _routine(seed: _Seed, kind: InspectionTarget, done: int) -> list[date]:
     """Visits outside campaigns: checkpoints now and then, depots quarterly, teams twice a year."""
     rng = seed.rng
     if kind is InspectionTarget.CHECKPOINT:
-        return [seed.days_ago(0, 364)] if rng.random() < (0.9, 0.3, 0.1)[done] else []
+        return [seed.days_ago(0, 364)] if rng.random() < (0.9, 0.3, 0.1)[min(done, 2)] else []
     if kind is InspectionTarget.DEPOT:
         return [seed.days_ago(91 * q, 91 * q + 60) for q in range(4 - done) if rng.random() > 0.1]
     return [seed.days_ago(182 * q, 182 * q + 150) for q in range(2 - done)]
@@ -222,6 +243,7 @@ def _steps(seed: _Seed, path, found_on: date, actor_id: int) -> list[Rectificati
         reopened = status is RectificationStatus.RECTIFYING and (
             previous is RectificationStatus.AWAITING_RECHECK
         )
+        action = "send_back" if reopened else STEP_ACTIONS[status]
         evidence = (
             f"整改前后对比照片{rng.randint(2, 6)}张（演示）"
             if status is RectificationStatus.AWAITING_RECHECK
@@ -229,6 +251,7 @@ def _steps(seed: _Seed, path, found_on: date, actor_id: int) -> list[Rectificati
         )
         steps.append(
             RectificationStep(
+                action=action,
                 from_status=previous.value if previous else None,
                 to_status=status.value,
                 actor_id=actor_id,
@@ -252,8 +275,7 @@ def _plan_text(finding: str, responsible: str | None, deadline: date) -> str:
 
 def _rectify(seed: _Seed, target: _Target, inspection: Inspection, office_id: int):
     risk = target.risk or seed.rng.choice((R.GENERAL, R.LOW))
-    days = getattr(seed.settings, f"rectification_days_{risk.value}")
-    deadline = inspection.inspected_on + timedelta(days=days)
+    deadline = deadlines.rectification_deadline(inspection.inspected_on, risk, seed.settings)
     status = _status(seed, deadline)
     steps = _steps(seed, _path(seed.rng, status), inspection.inspected_on, office_id)
     closed = status is RectificationStatus.CLOSED
@@ -270,7 +292,8 @@ def _rectify(seed: _Seed, target: _Target, inspection: Inspection, office_id: in
         plan_text=_plan_text(inspection.findings, target.responsible, deadline)
         if risk is R.MAJOR
         else None,
-        signed_off_by=office_id if closed else None,
+        signed_off_by=office_id if closed and risk is R.MAJOR else None,
+        signed_off_at=steps[-1].at if closed and risk is R.MAJOR else None,
         closed_on=steps[-1].at.date() if closed else None,
         is_demo=True,
         steps=steps,
@@ -278,10 +301,13 @@ def _rectify(seed: _Seed, target: _Target, inspection: Inspection, office_id: in
 
 
 def _inspect_all(seed: _Seed, checkpoints, depots, teams, office: User) -> None:
-    """About a year of inspections, written directly: there is no inspection use-case yet."""
+    """About a year of inspections, written directly (the use-cases would audit ~3,000 demo
+    rows one by one; the seed stays fast and every row is flagged as demo)."""
     campaigns = _create_campaigns(seed, office)
     coverage = {
-        (campaign.id, loc.id): seed.rng.uniform(*COVERAGE_RANGE)
+        (campaign.id, loc.id): seed.rng.uniform(
+            *(COVERAGE_RANGE if campaign.ends_on < seed.today else RUNNING_COVERAGE_RANGE)
+        )
         for campaign in campaigns
         for loc in seed.localities.values()
     }
