@@ -129,9 +129,10 @@ if detail["inspection_photos"]:
 
 st.markdown(f"#### {ui.t('rect.history')}")
 for step in detail["steps"]:
+    step_label = ui.t(f"rect.action.{step['action'] or 'register'}")
     with st.container(border=True):
         st.markdown(
-            f"**{ui.t('rect.action.' + (step['action'] or 'register'))}** · "
+            f"**{step_label}** · "
             f"{step['at']:%Y-%m-%d %H:%M} · {step['actor'] or '—'}"
         )
         if step["note"]:

@@ -211,6 +211,7 @@ def update_campaign(
     under it: they would fall outside their own campaign."""
     require(actor, Action.MANAGE_CAMPAIGNS)
     campaign = editing.load(session, Campaign, campaign_id, "campaign")
+    editing.check_version(session, campaign, "campaign", expected_version)  # stale: say so first
     current = {c.key: getattr(campaign, c.key) for c in campaign.__mapper__.column_attrs}
     values = _values(session, {**current, **data}, campaign.id)
     first, last = session.execute(
@@ -297,6 +298,8 @@ def _per_target(kind: InspectionTarget, campaign_ids: list[int] | None):
 
 @dataclass
 class Tally:
+    """Counts for one locality (or, summed, the district) of one campaign."""
+
     targets: int = 0
     inspected: int = 0
     open_findings: int = 0  # targets with a finding not yet closed
@@ -394,13 +397,6 @@ def list_campaigns(session: Session, today: date) -> list[dict]:
     )
     tallies = _tallies(session, campaigns)
     return [{**_describe(c, today), **_figures(_district(tallies[c.id]))} for c in campaigns]
-
-
-def campaign_detail(session: Session, campaign_id: int, today: date) -> dict:
-    """One campaign as :func:`list_campaigns` describes it."""
-    campaign = _campaign(session, campaign_id)
-    tallies = _tallies(session, [campaign])[campaign.id]
-    return {**_describe(campaign, today), **_figures(_district(tallies))}
 
 
 def coverage(session: Session, campaign_id: int) -> dict:

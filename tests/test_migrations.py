@@ -29,3 +29,27 @@ def test_downgrade_to_empty_and_upgrade_again(database_url):
         assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
     engine.dispose()
     db.migrate(database_url)
+
+
+def test_upgrade_keeps_the_data_of_a_filled_database(database_url):
+    """SQLite rebuilds altered tables; rows referenced by foreign keys must survive that."""
+    from sqlalchemy import text
+
+    db.migrate(database_url, "0001")
+    engine = db.make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO plans (id, title, plan_class, version_label, crowded_venue, status,"
+                " is_demo, version) VALUES (1, '预案', 'overall', 'v1', false, 'current', false, 1)"
+            )
+        )
+        connection.execute(
+            text("INSERT INTO plan_revisions (plan_id, version_label, recorded_at) "
+                 "VALUES (1, 'v1', CURRENT_TIMESTAMP)")
+        )  # fmt: skip
+    db.migrate(database_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT title, filing_ref FROM plans")).one() == ("预案", None)
+        assert connection.execute(text("SELECT count(*) FROM plan_revisions")).scalar() == 1
+    engine.dispose()
