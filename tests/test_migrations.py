@@ -50,6 +50,7 @@ def test_upgrade_keeps_the_data_of_a_filled_database(database_url):
         )  # fmt: skip
     db.migrate(database_url)
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT title, filing_ref FROM plans")).one() == ("预案", None)
+        plan = connection.execute(text("SELECT title, filing_ref FROM plans")).one()
+        assert tuple(plan) == ("预案", None)
         assert connection.execute(text("SELECT count(*) FROM plan_revisions")).scalar() == 1
     engine.dispose()

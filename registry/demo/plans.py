@@ -5,10 +5,11 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
+from registry import deadlines
 from registry.demo._context import _Seed
 from registry.demo.people import _person
 from registry.demo.places import GEO_SITES
-from registry.enums import DrillForm, LocalityKind, PlanClass, PlanStatus
+from registry.enums import DrillForm, LocalityKind, PlanClass, PlanStatus, RevisionTrigger
 from registry.models import Drill, Plan, PlanRevision, Team
 
 P, PS = PlanClass, PlanStatus
@@ -37,12 +38,19 @@ DISTRICT_PLANS = (  # title, class, owner, locality, hazards, status, years sinc
      "游客拥挤踩踏、山体崩塌", PS.CURRENT, 2.5, True),
 )  # fmt: skip
 GRASSROOTS_STATUS = {PS.CURRENT: 70, PS.EVALUATING: 10, PS.REVISING: 15, PS.AWAITING_ISSUE: 5}
-# 20 working days (2024 办法 Art. 26) approximated as 28 calendar days until the registry has
-# a working-day calendar with Chinese public holidays.
-FILING_DAYS_APPROX = 28
-EVALUATION_YEARS = 3  # county-level plans (domain-standards §5.1)
-DRILL_YEARS = 3
-CROWDED_DRILL_DAYS = 182  # crowded venues drill at least every six months (§5.3)
+# Lapses the register must always show, whatever the random stream draws: a filing never
+# made, an evaluation three years late, a scenic area whose six-monthly drill has lapsed.
+LAPSES = {
+    "海州区城市排水防涝应急预案": "filing",
+    "海州区自然灾害救助应急预案": "evaluation",
+    "孔望山景区游客安全应急预案": "drill",
+}
+REVISING_TRIGGERS = (
+    RevisionTrigger.EVALUATION,
+    RevisionTrigger.RISK_CHANGE,
+    RevisionTrigger.COMMAND_CHANGE,
+    RevisionTrigger.RESPONSE_OR_DRILL,
+)
 DRILL_EVALUATIONS = (
     "演练达到预期目标，队伍集结迅速",
     "指挥协调顺畅，建议增加夜间科目",
@@ -70,46 +78,62 @@ def _grassroots_spec(seed: _Seed, name: str) -> tuple:
     return (f"{name}突发事件应急预案", P.GRASSROOTS, owner, name, hazards, status, years, False)
 
 
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def _filed_on(seed: _Seed, issued: date, due: date) -> date | None:
-    """Most filed on time, some late, some not at all."""
+def _filed_on(seed: _Seed, issued: date, due: date, lapse: str | None) -> date | None:
+    """Most filed within the 20 working days, some late, some not at all."""
     roll = seed.rng.random()
-    if roll < 0.12:
+    if roll < 0.08 or lapse == "filing":
         return None
-    days = (due - issued).days + seed.rng.randint(3, 60) if roll < 0.27 else seed.rng.randint(5, 27)
-    filed = issued + timedelta(days=days)
+    if roll < 0.22:
+        filed = due + timedelta(days=seed.rng.randint(3, 60))
+    else:
+        filed = seed.between(issued + timedelta(days=3), due)
     return filed if filed <= seed.today else None
 
 
-def _evaluated_on(seed: _Seed, status: PlanStatus, issued: date) -> date | None:
+def _evaluated_on(seed: _Seed, status: PlanStatus, issued: date, lapse: str | None) -> date | None:
     age = (seed.today - issued).days
     if status is PS.REVISING:  # the evaluation concluded 需修订
         return seed.days_ago(30, 200)
+    if lapse == "evaluation":
+        return None
     if status is PS.CURRENT and age > 900 and seed.rng.random() < 0.4:
         return issued + timedelta(days=seed.rng.randint(730, min(age, 1090)))
     return None
 
 
-def _plan_dates(seed: _Seed, status: PlanStatus, years: float | None) -> dict:
+def _plan_dates(seed: _Seed, status: PlanStatus, years: float | None, lapse: str | None) -> dict:
+    """Issue, filing and evaluation dates; the due dates follow ``registry.deadlines``."""
     if years is None:
         return {"version_label": "送审稿"}
     issued = seed.today - timedelta(days=round(years * 365) + seed.rng.randint(-30, 30))
-    due = issued + timedelta(days=FILING_DAYS_APPROX)
-    evaluated = _evaluated_on(seed, status, issued)
+    due = deadlines.filing_due(issued)
+    evaluated = _evaluated_on(seed, status, issued, lapse)
     return {
         "version_label": f"{issued.year}年版",
         "issued_on": issued,
         "filing_due": due,
-        "filed_on": _filed_on(seed, issued, due),
+        "filed_on": _filed_on(seed, issued, due, lapse),
         "last_evaluated_on": evaluated,
-        "next_evaluation_due": _add_years(evaluated or issued, EVALUATION_YEARS),
+        "next_evaluation_due": deadlines.next_evaluation_due(issued, evaluated),
     }
+
+
+def _status_story(seed: _Seed, status: PlanStatus, dates: dict) -> dict:
+    """Why a plan is in its status: the revision's trigger and a short note."""
+    if status is PS.REVISING:
+        trigger = (
+            RevisionTrigger.EVALUATION
+            if dates.get("last_evaluated_on")
+            else seed.rng.choice(REVISING_TRIGGERS[1:])
+        )
+        return {"revision_trigger": trigger, "status_note": "已启动修订，正在征求意见"}
+    if status is PS.EVALUATING:
+        return {"status_note": "已满三年，组织研判评估"}
+    if status is PS.AWAITING_ISSUE:
+        return {"status_note": "修订稿已报审，待印发"}
+    if status is PS.REPEALED:
+        return {"status_note": "已被新版预案取代"}
+    return {}
 
 
 def _revisions(seed: _Seed, plan: Plan) -> list[PlanRevision]:
@@ -153,17 +177,24 @@ def _drill(seed: _Seed, day: date, participants: int, **owner) -> Drill:
     )
 
 
+def _crowded_drill_days(seed: _Seed, lapsed: bool) -> list[date]:
+    """Six-monthly drills over three years; a lapsed venue's last one is 7 to 9 months old."""
+    latest = seed.days_ago(215, 270) if lapsed else seed.days_ago(20, 60)
+    months = deadlines.CROWDED_DRILL_MONTHS
+    return [
+        deadlines.add_months(latest, -months * k) - timedelta(days=seed.rng.randint(0, 20))
+        for k in range(2 * deadlines.DRILL_YEARS)
+    ]
+
+
 def _plan_drills(seed: _Seed, plan: Plan) -> list[Drill]:
     """Drills in the last three years; crowded venues every six months; some plans none."""
     if plan.issued_on is None or plan.status is PS.REPEALED:
         return []
     rng = seed.rng
-    start = max(plan.issued_on, seed.today - timedelta(days=DRILL_YEARS * 365))
+    start = max(plan.issued_on, deadlines.add_months(seed.today, -12 * deadlines.DRILL_YEARS))
     if plan.crowded_venue:
-        days = [
-            seed.days_ago(20 + CROWDED_DRILL_DAYS * k, 60 + CROWDED_DRILL_DAYS * k)
-            for k in range(2 * DRILL_YEARS)
-        ]
+        days = _crowded_drill_days(seed, LAPSES.get(plan.title) == "drill")
     else:
         count = rng.choices((0, 1, 2, 3), (25, 35, 25, 15))[0]
         days = [seed.between(start, seed.today) for _ in range(count)]
@@ -175,9 +206,11 @@ def _plan_drills(seed: _Seed, plan: Plan) -> list[Drill]:
 
 
 def _create_plans(seed: _Seed) -> None:
-    """Plans with revisions and drills, written directly: there is no plan use-case yet."""
+    """Plans with revisions and drills, written directly like the rest of the demo (one
+    ``demo-seeded`` audit event covers them); the dates follow ``registry.deadlines``."""
     specs = list(DISTRICT_PLANS) + [_grassroots_spec(seed, name) for name in seed.localities]
     for title, plan_class, owner, locality, hazards, status, years, crowded in specs:
+        dates = _plan_dates(seed, status, years, LAPSES.get(title))
         plan = Plan(
             title=title,
             locality_id=seed.localities[locality].id if locality else None,
@@ -188,7 +221,8 @@ def _create_plans(seed: _Seed) -> None:
             crowded_venue=crowded,
             status=status,
             is_demo=True,
-            **_plan_dates(seed, status, years),
+            **dates,
+            **_status_story(seed, status, dates),
         )
         seed.session.add(plan)
         seed.session.flush()
@@ -200,7 +234,7 @@ def _team_drills(seed: _Seed, teams: list[Team]) -> None:
     rng = seed.rng
     for team in teams:
         count = rng.choices((0, 1, 2, 3), (5, 30, 40, 25))[0]
-        days = sorted(seed.days_ago(0, DRILL_YEARS * 365) for _ in range(count))
+        days = sorted(seed.days_ago(0, deadlines.DRILL_YEARS * 365) for _ in range(count))
         seed.session.add_all(
             _drill(
                 seed,
