@@ -1,0 +1,61 @@
+"""The district office runs a campaign end to end: create it, go inspect a target from its
+not-yet-inspected list, and see the inspection counted in its coverage."""
+
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import select
+
+from registry import campaigns, db
+from registry.demo import DEMO_PASSWORD
+from registry.models import Campaign, Inspection
+from tests.browser.conftest import sign_in, wait_for_app
+
+NAME = "浏览器测试专项检查"
+
+
+def open_page(page, title: str) -> None:
+    page.get_by_role("link", name=title).click()
+    wait_for_app(page)
+    page.get_by_role("heading", name=title, exact=True).wait_for(timeout=60_000)
+
+
+def test_office_runs_a_campaign_end_to_end(app_url, page):
+    sign_in(page, app_url, "office", DEMO_PASSWORD)
+    open_page(page, "专项检查")
+    page.get_by_text("新建专项检查").click()
+    form = page.get_by_test_id("stForm").first  # the new-campaign form; the edit form follows
+    form.get_by_label("名称（如：汛前隐患排查）").fill(NAME)
+    form.get_by_label("属地（不选即全部）").click()
+    page.keyboard.type("新浦街道")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    form.get_by_role("button", name="创建专项检查").click()
+    wait_for_app(page)
+    page.get_by_text("去检查").first.wait_for(timeout=60_000)
+
+    page.get_by_role("button", name="去检查").click()
+    wait_for_app(page)
+    page.get_by_role("heading", name="现场检查").wait_for(timeout=60_000)
+    page.get_by_role("button", name="保存检查记录").click()
+    page.get_by_text("检查已登记").wait_for(timeout=60_000)
+
+    engine = db.make_engine(os.environ["REGISTRY_BROWSER_DATABASE_URL"])
+    factory = db.make_session_factory(engine)
+    with factory() as session:
+        campaign = session.scalar(select(Campaign).where(Campaign.name == NAME))
+        inspection = session.scalar(select(Inspection).order_by(Inspection.id.desc()).limit(1))
+        cover = campaigns.coverage(session, campaign.id)
+    engine.dispose()
+    assert campaign.locality_ids is not None and campaign.created_by is not None
+    assert inspection.campaign_id == campaign.id
+    assert cover["district"]["inspected"] == 1
+    assert cover["district"]["targets"] > 1
+
+    open_page(page, "专项检查")
+    page.get_by_label("选择专项检查").click()
+    page.keyboard.type(NAME)
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    page.get_by_text(f"1 / {cover['district']['targets']}").wait_for(timeout=30_000)
