@@ -26,6 +26,8 @@ editing.flash()
 preset = st.session_state.pop(PRESET_KEY, None)
 with ui.session_factory()() as session:
     localities = queries.locality_choices(session)
+    has_demo = queries.has_demo_records(session)
+ui.demo_banner(has_demo)
 mine = [i for i in localities if actor.covers(i)]
 if preset:
     st.session_state["insp.kind"] = InspectionTarget(preset["kind"])

@@ -24,6 +24,8 @@ editing.flash()
 
 with ui.session_factory()() as session:
     localities = queries.locality_choices(session)
+    has_demo = queries.has_demo_records(session)
+ui.demo_banner(has_demo)
 own = [i for i in localities if actor.covers(i)] if not actor.district_wide else []
 cols = st.columns(2)
 chosen_localities = cols[0].multiselect(
