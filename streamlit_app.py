@@ -4,6 +4,7 @@ import streamlit as st
 
 from app_pages import ui
 from maps.assets import use_local_assets
+from registry.enums import Role
 from registry.permissions import Action
 
 st.set_page_config(page_title="海州区应急资源", page_icon="🛟", layout="wide")
@@ -14,6 +15,7 @@ actor = ui.current_actor()
 # (section, file, title key, icon, url path, who sees it). Hiding a page is a convenience:
 # every write is checked again in registry/.
 PAGES = [
+    ("work", "overview", "nav.overview", "dashboard", "overview", Action.VIEW),
     ("work", "map_page", "nav.map", "map", "map", Action.VIEW),
     ("work", "inventory", "nav.inventory", "inventory_2", "inventory", Action.EDIT_LOCAL_RECORDS),
     ("work", "teams", "nav.teams", "groups", "teams", Action.EDIT_LOCAL_RECORDS),
@@ -23,6 +25,8 @@ PAGES = [
     ("work", "inspections", "nav.inspections", "add_a_photo", "inspect", Action.EDIT_LOCAL_RECORDS),
     ("work", "rectifications", "nav.rectifications", "build", "rectifications", Action.VIEW),
     ("work", "plans", "nav.plans", "menu_book", "plans", Action.VIEW),
+    ("work", "alerts", "nav.alerts", "notifications", "alerts", Action.VIEW),
+    ("work", "circular", "nav.circular", "campaign", "circular", Action.VIEW),
     ("work", "record", "nav.record", "description", "record", Action.VIEW),
     ("admin", "admin_users", "nav.admin_users", "manage_accounts", "users", Action.MANAGE_USERS),
     ("admin", "audit_log", "nav.audit_log", "history", "audit", Action.VIEW),
@@ -48,7 +52,7 @@ else:
                     title=ui.t(title),
                     icon=f":material/{icon}:",
                     url_path=url,
-                    default=name == "map_page",
+                    default=name == ("overview" if actor.role is Role.LEADER else "map_page"),
                 )
             )
 st.navigation(pages).run()

@@ -33,7 +33,7 @@ with ui.session_factory()() as session:
 if detail["is_demo"]:
     st.caption(ui.t("map.demo"))
 
-columns = st.columns(3)
+columns = st.columns(4)
 columns[0].metric(
     ui.t("details.strength"),
     f"{detail['members']} / {detail['target']}",
@@ -43,6 +43,10 @@ columns[1].metric(ui.t("details.trained"), f"{detail['trained']} / {detail['memb
 columns[2].metric(
     ui.t("details.last_drill"),
     detail["last_drill_on"].isoformat() if detail["last_drill_on"] else "—",
+)
+confirmed = detail["last_confirmed_at"]
+columns[3].metric(
+    ui.t("details.last_confirmed"), confirmed.date().isoformat() if confirmed else "—"
 )
 
 roster = pd.DataFrame(
@@ -188,6 +192,14 @@ with tabs[3], st.form("teams.edit"):
         editing.run(
             lambda s: records.update_team(s, actor, team_id, detail["version"], changes),
             ui.t("inv.done_save"),
+        )
+
+with tabs[3]:
+    st.caption(ui.t("teams.zero_report_help"))
+    if st.button(ui.t("inv.zero_report"), disabled=not writable, key="teams.zero"):
+        editing.run(
+            lambda s: records.confirm_team_unchanged(s, actor, team_id, detail["version"]),
+            ui.t("inv.done_zero_report"),
         )
 
 with tabs[3], st.expander(ui.t("teams.retire")):

@@ -154,6 +154,19 @@ def cmd_import(args) -> int:
     return 0 if report.ok else 2
 
 
+def cmd_snapshot(args) -> int:
+    """Freeze today's readiness scorecard (run daily from cron)."""
+    from registry import snapshots
+    from registry.permissions import SYSTEM
+
+    settings = load_settings()
+    factory = runtime.open_database(settings)
+    with db.transaction(factory) as session:
+        snapshot = snapshots.take(session, SYSTEM, today=args.date or today(), settings=settings)
+        print(f"snapshot {snapshot.id} as of {snapshot.as_of}: {snapshot.district_score}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m prepare", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -192,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
     imp.add_argument("--lang", choices=LANGUAGES, help="language of the report (default: setting)")
     imp.set_defaults(func=cmd_import)
+
+    snap = sub.add_parser("snapshot", help="freeze the readiness scorecard (daily from cron)")
+    snap.add_argument("--date", type=date.fromisoformat, help="as-of date (default today)")
+    snap.set_defaults(func=cmd_snapshot)
 
     cells = sub.add_parser("cells", help="regenerate data/localities_approx.geojson")
     cells.set_defaults(func=cmd_cells)

@@ -135,6 +135,7 @@ def team_detail(session: Session, actor: Actor, team_id: int, *, today: date) ->
         "leader_phone": phone_for(actor, team.leader_phone),
         "equipment": team.equipment,
         "last_drill_on": team.last_drill_on,
+        "last_confirmed_at": team.last_confirmed_at,
         "is_demo": team.is_demo,
         "version": team.version,
         "last_inspection": _last_inspection(session, Inspection.team_id, team.id),

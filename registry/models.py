@@ -460,6 +460,21 @@ class Attachment(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class ReadinessSnapshot(Base):
+    """The whole scorecard as of one day, frozen as JSON: trends, the ranking's change since
+    last week and any past week's circular are rebuilt from it exactly."""
+
+    __tablename__ = "readiness_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date, index=True)
+    taken_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    taken_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    district_score: Mapped[float] = mapped_column(Float)
+    payload: Mapped[str] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class AuditEvent(Base):
     """Who changed what and when, before and after. Append-only: triggers refuse changes."""
 

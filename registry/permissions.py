@@ -21,6 +21,7 @@ class Action(StrEnum):
     MANAGE_CAMPAIGNS = "manage_campaigns"  # 专项检查 are organised by the district office
     SIGN_OFF_RECTIFICATION = "sign_off_rectification"  # 重大隐患 close-out needs the office
     EDIT_DISTRICT_PLANS = "edit_district_plans"  # district and department plans
+    PUBLISH_READINESS = "publish_readiness"  # snapshots of the scorecard and weekly circulars
     VIEW = "view"
 
 

@@ -63,9 +63,8 @@ def _depot_values(session: Session, data: dict) -> dict:
 def create_depot(session: Session, actor: Actor, data: dict, *, is_demo: bool = False) -> Depot:
     values = _depot_values(session, data)
     require_depot_write(actor, values["level"], values["locality_id"])
-    return editing.create(
-        session, actor, Depot(**values, is_demo=is_demo), "depot", values["locality_id"]
-    )
+    depot = Depot(**values, last_confirmed_at=utcnow(), is_demo=is_demo)
+    return editing.create(session, actor, depot, "depot", values["locality_id"])
 
 
 def update_depot(
@@ -90,17 +89,30 @@ def confirm_depot_unchanged(
     """零报告: stamp that the depot's records were checked and nothing changed."""
     depot = editing.load(session, Depot, depot_id, "depot")
     require_depot_write(actor, depot.level, depot.locality_id)
+    return _confirm(session, actor, depot, "depot", expected_version)
+
+
+def confirm_team_unchanged(
+    session: Session, actor: Actor, team_id: int, expected_version: int
+) -> Team:
+    """零报告 for a team: its roster, leader and equipment were checked and are right."""
+    team = editing.load(session, Team, team_id, "team")
+    require(actor, Action.EDIT_LOCAL_RECORDS, team.locality_id)
+    return _confirm(session, actor, team, "team", expected_version)
+
+
+def _confirm(session: Session, actor: Actor, record, entity: str, expected_version: int):
     editing.apply(
         session,
         actor,
-        depot,
-        "depot",
+        record,
+        entity,
         {"last_confirmed_at": utcnow()},
         expected_version=expected_version,
-        locality_id=depot.locality_id,
-        action="depot-confirmed-unchanged",
+        locality_id=record.locality_id,
+        action=f"{entity}-confirmed-unchanged",
     )
-    return depot
+    return record
 
 
 def _require_local(actor: Actor, _level, locality_id: int) -> None:
@@ -115,6 +127,8 @@ def _update(session, actor, model, entity, record_id, expected_version, data, va
     may_write(actor, getattr(record, "level", None), record.locality_id)
     values = values_of(session, {**editing_defaults(record), **data})
     may_write(actor, values.get("level"), values["locality_id"])
+    if hasattr(record, "last_confirmed_at"):  # an edit confirms the record is up to date
+        values["last_confirmed_at"] = utcnow()
     editing.apply(
         session,
         actor,
@@ -169,9 +183,8 @@ def _team_values(session: Session, data: dict) -> dict:
 def create_team(session: Session, actor: Actor, data: dict, *, is_demo: bool = False) -> Team:
     values = _team_values(session, data)
     require(actor, Action.EDIT_LOCAL_RECORDS, values["locality_id"])
-    return editing.create(
-        session, actor, Team(**values, is_demo=is_demo), "team", values["locality_id"]
-    )
+    team = Team(**values, last_confirmed_at=utcnow(), is_demo=is_demo)
+    return editing.create(session, actor, team, "team", values["locality_id"])
 
 
 def update_team(

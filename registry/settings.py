@@ -27,6 +27,19 @@ Keys (environment variable in brackets):
   or rectification step. Default 6.
 - ``document_max_mb`` [REGISTRY_DOCUMENT_MAX_MB]: largest plan document (PDF, Word, OFD), in MB.
   Default 30.
+- ``readiness_weights`` [REGISTRY_READINESS_WEIGHTS]: weight of each readiness component,
+  ``name:weight`` pairs. Default ``stock:20,teams:15,campaign:15,rectifications:20,plans:15,
+  depot_inspections:5,freshness:10``.
+- ``readiness_green`` / ``readiness_amber`` [REGISTRY_READINESS_GREEN / _AMBER]: a score at or
+  above green is green, at or above amber is amber, else red. Defaults 80 / 60.
+- ``readiness_major_weight`` / ``readiness_significant_weight``: how many points an overdue
+  major / significant rectification counts (others count 1). Defaults 3 / 2.
+- ``readiness_overdue_tolerance`` [REGISTRY_READINESS_OVERDUE_TOLERANCE]: overdue points at
+  which the rectification component reaches 0. Default 6.
+- ``freshness_days`` [REGISTRY_FRESHNESS_DAYS]: a depot or team not confirmed (零报告, edit or
+  stock movement) for longer is stale. Default 30.
+- ``depot_inspection_days`` [REGISTRY_DEPOT_INSPECTION_DAYS]: a depot should be inspected at
+  least this often. Default 90.
 """
 
 from __future__ import annotations
@@ -60,6 +73,16 @@ class Settings:
     photo_max_mb: int = 10
     photos_per_upload: int = 6
     document_max_mb: int = 30
+    readiness_weights: str = (
+        "stock:20,teams:15,campaign:15,rectifications:20,plans:15,depot_inspections:5,freshness:10"
+    )
+    readiness_green: int = 80
+    readiness_amber: int = 60
+    readiness_major_weight: int = 3
+    readiness_significant_weight: int = 2
+    readiness_overdue_tolerance: int = 6
+    freshness_days: int = 30
+    depot_inspection_days: int = 90
 
 
 def _coerce(raw: object, kind: type) -> object:

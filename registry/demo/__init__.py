@@ -10,12 +10,12 @@ and benchmarks repeat.
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from registry import audit
+from registry import audit, snapshots
 from registry.demo._context import _Seed
 from registry.demo.checkpoints import _create_checkpoints
 from registry.demo.inspections import _inspect_all
@@ -32,6 +32,7 @@ from registry.models import (
     Inspection,
     Plan,
     PlanRevision,
+    ReadinessSnapshot,
     Rectification,
     RectificationStep,
     StockLot,
@@ -48,7 +49,7 @@ DEMO_TABLES = {
     "users": User, "depots": Depot, "stock_lots": StockLot, "stock_movements": StockMovement,
     "teams": Team, "team_members": TeamMember, "checkpoints": Checkpoint,
     "campaigns": Campaign, "inspections": Inspection, "rectifications": Rectification,
-    "plans": Plan, "drills": Drill,
+    "plans": Plan, "drills": Drill, "readiness_snapshots": ReadinessSnapshot,
 }  # fmt: skip
 
 
@@ -69,12 +70,36 @@ def _counts(session: Session, localities: int) -> dict[str, int]:
     return {"localities": localities, **counts}
 
 
+STALE_SHARE = 0.2  # depots and teams whose last 零报告 is older than the freshness window
+
+
+def _backdate_confirmations(ctx: _Seed, records) -> None:
+    """Spread the last confirmations over the past months instead of 'seeded just now'."""
+    for record in records:
+        stale = ctx.rng.random() < STALE_SHARE
+        day = ctx.days_ago(35, 150) if stale else ctx.days_ago(0, 25)
+        record.last_confirmed_at = datetime.combine(day, time(9, ctx.rng.randrange(60)))
+
+
+SNAPSHOT_WEEKS = 8
+
+
+def _weekly_snapshots(ctx: _Seed) -> None:
+    """Eight weeks of Monday-morning snapshots and today's, so trends and the ranking's
+    change since last week have something to show. They are computed from today's records
+    as of each past day: an approximation, flagged as demo like everything else."""
+    monday = ctx.today - timedelta(days=ctx.today.weekday())
+    days = [monday - timedelta(weeks=w) for w in range(SNAPSHOT_WEEKS, 0, -1)] + [ctx.today]
+    for day in days:
+        snapshots.take(ctx.session, ctx.actor, today=day, settings=ctx.settings, is_demo=True)
+
+
 def seed_demo(session: Session, actor: Actor, *, today: date, seed: int = 2026) -> dict[str, int]:
     """Build the demo district in the caller's transaction; returns counts per entity.
 
-    Records go through the use-cases where they exist (validated and audited); inspections,
-    rectifications, plans and drills have none yet and are written directly, covered by one
-    ``demo-seeded`` audit event.
+    Depots, stock, teams, members, checkpoints and users go through the use-cases
+    (validated and audited); a year of inspections, rectifications, plans and drills is
+    written directly, dated in the past, covered by one ``demo-seeded`` audit event.
     """
     localities = _ensure_reference(session, actor)
     ctx = _Seed(session, actor, today, random.Random(seed), localities, _areas(localities))
@@ -87,7 +112,9 @@ def seed_demo(session: Session, actor: Actor, *, today: date, seed: int = 2026) 
     _inspect_all(ctx, checkpoints, depots, teams, users["office"])
     _create_plans(ctx)
     _team_drills(ctx, teams)
+    _backdate_confirmations(ctx, [*depots, *teams])
     session.flush()
+    _weekly_snapshots(ctx)
     counts = _counts(session, len(localities))
     audit.record(
         session,
