@@ -48,7 +48,8 @@ def test_events_come_newest_first_with_parsed_before_after_and_changes(factory, 
     events = search(factory, actors["office"])
     assert [e["id"] for e in events] == sorted((e["id"] for e in events), reverse=True)
     updated = next(e for e in events if e["action"] == "depot-updated")
-    assert updated["changes"] == {"manager": ("王明", "李强")}
+    assert updated["changes"]["manager"] == ("王明", "李强")
+    assert set(updated["changes"]) == {"manager", "last_confirmed_at"}  # an edit confirms
     assert updated["before"]["manager"] == "王明" and updated["after"]["manager"] == "李强"
     assert (updated["entity"], updated["entity_id"]) == ("depot", trail["xinpu"])
     assert (updated["actor_name"], updated["locality"]) == ("test-town", "新浦街道")
