@@ -167,6 +167,32 @@ def cmd_snapshot(args) -> int:
     return 0
 
 
+def cmd_circular(args) -> int:
+    """Write a week's circular (.docx and .xlsx) from that week's readiness snapshot."""
+    from registry import circular
+    from registry.i18n import translate
+
+    language = args.lang or load_settings().language
+    try:
+        week = circular.week_label(args.week)
+    except ValueError:
+        print(translate("circ.cli.bad_week", language, week=args.week), file=sys.stderr)
+        return 2
+    with _factory()() as session:
+        payload, previous = circular.load(session, week)
+    if payload is None:
+        print(translate("circ.cli.no_snapshot", language, week=week), file=sys.stderr)
+        return 2
+    result = circular.build(payload, previous, iso_week=week, language=language)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for suffix, data in ((".docx", result.docx), (".xlsx", result.xlsx)):
+        path = out / f"{result.filename_stem}{suffix}"
+        path.write_bytes(data)
+        print(translate("circ.cli.written", language, path=path))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m prepare", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -209,6 +235,12 @@ def build_parser() -> argparse.ArgumentParser:
     snap = sub.add_parser("snapshot", help="freeze the readiness scorecard (daily from cron)")
     snap.add_argument("--date", type=date.fromisoformat, help="as-of date (default today)")
     snap.set_defaults(func=cmd_snapshot)
+
+    circ = sub.add_parser("circular", help="write a week's circular (.docx, .xlsx) from snapshots")
+    circ.add_argument("--week", required=True, help="ISO week, e.g. 2026-W47")
+    circ.add_argument("--out", required=True, help="folder to write into (created if missing)")
+    circ.add_argument("--lang", choices=LANGUAGES, help="language (default: setting)")
+    circ.set_defaults(func=cmd_circular)
 
     cells = sub.add_parser("cells", help="regenerate data/localities_approx.geojson")
     cells.set_defaults(func=cmd_cells)

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry import audit, field_queries, plan_queries, readiness
+from registry import audit, field_queries, plan_queries, queries, readiness
 from registry.models import ReadinessSnapshot
 from registry.permissions import SYSTEM, Action, Actor, require
 from registry.settings import Settings
@@ -106,12 +106,13 @@ def take(
     """Freeze the scorecard as of ``today`` (office and admin; the daily cron runs as system)."""
     require(actor, Action.PUBLISH_READINESS)
     payload = build_payload(session, today, settings)
+    payload["is_demo"] = is_demo or queries.has_demo_records(session)  # the circular says so
     snapshot = ReadinessSnapshot(
         as_of=today,
         taken_by=actor.user_id,
         district_score=payload["district"]["score"],
         payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
-        is_demo=is_demo,
+        is_demo=payload["is_demo"],
     )
     session.add(snapshot)
     session.flush()
