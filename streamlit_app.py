@@ -4,6 +4,7 @@ import streamlit as st
 
 from app_pages import ui
 from maps.assets import use_local_assets
+from registry.clock import today
 from registry.enums import Role
 from registry.permissions import Action
 
@@ -44,12 +45,14 @@ else:
         )
     )
     pages = {}
+    urgent = ui.urgent_alerts(ui.data_version(), today(), actor)
+    badge = {"alerts": f" ({urgent})" if urgent else ""}
     for section, name, title, icon, url, needs in PAGES:
         if actor.can(needs):
             pages.setdefault(ui.t(f"nav.section.{section}"), []).append(
                 st.Page(
                     f"app_pages/{name}.py",
-                    title=ui.t(title),
+                    title=ui.t(title) + badge.get(name, ""),
                     icon=f":material/{icon}:",
                     url_path=url,
                     default=name == ("overview" if actor.role is Role.LEADER else "map_page"),

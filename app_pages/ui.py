@@ -49,6 +49,17 @@ def data_version() -> int:
         return audit.data_version(session)
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def urgent_alerts(version: int, day, actor: Actor) -> int:
+    """Overdue and due alerts of this actor, for the navigation badge (cached per data
+    version and day; ``version`` must stay a cache key)."""
+    from registry import alerts
+
+    with session_factory()() as session:
+        counted = alerts.counts(alerts.alerts_for(session, actor, today=day, settings=settings()))
+    return counted["overdue"] + counted["due"]
+
+
 def language() -> str:
     if LANGUAGE_KEY not in st.session_state:
         st.session_state[LANGUAGE_KEY] = settings().language
