@@ -1,8 +1,678 @@
-"""Placeholder while the page is being built."""
+"""备灾总览: the leaders' one screen.
 
+How ready the district is, which locality is behind, why, and who must act: KPI tiles, the
+readiness map next to the 镇街排名 with the change since last week, the most overdue items,
+one locality's components with the records behind them, and the trends. The scorecard is
+computed live (cached on the data version); snapshots give last week's figures and trends.
+Leaders only read; the office may freeze a snapshot.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import altair as alt
+import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
-from app_pages import ui
+from app_pages import editing, ui
+from maps.readiness_map import (
+    READINESS_COLOURS,
+    build_readiness_map,
+    parse_locality_key,
+    selection_layer,
+)
+from registry import field_queries, plan_queries, queries, readiness, snapshots
+from registry.clock import today
+from registry.district import BOUNDARY_FILE, load_geojson
+from registry.enums import RectificationStatus, RiskLevel
+from registry.mapdata import MapFilter, checkpoint_rows, depot_rows, team_rows
+from registry.permissions import Action
 
-ui.require_actor()
-st.title(ui.t("nav.overview"))
+LOCALITY_KEY = "ov.locality"
+LAST_CLICK_KEY = "ov.last_click"
+LAST_ROW_KEY = "ov.last_row"
+DOT = "●"  # in every CJK font, unlike colour emoji: projectors and intranet PCs lack them
+TREND_DAYS = 183
+TOP_OVERDUE = 10
+RECORD_LINKS = 8
+ROW_HEIGHT = 35  # st.dataframe's row height: the ranking shows every locality unscrolled
+PLAN_CLOCKS = ("filing", "evaluation", "drill")
+
+
+# --- data (cached per data version and day; language-free) ----------------------------------
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def board(version: int, day: date) -> dict:
+    """The live scorecard, last week's snapshot, the trend rows and the polygons.
+
+    ``version`` is only part of the cache key (no leading underscore, or it would drop out)."""
+    with ui.session_factory()() as session:
+        latest = snapshots.latest_on_or_before(session, day)
+        return {
+            "card": readiness.scorecard(session, day, ui.settings()),
+            "latest_as_of": latest and latest["as_of"],
+            "week_ago": snapshots.week_before(session, {"as_of": day.isoformat()}),
+            "series": snapshots.series(session, day - timedelta(days=TREND_DAYS)),
+            "localities": queries.locality_features(session),
+            "has_demo": queries.has_demo_records(session),
+        }
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def overdue(version: int, day: date, actor) -> dict:
+    """Overdue rectifications and plans across the district, as the actor may read them."""
+    with ui.session_factory()() as session:
+        rects = field_queries.list_rectifications(
+            session, actor, field_queries.RectificationFilter(overdue_only=True), today=day
+        )
+        plans = plan_queries.plan_register(
+            session, actor, today=day, filters={"overdue_only": True}
+        )
+    return {"rectifications": rects, "plans": plans}
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def locality_records(version: int, day: date, locality_id: int, warning_days: int) -> dict:
+    """One locality's depots, teams and checkpoints that explain a low component."""
+    where = MapFilter(locality_ids=(locality_id,))
+    with ui.session_factory()() as session:
+        return {
+            "depots": depot_rows(session, where, day, warning_days),
+            "teams": team_rows(session, where, day),
+            "checkpoints": checkpoint_rows(
+                session, MapFilter(locality_ids=(locality_id,), rectification="overdue"), day
+            ),
+        }
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+
+def share(parts, top: str, bottom: str) -> float | None:
+    """Sum of ``top`` over sum of ``bottom`` across component figure dicts."""
+    total = sum(p.get(bottom, 0) for p in parts)
+    return sum(p.get(top, 0) for p in parts) / total if total else None
+
+
+def kpis(localities: list[dict], rects: list[dict], plans: list[dict], campaign) -> dict:
+    """The tile figures from locality dicts shaped like a snapshot payload's."""
+    colours = [loc["colour"] for loc in localities]
+
+    def figures(key):  # .get: an older snapshot may lack a component
+        return [loc["components"].get(key, {}).get("figures", {}) for loc in localities]
+
+    return {
+        "red": colours.count("red"),
+        "amber": colours.count("amber"),
+        "green": colours.count("green"),
+        "overdue": len(rects),
+        "major": sum(r["risk_level"] == RiskLevel.MAJOR for r in rects),
+        "plans": len(plans),
+        "campaign": campaign and campaign["share"],
+        "campaign_name": campaign and campaign["name"],
+        "stock": share(figures("stock"), "met", "lines"),
+        "freshness": share(figures("freshness"), "fresh", "records"),
+    }
+
+
+def as_payload(card: readiness.Scorecard) -> list[dict]:
+    """Live localities in the snapshot payload's shape, so both compare alike."""
+    return [
+        {
+            "id": r.locality_id,
+            "name": r.name,
+            "score": r.score,
+            "colour": r.colour,
+            "components": {k: {"figures": c.figures} for k, c in r.components.items()},
+        }
+        for r in card.localities
+    ]
+
+
+def ranks(localities: list[dict]) -> dict[int, int]:
+    ordered = sorted(localities, key=lambda loc: (-loc["score"], loc["name"]))
+    return {loc["id"]: i for i, loc in enumerate(ordered, 1)}
+
+
+def plan_days_overdue(row: dict, day: date) -> int:
+    dues = [row[f"{k}_due"] for k in PLAN_CLOCKS if row[f"{k}_overdue"] and row[f"{k}_due"]]
+    return max(0, (day - min(dues)).days) if dues else 0
+
+
+def delta(now, then, digits: int = 1):
+    if now is None or then is None:
+        return None
+    return round(now - then, digits)
+
+
+def scaled(value: float | None) -> float | None:
+    """A share as percentage points, for a tile's change since last week."""
+    return None if value is None else 100 * value
+
+
+def percent(value) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+# --- text ---------------------------------------------------------------------------------
+
+
+def colour_text(colour: str | None) -> str:
+    """A dot and the colour's word (never colour alone: colour-blind readers, grey prints)."""
+    return f"{DOT} {ui.t(f'ov.colour.{colour}')}" if colour else ui.t("ov.not_applicable")
+
+
+def painted(table: pd.DataFrame, column: str):
+    """The table with ``column``'s dots and words drawn in their readiness colour."""
+    css = {
+        colour_text(c): f"color:{READINESS_COLOURS[c]};font-weight:600" for c in READINESS_COLOURS
+    }
+    return table.style.map(lambda value: css.get(value, ""), subset=[column])
+
+
+def plain(text: object) -> str:
+    """User text made inert for st.markdown and link labels (no emphasis, links or
+    ``:colour[...]`` directives)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
+
+
+def component_names(keys) -> str:
+    return "、".join(ui.t(f"ov.component.{k}") for k in keys) or "—"
+
+
+def explain(key: str, component: readiness.Component, config) -> str:
+    """A component's figure in words, e.g. 22 项储备定额中 15 项达标."""
+    f = component.figures
+    empty = {
+        "stock": not f.get("lines"),
+        "teams": not f.get("target"),
+        "campaign": component.score is None,
+        "rectifications": not f.get("overdue"),
+        "plans": not f.get("obligations"),
+        "depot_inspections": not f.get("depots"),
+        "freshness": not f.get("records"),
+    }[key]
+    if empty:
+        return ui.t(f"ov.explain.{key}.none")
+    days = {"depot_inspections": config.depot_inspection_days, "freshness": config.freshness_days}
+    return ui.t(f"ov.explain.{key}", **f, days=days.get(key, 0))
+
+
+def plan_clocks(row: dict) -> str:
+    return "、".join(ui.t(f"ov.clock.{k}") for k in PLAN_CLOCKS if row[f"{k}_overdue"])
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+actor = ui.require_actor()
+config = ui.settings()
+day = today()
+version = ui.data_version()
+data = board(version, day)
+late = overdue(version, day, actor)
+card: readiness.Scorecard = data["card"]
+week_ago = data["week_ago"]
+by_id = {r.locality_id: r for r in card.localities}
+ranking = card.ranked()
+live = as_payload(card)
+rank_now = ranks(live)
+then_by_id = {loc["id"]: loc for loc in (week_ago or {}).get("localities", [])}
+rank_then = ranks(list(then_by_id.values()))
+
+header, action = st.columns([4, 1], vertical_alignment="bottom")
+header.title(ui.t("nav.overview"))
+if actor.can(Action.PUBLISH_READINESS) and action.button(
+    ui.t("ov.snapshot"), key="ov.snapshot", icon=":material/photo_camera:", width="stretch"
+):
+    editing.run(
+        lambda session: snapshots.take(
+            session, actor, today=day, settings=config, is_demo=data["has_demo"]
+        ),
+        ui.t("ov.snapshot_done", day=day.isoformat()),
+    )
+editing.flash()
+ui.demo_banner(data["has_demo"])
+if data["latest_as_of"] is None:
+    st.info(ui.t("ov.no_snapshot"), icon=":material/info:")
+elif week_ago is None:
+    st.caption(ui.t("ov.as_of_no_week", day=day.isoformat()))
+else:
+    st.caption(ui.t("ov.as_of", day=day.isoformat(), then=week_ago["as_of"]))
+
+# --- KPI tiles -----------------------------------------------------------------------------
+
+now = kpis(live, late["rectifications"], late["plans"], card.campaign)
+was = (
+    kpis(
+        week_ago["localities"],
+        week_ago["overdue_rectifications"],
+        week_ago["overdue_plans"],
+        week_ago["campaign"],
+    )
+    if week_ago
+    else {}
+)
+same_campaign = was.get("campaign_name") == now["campaign_name"]
+then_district = week_ago and week_ago["district"]["score"]
+
+tiles = st.columns(4)
+tiles[0].metric(
+    ui.t("ov.kpi.district"),
+    f"{card.district_score:.1f} · {ui.t(f'ov.colour.{card.district_colour}')}",
+    delta(card.district_score, then_district),
+    help=ui.t("ov.kpi.district_help", colour=ui.t(f"ov.colour.{card.district_colour}")),
+    border=True,
+)
+tiles[1].metric(
+    ui.t("ov.kpi.colours"),
+    ui.t("ov.kpi.colours_value", red=now["red"], amber=now["amber"], green=now["green"]),
+    delta(now["red"], was.get("red"), 0),
+    delta_color="inverse",
+    help=ui.t("ov.kpi.colours_help"),
+    border=True,
+)
+tiles[2].metric(
+    ui.t("ov.kpi.overdue"),
+    now["overdue"],
+    delta(now["overdue"], was.get("overdue"), 0),
+    delta_color="inverse",
+    help=ui.t("ov.kpi.overdue_help"),
+    border=True,
+)
+tiles[3].metric(
+    ui.t("ov.kpi.major"),
+    now["major"],
+    delta(now["major"], was.get("major"), 0),
+    delta_color="inverse",
+    help=ui.t("ov.kpi.major_help"),
+    border=True,
+)
+tiles = st.columns(4)
+counts = plan_queries.overdue_counts(late["plans"])
+tiles[0].metric(
+    ui.t("ov.kpi.plans"),
+    now["plans"],
+    delta(now["plans"], was.get("plans"), 0),
+    delta_color="inverse",
+    help=ui.t("ov.kpi.plans_help", **counts),
+    border=True,
+)
+tiles[1].metric(
+    ui.t("ov.kpi.campaign"),
+    percent(now["campaign"]),
+    delta(scaled(now["campaign"]), scaled(was.get("campaign")) if same_campaign else None),
+    help=ui.t("ov.kpi.campaign_help", name=now["campaign_name"] or "—"),
+    border=True,
+)
+tiles[2].metric(
+    ui.t("ov.kpi.stock"),
+    percent(now["stock"]),
+    delta(scaled(now["stock"]), scaled(was.get("stock"))),
+    help=ui.t("ov.kpi.stock_help"),
+    border=True,
+)
+tiles[3].metric(
+    ui.t("ov.kpi.freshness"),
+    percent(now["freshness"]),
+    delta(scaled(now["freshness"]), scaled(was.get("freshness"))),
+    help=ui.t("ov.kpi.freshness_help", days=config.freshness_days),
+    border=True,
+)
+links = st.columns(4)
+links[0].page_link(
+    "app_pages/rectifications.py", label=ui.t("ov.link.rectifications"), icon=":material/build:"
+)
+links[1].page_link("app_pages/plans.py", label=ui.t("ov.link.plans"), icon=":material/menu_book:")
+links[2].page_link(
+    "app_pages/campaigns.py", label=ui.t("ov.link.campaigns"), icon=":material/fact_check:"
+)
+links[3].page_link("app_pages/map_page.py", label=ui.t("ov.link.map"), icon=":material/map:")
+
+# --- map and ranking ---------------------------------------------------------------------------
+
+names = {r.locality_id: r.name for r in ranking}
+st.session_state.setdefault(LOCALITY_KEY, ranking[-1].locality_id if ranking else None)
+selected = st.session_state.get(LOCALITY_KEY)
+
+ranking_height = ROW_HEIGHT * (len(ranking) + 1) + 3
+map_column, table_column = st.columns([1, 1.5])
+with map_column:
+    st.subheader(ui.t("ov.map"))
+    readiness_map = build_readiness_map(
+        data["localities"],
+        {r.locality_id: r.colour for r in card.localities},
+        {
+            r.locality_id: [
+                ui.t(
+                    "ov.tooltip.score", score=f"{r.score:.1f}", colour=ui.t(f"ov.colour.{r.colour}")
+                ),
+                ui.t("ov.tooltip.worst", worst=component_names(r.worst)),
+            ]
+            for r in card.localities
+        },
+        {
+            "legend": ui.t("ov.legend"),
+            **{
+                c: ui.t(
+                    f"ov.legend.{c}", green=config.readiness_green, amber=config.readiness_amber
+                )
+                for c in readiness.COLOURS
+            },
+            "no_data": ui.t("map.legend.no_data"),
+            "approximate": ui.t("map.approximate"),
+            "fullscreen": ui.t("map.fullscreen"),
+        },
+        boundary=load_geojson(BOUNDARY_FILE),
+    )
+    clicked = st_folium(
+        readiness_map,
+        height=max(420, ranking_height - 40),
+        use_container_width=True,
+        returned_objects=["last_object_clicked_tooltip", "last_object_clicked"],
+        feature_group_to_add=selection_layer(data["localities"], selected),
+        key="ov.map",
+    )
+    st.caption(ui.t("ov.map_hint"))
+
+click = (
+    (clicked or {}).get("last_object_clicked_tooltip"),
+    str((clicked or {}).get("last_object_clicked")),
+)
+if click != st.session_state.get(LAST_CLICK_KEY, (None, "None")):
+    st.session_state[LAST_CLICK_KEY] = click
+    chosen = parse_locality_key(click[0])
+    if chosen in names and chosen != selected:
+        st.session_state[LOCALITY_KEY] = chosen
+        st.rerun()
+
+with table_column:
+    st.subheader(ui.t("ov.ranking"))
+    table = pd.DataFrame(
+        {
+            ui.t("ov.col.rank"): [rank_now[r.locality_id] for r in ranking],
+            ui.t("col.locality"): [r.name for r in ranking],
+            ui.t("ov.col.score"): [round(r.score, 1) for r in ranking],
+            ui.t("ov.col.status"): [colour_text(r.colour) for r in ranking],
+            ui.t("ov.col.change"): [
+                delta(r.score, then_by_id.get(r.locality_id, {}).get("score")) for r in ranking
+            ],
+            ui.t("ov.col.rank_change"): [
+                rank_then.get(r.locality_id, rank_now[r.locality_id]) - rank_now[r.locality_id]
+                if then_by_id
+                else None
+                for r in ranking
+            ],
+            ui.t("ov.col.worst"): [component_names(r.worst) for r in ranking],
+            ui.t("ov.col.responsible"): [r.responsible or "—" for r in ranking],
+        }
+    )
+    event = st.dataframe(
+        painted(table, ui.t("ov.col.status")),
+        hide_index=True,
+        width="stretch",
+        height=ranking_height,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="ov.ranking",
+        column_config={
+            ui.t("ov.col.rank"): st.column_config.NumberColumn(width="small", pinned=True),
+            ui.t("col.locality"): st.column_config.TextColumn(pinned=True),
+            ui.t("ov.col.status"): st.column_config.TextColumn(width="small"),
+            ui.t("ov.col.score"): st.column_config.NumberColumn(format="%.1f", width="small"),
+            ui.t("ov.col.change"): st.column_config.NumberColumn(format="%+.1f", width="small"),
+            ui.t("ov.col.rank_change"): st.column_config.NumberColumn(
+                format="%+d", width="small", help=ui.t("ov.col.rank_change_help")
+            ),
+        },
+    )
+    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    if rows != st.session_state.get(LAST_ROW_KEY, []):
+        st.session_state[LAST_ROW_KEY] = rows
+        if rows and ranking[rows[0]].locality_id != selected:
+            st.session_state[LOCALITY_KEY] = ranking[rows[0]].locality_id
+            st.rerun()
+    if not then_by_id:
+        st.caption(ui.t("ov.no_change"))
+
+# --- the most overdue items across the district ---------------------------------------------
+
+
+def overdue_items(locality_id: int | None = None) -> list[dict]:
+    """Rectifications and plans past their deadline; major hazards first, then the longest
+    overdue."""
+    items = [
+        {
+            "major": r["risk_level"] == RiskLevel.MAJOR,
+            "days": r["days_overdue"],
+            ui.t("ov.col.kind"): ui.t("ov.kind.rectification"),
+            ui.t("col.locality"): r["locality"],
+            ui.t("ov.col.item"): f"{r['target']}：{r['description']}",
+            ui.t("ov.col.what"): f"{ui.label(RiskLevel(r['risk_level']))} · "
+            f"{ui.label(RectificationStatus(r['status']))}",
+            ui.t("ov.col.days"): r["days_overdue"],
+            ui.t("col.responsible"): r["responsible_person"] or "—",
+        }
+        for r in late["rectifications"]
+        if locality_id is None or r["locality_id"] == locality_id
+    ]
+    items += [
+        {
+            "major": False,
+            "days": plan_days_overdue(p, day),
+            ui.t("ov.col.kind"): ui.t("ov.kind.plan"),
+            ui.t("col.locality"): p["locality"] or ui.t("ov.district_plan"),
+            ui.t("ov.col.item"): p["title"],
+            ui.t("ov.col.what"): ui.t("ov.plan_overdue", clocks=plan_clocks(p)),
+            ui.t("ov.col.days"): plan_days_overdue(p, day),
+            ui.t("col.responsible"): p["owner_person"] or p["department"] or "—",
+        }
+        for p in late["plans"]
+        if locality_id is None or p["locality_id"] == locality_id
+    ]
+    items.sort(key=lambda i: (not i["major"], -i["days"]))
+    return [{k: v for k, v in i.items() if k not in ("major", "days")} for i in items]
+
+
+st.subheader(ui.t("ov.top_overdue"))
+top = overdue_items()
+if top:
+    st.dataframe(pd.DataFrame(top[:TOP_OVERDUE]), hide_index=True, width="stretch")
+    st.caption(ui.t("ov.top_overdue_note", shown=min(TOP_OVERDUE, len(top)), total=len(top)))
+else:
+    st.success(ui.t("ov.nothing_overdue"))
+
+# --- one locality: why, who must act, and the records behind it ------------------------------
+
+st.subheader(ui.t("ov.drill"))
+locality_id = st.selectbox(
+    ui.t("ov.locality"),
+    [r.locality_id for r in ranking],
+    key=LOCALITY_KEY,
+    format_func=lambda i: f"{rank_now.get(i, '')}. {names.get(i, i)}",
+)
+row = by_id.get(locality_id)
+if row is not None:
+    then = then_by_id.get(row.locality_id)
+    figures = st.columns(4)
+    figures[0].metric(
+        ui.t("ov.kpi.score"),
+        f"{row.score:.1f} · {ui.t(f'ov.colour.{row.colour}')}",
+        delta(row.score, then and then["score"]),
+        border=True,
+    )
+    figures[1].metric(
+        ui.t("ov.col.rank"),
+        f"{rank_now[row.locality_id]} / {len(ranking)}",
+        rank_then[row.locality_id] - rank_now[row.locality_id]
+        if row.locality_id in rank_then
+        else None,
+        help=ui.t("ov.col.rank_change_help"),
+        border=True,
+    )
+    mine = [r for r in late["rectifications"] if r["locality_id"] == row.locality_id]
+    figures[2].metric(
+        ui.t("ov.kpi.overdue"),
+        len(mine),
+        help=ui.t("ov.kpi.major_of", major=sum(r["risk_level"] == RiskLevel.MAJOR for r in mine)),
+        border=True,
+    )
+    with figures[3].container(border=True):  # a name is too long for a metric's large value
+        st.caption(ui.t("ov.col.responsible"))
+        st.markdown(f"**{plain(row.responsible or '—')}**")
+
+    parts = sorted(
+        row.components.items(),
+        key=lambda kv: (kv[1].score is None, kv[1].score if kv[1].score is not None else 0),
+    )
+    components = pd.DataFrame(
+        {
+            ui.t("ov.col.component"): [ui.t(f"ov.component.{k}") for k, _ in parts],
+            ui.t("ov.col.status"): [
+                colour_text(None if c.score is None else readiness.colour(100 * c.score, config))
+                for _, c in parts
+            ],
+            ui.t("ov.col.score"): [
+                None if c.score is None else round(100 * c.score, 1) for _, c in parts
+            ],
+            ui.t("ov.col.explained"): [explain(k, c, config) for k, c in parts],
+            ui.t("ov.col.who"): ["、".join(c.who) or "—" for _, c in parts],
+        }
+    )
+    st.dataframe(
+        painted(components, ui.t("ov.col.status")),
+        hide_index=True,
+        width="stretch",
+        key="ov.components",
+        column_config={
+            ui.t("ov.col.score"): st.column_config.NumberColumn(format="%.0f", width="small"),
+            ui.t("ov.col.explained"): st.column_config.TextColumn(width="large"),
+        },
+    )
+    st.caption(ui.t("ov.components_note"))
+
+    st.markdown(f"**{ui.t('ov.records', name=plain(row.name))}**")
+    items = overdue_items(row.locality_id)
+    if items:
+        st.dataframe(pd.DataFrame(items), hide_index=True, width="stretch")
+    else:
+        st.caption(ui.t("ov.nothing_overdue_here"))
+    links = st.columns(2)
+    links[0].page_link(
+        "app_pages/rectifications.py", label=ui.t("ov.link.rectifications"), icon=":material/build:"
+    )
+    links[1].page_link(
+        "app_pages/plans.py", label=ui.t("ov.link.plans"), icon=":material/menu_book:"
+    )
+
+    records = locality_records(version, day, row.locality_id, config.expiry_warning_days)
+    flagged = [
+        (
+            d["key"],
+            d["name"],
+            ui.t("ov.flag.depot", below=d["below_quota"], expired=d["expired_lots"]),
+        )
+        for d in records["depots"]
+        if d["below_quota"] or d["expired_lots"]
+    ]
+    flagged += [
+        (t["key"], t["name"], ui.t("ov.flag.team", members=t["members"], target=t["target"]))
+        for t in records["teams"]
+        if t["members"] < t["target"]
+    ]
+    flagged += [
+        (c["key"], c["name"], ui.t("ov.flag.checkpoint", overdue=c["overdue_rectifications"]))
+        for c in records["checkpoints"]
+    ]
+    if flagged:
+        with st.expander(ui.t("ov.record_links", count=len(flagged)), expanded=False):
+            for key, name, why in flagged[:RECORD_LINKS]:
+                st.page_link(
+                    "app_pages/record.py",
+                    label=f"{plain(name)} — {why}",
+                    icon=":material/description:",
+                    query_params={"key": key},
+                )
+            if len(flagged) > RECORD_LINKS:
+                st.caption(ui.t("ov.more_on_map", count=len(flagged) - RECORD_LINKS))
+
+# --- trends ------------------------------------------------------------------------------------
+
+st.subheader(ui.t("ov.trends"))
+trend = pd.DataFrame(data["series"])
+if trend.empty:
+    st.info(ui.t("ov.no_trend"))
+else:
+    chosen_tab, all_tab = st.tabs([ui.t("ov.trend_chosen"), ui.t("ov.trend_all")])
+    compare = chosen_tab.multiselect(
+        ui.t("ov.compare"),
+        [r.locality_id for r in ranking if r.locality_id != locality_id],
+        key="ov.compare",
+        format_func=lambda i: names.get(i, str(i)),
+        placeholder=ui.t("ov.compare_none"),
+    )
+    wanted = {locality_id, *compare}
+    district = ui.t("ov.district")
+    shown = trend[trend["locality_id"].isna() | trend["locality_id"].isin(wanted)].copy()
+    shown["series"] = shown["name"].fillna(district)
+    shown["as_of"] = pd.to_datetime(shown["as_of"])
+    lines = (
+        alt.Chart(shown)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("as_of:T", title=None, axis=alt.Axis(format="%m-%d")),
+            y=alt.Y("score:Q", title=ui.t("ov.col.score"), scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
+            strokeWidth=alt.condition(alt.datum.series == district, alt.value(4), alt.value(2)),
+            tooltip=[
+                alt.Tooltip("series:N", title=ui.t("col.locality")),
+                alt.Tooltip("as_of:T", title=ui.t("ov.trend_day"), format="%Y-%m-%d"),
+                alt.Tooltip("score:Q", title=ui.t("ov.col.score"), format=".1f"),
+            ],
+        )
+    )
+    thresholds = (
+        alt.Chart(
+            pd.DataFrame(
+                {
+                    "score": [config.readiness_green, config.readiness_amber],
+                    "colour": [READINESS_COLOURS["green"], READINESS_COLOURS["amber"]],
+                }
+            )
+        )
+        .mark_rule(strokeDash=[6, 4])
+        .encode(y="score:Q", color=alt.Color("colour:N", scale=None))
+    )
+    chosen_tab.altair_chart(lines + thresholds, width="stretch")
+    chosen_tab.caption(
+        ui.t("ov.trend_note", green=config.readiness_green, amber=config.readiness_amber)
+    )
+    # Every locality over time as coloured cells, in today's ranking order: who stays red.
+    grid = trend[trend["locality_id"].notna()].copy()
+    grid["as_of"] = pd.to_datetime(grid["as_of"])
+    grid["colour"] = [READINESS_COLOURS[readiness.colour(score, config)] for score in grid["score"]]
+    order = [names[r.locality_id] for r in ranking]
+    cells = (
+        alt.Chart(grid)
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X(
+                "yearmonthdate(as_of):O",
+                title=None,
+                axis=alt.Axis(format="%m-%d", formatType="time"),
+            ),
+            y=alt.Y("name:N", title=None, sort=order),
+            color=alt.Color("colour:N", scale=None),
+            tooltip=[
+                alt.Tooltip("name:N", title=ui.t("col.locality")),
+                alt.Tooltip("as_of:T", title=ui.t("ov.trend_day"), format="%Y-%m-%d"),
+                alt.Tooltip("score:Q", title=ui.t("ov.col.score"), format=".1f"),
+            ],
+        )
+        .properties(height=ROW_HEIGHT * len(order))
+    )
+    all_tab.altair_chart(cells, width="stretch")
+    all_tab.caption(ui.t("ov.trend_all_note"))

@@ -35,6 +35,8 @@ def test_wrong_password_is_refused_with_a_message(app):
 
 def test_switching_to_english_translates_the_page(app):
     sign_in(app, "leader")
+    assert app.title[0].value == "备灾总览"  # leaders land on the overview
+    app.switch_page("app_pages/map_page.py").run()
     app.sidebar.radio[0].set_value("en").run()
     assert not app.exception
     assert app.title[0].value == "Haizhou emergency resources map"
@@ -97,7 +99,7 @@ def test_radius_search_counts_and_population(app):
 def test_selected_record_shows_details_and_its_page(app):
     sign_in(app, "leader")
     app.session_state["map.selected"] = "t1"
-    app.run()
+    app.switch_page("app_pages/map_page.py").run()
     assert not app.exception
     assert any(m.value == "#### 详情" for m in app.markdown)
     phones = [str(t.value) for t in app.table]

@@ -131,7 +131,11 @@ def submit_login(page, url: str, username: str, password: str) -> None:
     page.get_by_role("button", name="登录").click()
 
 
-def sign_in(page, url: str, username: str, password: str) -> None:
+MAP_TITLE = "海州区应急资源一张图"
+
+
+def sign_in(page, url: str, username: str, password: str, landing: str = MAP_TITLE) -> None:
+    """Sign in and wait for the landing page's ``landing`` text (leaders land on 备灾总览)."""
     submit_login(page, url, username, password)
-    page.wait_for_selector("text=海州区应急资源一张图", timeout=60_000)
+    page.wait_for_selector(f"text={landing}", timeout=60_000)
     wait_for_app(page)
