@@ -178,18 +178,28 @@ def current_campaign(session: Session, today: date) -> dict | None:
     return max(ended, key=lambda c: c["ends_on"], default=None)
 
 
+def campaign_pace(campaign: dict, today: date) -> float:
+    """The share of a campaign's window gone by: a running campaign is judged against the
+    pace it should have reached, not against the whole job."""
+    total = (campaign["ends_on"] - campaign["starts_on"]).days + 1
+    elapsed = (min(today, campaign["ends_on"]) - campaign["starts_on"]).days + 1
+    return min(1.0, max(elapsed, 1) / total)
+
+
 def _campaign(session: Session, today: date) -> tuple[dict | None, dict[int, Component]]:
     campaign = current_campaign(session, today)
     if campaign is None:
         return None, {}
+    pace = campaign_pace(campaign, today)
     rows = campaigns.coverage(session, campaign["id"])["localities"]
     return campaign, {
         row["locality_id"]: Component(
-            row["share"],
+            min(1.0, row["share"] / pace),
             {
                 "campaign": campaign["name"],
                 "inspected": row["inspected"],
                 "targets": row["targets"],
+                "expected_share": round(pace, 3),
             },
         )
         for row in rows

@@ -271,3 +271,12 @@ def test_creating_editing_and_zero_reports_confirm_depots_and_teams(factory, act
         assert session.get(Team, team.id).last_confirmed_at > long_ago
     with pytest.raises(PermissionDenied), db.transaction(factory) as session:
         confirm_team_unchanged(session, actors["leader"], team.id, team_row.version + 1)
+
+
+def test_a_running_campaign_is_judged_against_its_pace():
+    from datetime import date
+
+    campaign = {"starts_on": date(2026, 11, 1), "ends_on": date(2026, 11, 30)}
+    assert readiness.campaign_pace(campaign, date(2026, 11, 15)) == pytest.approx(0.5)
+    assert readiness.campaign_pace(campaign, date(2026, 11, 1)) == pytest.approx(1 / 30)
+    assert readiness.campaign_pace(campaign, date(2026, 12, 20)) == 1.0  # ended: the whole job
