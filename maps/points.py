@@ -126,6 +126,11 @@ class PointLayer(folium.map.Layer):
             }
             map.on('zoomend', scale);
             scale();
+            // For benchmarks: how many points are drawn, and a flag once they are painted.
+            window.registryPointsDrawn = (window.registryPointsDrawn || 0) + rows.length;
+            requestAnimationFrame(function () {
+                requestAnimationFrame(function () { window.registryPointsShown = true; });
+            });
         })({{ this.get_name() }}, {{ this._map.get_name() }});
         {%- if not this.show %}
         {# st_folium binds clicks only to layers on the map when this script ends. #}
