@@ -10,13 +10,13 @@ import streamlit as st
 from app_pages import ui
 from registry import i18n, queries
 from registry.clock import today
-from registry.enums import CheckpointType, DepotLevel, RiskLevel, TeamKind
 from registry.indicators import locality_indicators
 from registry.mapdata import MapFilter, checkpoint_rows, depot_rows, team_rows
 
 
 def _label_rows(records: dict, language: str) -> None:
-    """A tooltip label per row, in the UI language (user text is escaped by maps/)."""
+    """A tooltip label per row, in the UI language: what is the point's own (name, counts);
+    the map adds what its style and locality say. User text is escaped by maps/."""
 
     def t(key, **values):
         return i18n.translate(key, language, **values)
@@ -32,23 +32,16 @@ def _label_rows(records: dict, language: str) -> None:
         row["label"] = "\n".join(
             filter(
                 None,
-                [
-                    row["name"],
-                    f"{i18n.label(DepotLevel(row['level']), language)} · {row['locality']}",
-                    flags,
-                    demo if row["is_demo"] else "",
-                ],
+                [row["name"], flags, demo if row["is_demo"] else ""],
             )
         )
     for row in records["teams"]:
-        kind = i18n.label(TeamKind(row["kind"]), language)
         row["label"] = "\n".join(
             filter(
                 None,
                 [
                     row["name"],
-                    t("map.label.team", kind=kind, members=row["members"], target=row["target"]),
-                    row["locality"],
+                    t("map.label.team", members=row["members"], target=row["target"]),
                     demo if row["is_demo"] else "",
                 ],
             )
@@ -66,14 +59,7 @@ def _label_rows(records: dict, language: str) -> None:
         row["label"] = "\n".join(
             filter(
                 None,
-                [
-                    row["name"],
-                    f"{i18n.label(CheckpointType(row['type']), language)} · "
-                    f"{i18n.label(RiskLevel(row['risk_level']), language)}",
-                    row["locality"],
-                    rect,
-                    demo if row["is_demo"] else "",
-                ],
+                [row["name"], rect, demo if row["is_demo"] else ""],
             )
         )
 

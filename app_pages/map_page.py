@@ -122,6 +122,7 @@ def labels() -> dict[str, str]:
         }
     )
     texts.update({f"risk.{r.value}": ui.label(r) for r in RiskLevel})
+    texts.update({f"type.{c.value}": ui.label(c) for c in CheckpointType})
     return texts
 
 

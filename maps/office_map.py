@@ -42,6 +42,9 @@ INDICATOR_SCALES: dict[str, tuple[tuple[float, ...], bool]] = {
     "team_strength": ((0.5, 0.7, 0.85, 1.0), False),
 }
 RECTIFICATION_RINGS = {"open": "#8e24aa", "overdue": "#000000"}
+# Above this many points a layer ships no per-point labels (names): the tooltip then shows
+# what the style and the locality say, and a click still opens the record with its name.
+NAMED_POINTS_LIMIT = 20_000
 DEPOT_WARNING_RING = "#ff6f00"
 _BOUNDARY_STYLE = {"color": "#263238", "weight": 3, "fill": False}
 _NEIGHBOUR_STYLE = {"color": "#9e9e9e", "weight": 1, "fillColor": "#eeeeee", "fillOpacity": 0.5}
@@ -197,16 +200,15 @@ def _add_depots(m, depots, level, shift, labels):
         "weight": 2,
         "fill_opacity": 0.95,
     }
-    styles = {"ok": base, "warn": {**base, "ring": DEPOT_WARNING_RING}}
+    styles = {
+        "ok": {**base, "label": labels[level]},
+        "warn": {**base, "ring": DEPOT_WARNING_RING, "label": labels["depot_warning"]},
+    }
+    rows = [row for row in depots if row["level"] == level]
+    named = len(rows) <= NAMED_POINTS_LIMIT
     points = [
-        _point(
-            row,
-            shift,
-            "warn" if row["below_quota"] or row["expired_lots"] else "ok",
-            row["label"],
-        )
-        for row in depots
-        if row["level"] == level
+        _point(row, shift, "warn" if row["below_quota"] or row["expired_lots"] else "ok", named)
+        for row in rows
     ]
     layer = PointLayer(labels[level], points, styles).add_to(m)
     rows = [
@@ -225,10 +227,12 @@ def _add_teams(m, teams, shift, labels):
             "weight": 1,
             "fill_color": colour,
             "fill_opacity": 0.95,
+            "label": labels[f"team_kind.{kind}"],
         }
         for kind, colour in TEAM_KIND_COLOURS.items()
     }
-    points = [_point(row, shift, row["kind"], row["label"]) for row in teams]
+    named = len(teams) <= NAMED_POINTS_LIMIT
+    points = [_point(row, shift, row["kind"], named) for row in teams]
     layer = PointLayer(labels["teams"], points, styles).add_to(m)
     rows = [(marker_svg(styles[kind]), labels[f"team_kind.{kind}"]) for kind in styles]
     return layer, labels["teams"], rows
@@ -245,8 +249,9 @@ def checkpoint_style_name(row: dict) -> str:
     return f"{row['type']}:{row['risk_level']}:{rect}"
 
 
-def _checkpoint_style(name: str) -> dict:
+def _checkpoint_style(name: str, labels: Mapping[str, str]) -> dict:
     kind, risk, rect = name.split(":")
+    text = f"{labels[f'type.{kind}']} · {labels[f'risk.{risk}']}"
     style = {
         "shape": "circle",
         "radius": 5,
@@ -254,14 +259,22 @@ def _checkpoint_style(name: str) -> dict:
         "weight": 1.5,
         "fill_color": RISK_COLOURS[risk],
         "fill_opacity": 0.9,
+        "label": text,
     }
-    return {**style, "ring": RECTIFICATION_RINGS[rect]} if rect in RECTIFICATION_RINGS else style
+    if rect not in RECTIFICATION_RINGS:
+        return style
+    return {
+        **style,
+        "ring": RECTIFICATION_RINGS[rect],
+        "label": f"{text} · {labels[f'rectification.{rect}']}",
+    }
 
 
 def _add_checkpoints(m, checkpoints, shift, labels):
     names = sorted({checkpoint_style_name(row) for row in checkpoints})
-    styles = {name: _checkpoint_style(name) for name in names}
-    points = [_point(row, shift, checkpoint_style_name(row), row["label"]) for row in checkpoints]
+    styles = {name: _checkpoint_style(name, labels) for name in names}
+    named = len(checkpoints) <= NAMED_POINTS_LIMIT
+    points = [_point(row, shift, checkpoint_style_name(row), named) for row in checkpoints]
     layer = PointLayer(labels["checkpoints"], points, styles).add_to(m)
     plain = {"shape": "circle", "radius": 5, "color": "#424242", "weight": 1, "fill_opacity": 1}
     rows = [
@@ -278,9 +291,18 @@ def _add_checkpoints(m, checkpoints, shift, labels):
     return layer, labels["checkpoints"], rows
 
 
-def _point(row: dict, shift, style: str, label: str) -> dict:
+def _point(row: dict, shift, style: str, named: bool) -> dict:
+    """A point: its own label only while its layer is small enough to name every point; the
+    style and the locality (its group) say the rest of the tooltip."""
     lon, lat = shift(row["lon"], row["lat"])
-    return {"lat": lat, "lon": lon, "key": row["key"], "style": style, "label": label}
+    return {
+        "lat": lat,
+        "lon": lon,
+        "key": row["key"],
+        "style": style,
+        "label": row["label"] if named else None,
+        "group": row["locality"],
+    }
 
 
 def _named(collection: dict) -> dict:

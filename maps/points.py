@@ -1,17 +1,20 @@
-"""Point layers built in the browser from one compact JSON array.
+"""Point layers drawn on a canvas in the browser from compact arrays.
 
-One folium object per point costs seconds of Python and megabytes of script at a
-few thousand points; the province map needs up to 100,000. ``PointLayer`` embeds
-its rows once and lets a short loop create the markers when the map script runs,
-so st_folium's load-time walk of ``map._layers`` still binds its click handler to
-each of them. Which record was clicked travels back in the tooltip text, as a
-hidden ``§key§`` suffix read by ``parse_clicked_key``.
+One folium object per point costs seconds of Python and megabytes of script at a few
+thousand points; the province map has 100,000. ``PointLayer`` ships delta-encoded integer
+arrays (about 20 bytes a point) and ``points.js``, loaded once per map, draws what the
+viewport holds on one canvas per layer, or one bubble per locality when too many points
+would be in view. st_folium's load-time walk of ``map._layers`` binds its click handler to
+the layer, which reports a clicked point the way a marker would: its tooltip text, ending
+in a hidden ``§key§`` read by ``parse_clicked_key``.
 """
 
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import folium
 from folium.template import Template
@@ -21,13 +24,17 @@ from markupsafe import Markup
 from maps.text import map_text
 
 SHAPES = ("circle", "square", "diamond", "triangle")
-FULL_SIZE_ZOOM = 14  # circles shrink below this zoom (down to 45 %) to stay readable
+FULL_SIZE_ZOOM = 14  # symbols shrink below this zoom (down to 45 %) to stay readable
+AGGREGATE_ABOVE = 8_000  # more points in view than this: one bubble per locality instead
+QUANTUM = 100_000  # coordinates travel as integers of 1e-5 degree (about 1 m)
+POINTS_JS = (Path(__file__).with_name("points.js")).read_text(encoding="utf-8")
 
 _KEY = r"[A-Za-z0-9_.:-]{1,64}"
 _KEY_RE = re.compile(_KEY)
 _CLICKED_KEY_RE = re.compile(rf"§({_KEY})§\s*\Z")
 _STYLE_KEYS = {"shape", "radius", "color", "fill_color", "weight", "fill_opacity"}
-_OPTIONAL_STYLE_KEYS = {"dash", "ring"}
+_OPTIONAL_STYLE_KEYS = {"dash", "ring", "label"}
+_NUMBERED_KEY_RE = re.compile(r"([A-Za-z_.:-]*?)(\d{1,15})")
 # Half-extent of each shape, as a multiple of ``radius``, for the area of that circle:
 # a square, diamond or triangle then weighs as much on the map as a circle marker.
 _EQUAL_AREA = {
@@ -73,65 +80,40 @@ def marker_svg(style: Mapping) -> Markup:
 
 
 class PointLayer(folium.map.Layer):
-    """One toggleable overlay of many points, drawn from a single embedded array.
+    """One toggleable overlay of many points, drawn on its own canvas from compact arrays.
 
-    ``points`` are dicts with ``lat``, ``lon``, ``key`` (e.g. ``"d12"``), ``style``
-    and ``label`` (plain text); ``styles`` maps style names to dicts with
-    ``shape`` (one of ``SHAPES``), ``radius`` (px), ``color``, ``fill_color``,
-    ``weight``, ``fill_opacity`` and optional ``dash`` and ``ring`` (outer ring
-    colour). Circles share the map's canvas renderer, so the map must be built
-    with ``prefer_canvas=True``: a second canvas on top would swallow the clicks
-    meant for the first. Other shapes are DOM markers, fine for a few hundred.
+    ``points`` are dicts with ``lat``, ``lon``, ``key`` (e.g. ``"c12"``), ``style``, an
+    optional ``label`` (plain text, the point's own lines) and an optional ``group`` (plain
+    text shared by many points, e.g. the locality). ``styles`` maps style names to dicts with
+    ``shape`` (one of ``SHAPES``), ``radius`` (px), ``color``, ``fill_color``, ``weight``,
+    ``fill_opacity`` and optional ``dash``, ``ring`` (outer ring colour) and ``label`` (a
+    tooltip line every point of the style shares).
+
+    Nothing is created per point in the browser: coordinates travel as delta-encoded
+    integers (about 20 bytes a point), are projected once, and each redraw paints only what
+    the viewport holds. When more than ``aggregate_above`` points would be in view, the
+    layer draws one bubble per group (locality) with its count instead; zooming in shows
+    the points. Hover shows a tooltip, and a click is reported to st_folium exactly as a
+    marker's would be (the tooltip's hidden ``§key§``).
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.featureGroup();
-        (function (group, map) {
-            var renderer = map.getRenderer(group);
-            var styles = {{ this.styles_json }};
-            var rows = {{ this.rows_json }};
-            var kinds = styles.map(function (s) {
-                if (s.html) {
-                    return {icon: L.divIcon({
-                        html: s.html, className: '',
-                        iconSize: [s.size, s.size], tooltipAnchor: [s.size / 2, 0]
-                    })};
-                }
-                return {
-                    circle: L.extend({renderer: renderer}, s.circle),
-                    ring: s.ring && L.extend({renderer: renderer}, s.ring)
-                };
-            });
-            var circles = [];
-            function circle(at, options) {
-                var marker = L.circleMarker(at, options);
-                circles.push([marker, options.radius]);
-                return marker;
-            }
-            for (var i = 0; i < rows.length; i++) {
-                var row = rows[i], kind = kinds[row[2]], at = [row[0], row[1]];
-                if (kind.ring) { group.addLayer(circle(at, kind.ring)); }
-                var marker = kind.icon ? L.marker(at, {icon: kind.icon})
-                    : circle(at, kind.circle);
-                group.addLayer(marker.bindTooltip(row[3]));
-            }
-            // Smaller circles at district zoom keep a dense layer readable; full size
-            // from street zoom ({{ this.full_size_zoom }}) on.
-            function scale() {
-                var f = Math.max(0.45, 1 - ({{ this.full_size_zoom }} - map.getZoom()) * 0.12);
-                f = Math.min(1, f);
-                circles.forEach(function (c) { c[0].setRadius(c[1] * f); });
-            }
-            map.on('zoomend', scale);
-            scale();
-            // For benchmarks: how many points are drawn, and a flag once they are painted.
-            window.registryPointsDrawn = (window.registryPointsDrawn || 0) + rows.length;
-            requestAnimationFrame(function () {
-                requestAnimationFrame(function () { window.registryPointsShown = true; });
-            });
-        })({{ this.get_name() }}, {{ this._map.get_name() }});
+        {{ this.points_js }}
+        var {{ this.get_name() }} = new (L.Layer.extend({
+            initialize: function () { L.setOptions(this, {pane: 'registryPoints'}); },
+            onAdd: function (map) { window.registryPointLayer.add(this, map); },
+            onRemove: function (map) { window.registryPointLayer.remove(this, map); }
+        }))();
+        {{ this.get_name() }}.registry = {
+            data: {{ this.data_json }},
+            styles: {{ this.styles_json }},
+            name: {{ this.name_json }},
+            aggregateAbove: {{ this.aggregate_above }},
+            groupColour: {{ this.group_colour|tojson }},
+            fullSizeZoom: {{ this.full_size_zoom }}
+        };
         {%- if not this.show %}
         {# st_folium binds clicks only to layers on the map when this script ends. #}
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
@@ -150,18 +132,28 @@ class PointLayer(folium.map.Layer):
         styles: Mapping[str, Mapping],
         *,
         show: bool = True,
+        aggregate_above: int = AGGREGATE_ABOVE,
     ):
         super().__init__(name=map_text(name), overlay=True, control=True, show=show)
         self._name = "PointLayer"
         index = {style_name: i for i, style_name in enumerate(styles)}
         self.full_size_zoom = FULL_SIZE_ZOOM
-        self.styles_json = _script_json([_style_entry(styles[n]) for n in styles])
-        self.rows_json = _script_json([_row(p, index) for p in points])
+        self.aggregate_above = int(aggregate_above)
+        self.name_json = _script_json(map_text(name))
+        points = list(points)
+        entries = [_style_entry(styles[n]) for n in styles]
+        self.data_json = encode_points(points, index)  # checks every point first
+        common = Counter(p["style"] for p in points).most_common(1)
+        self.group_colour = entries[index[common[0][0]]]["fill"] if common else "#90a4ae"
+        self.styles_json = _script_json(entries)
 
     def render(self, **kwargs):
         self._map = get_obj_in_upper_tree(self, folium.Map)
-        if not self._map.options.get("prefer_canvas"):
-            raise ValueError("PointLayer needs folium.Map(prefer_canvas=True)")
+        # The drawing code travels with the map's first point layer: st_folium runs the
+        # layers' scripts but not inline scripts of the page header.
+        if getattr(self._map, "_registry_points_owner", None) is None:
+            self._map._registry_points_owner = self
+        self.points_js = POINTS_JS if self._map._registry_points_owner is self else ""
         super().render(**kwargs)
 
 
@@ -191,41 +183,134 @@ def highlight(lat: float, lon: float, colour: str, *, radius: int = 12) -> foliu
     return group
 
 
-def _row(point: Mapping, index: Mapping[str, int]) -> list:
+def _checked_point(point: Mapping, index: Mapping[str, int]) -> tuple:
+    key = point.get("key")
+    if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
+        raise ValueError(f"point key must match {_KEY}: {key!r}")
     lat, lon = float(point["lat"]), float(point["lon"])
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValueError(f"point {point.get('key')!r} is outside lat/lon range: {lat}, {lon}")
+        raise ValueError(f"point {key!r} is outside lat/lon range: {lat}, {lon}")
     style = point["style"]
     if style not in index:
-        raise ValueError(f"point {point.get('key')!r} has unknown style {style!r}")
-    return [round(lat, 6), round(lon, 6), index[style], tooltip_html(point["label"], point["key"])]
+        raise ValueError(f"point {key!r} has unknown style {style!r}")
+    return key, round(lat * QUANTUM), round(lon * QUANTUM), index[style]
+
+
+def _deltas(values: list[int]) -> list[int]:
+    return [b - a for a, b in zip([0, *values][:-1], values, strict=True)]
+
+
+def _text_html(text: object) -> str:
+    """Escaped tooltip text, newlines as ``<br>``."""
+    return map_text(text).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
+def encode_points(points: list[Mapping], index: Mapping[str, int]) -> str:
+    """The compact arrays ``points.js`` decodes: delta-encoded 1e-5 degree integers, style
+    indices, keys (a shared prefix and delta-encoded numbers when they have one), group
+    indices into a table of group texts, and the points' own labels when any has one.
+    Points are ordered by group, then key, so that deltas stay small."""
+    checked = [(_checked_point(p, index), p.get("group"), p.get("label")) for p in points]
+    groups = sorted({str(g) for _, g, _ in checked if g is not None})
+    group_of = {g: i for i, g in enumerate(groups)}
+    numbered = [_NUMBERED_KEY_RE.fullmatch(key) for (key, *_), _, _ in checked]
+    prefixes = {m.group(1) for m in numbered if m}
+    shared = len(prefixes) == 1 and all(numbered)
+
+    def order(item):
+        (key, *_), group, _ = item[1]
+        number = int(numbered[item[0]].group(2)) if shared else 0
+        return (group_of.get(str(group), -1) if group is not None else -1, number, key)
+
+    ordered = [entry for _, entry in sorted(enumerate(checked), key=order)]
+    parts = [
+        f'"n":{len(ordered)}',
+        f'"lat":{_ints(_deltas([lat for (_, lat, _, _), _, _ in ordered]))}',
+        f'"lon":{_ints(_deltas([lon for (_, _, lon, _), _, _ in ordered]))}',
+        f'"s":{_ints([style for (*_, style), _, _ in ordered])}',
+    ]
+    keys = [key for (key, *_), _, _ in ordered]
+    if shared:
+        numbers = [int(_NUMBERED_KEY_RE.fullmatch(k).group(2)) for k in keys]
+        parts += [f'"kp":{_string(prefixes.pop())}', f'"k":{_ints(_deltas(numbers))}']
+    else:
+        parts.append(f'"k":[{",".join(_string(k) for k in keys)}]')
+    if groups:
+        indices = [group_of[str(g)] if g is not None else 0 for _, g, _ in ordered]
+        parts += [
+            f'"g":{_ints(_deltas(indices))}',
+            f'"gt":[{",".join(_string(_text_html(g)) for g in groups)}]',
+        ]
+    if any(label for _, _, label in ordered):
+        labels = (_string(_text_html(label)) if label else "0" for _, _, label in ordered)
+        parts.append(f'"t":[{",".join(labels)}]')
+    return "{" + ",".join(parts) + "}"
+
+
+def decode_points(data: Mapping, styles: list[Mapping]) -> list[dict]:
+    """What ``points.js`` makes of the arrays: each point's position, style, key and the
+    tooltip it shows (the same HTML). For tests and benchmarks; the browser decodes its own."""
+    lat = lon = key = group = 0
+    points = []
+    for i in range(data["n"]):
+        lat, lon = lat + data["lat"][i], lon + data["lon"][i]
+        if "kp" in data:
+            key += data["k"][i]
+            name = f"{data['kp']}{key}"
+        else:
+            name = data["k"][i]
+        group += data["g"][i] if "g" in data else 0
+        style = styles[data["s"][i]]
+        lines = [data["t"][i]] if data.get("t") and data["t"][i] else []
+        lines += [style["label"]] if style.get("label") else []
+        lines += [data["gt"][group]] if "g" in data else []
+        points.append(
+            {
+                "lat": lat / QUANTUM,
+                "lon": lon / QUANTUM,
+                "style": data["s"][i],
+                "key": name,
+                "tooltip": "<br>".join(lines) + f"<span hidden>§{name}§</span>",
+            }
+        )
+    return points
+
+
+def _ints(values: list[int]) -> str:
+    return "[" + ",".join(map(str, values)) + "]"
+
+
+def _string(text: str) -> str:
+    """A JSON string that can neither end the <script> element nor open a Jinja tag."""
+    return (
+        json.dumps(text, ensure_ascii=False)
+        .replace("</", "<\\/")
+        .replace("{", "\\u007b")
+        .replace("}", "\\u007d")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def _style_entry(style: Mapping) -> dict:
-    """A styles-table entry: Leaflet circleMarker options, or divIcon SVG and size."""
+    """A styles-table entry for ``points.js``: the shape at equal area, its paint, its ring
+    and the tooltip line its points share."""
     s = _checked_style(style)
-    if s["shape"] != "circle":
-        svg, size = _svg(s)
-        return {"html": str(svg), "size": size}
-    circle = {
-        "radius": s["radius"],
+    shape, weight = s["shape"], s["weight"]
+    entry = {
+        "shape": shape,
+        "extent": round(s["radius"] * _EQUAL_AREA[shape], 2),
         "color": s["color"],
-        "fillColor": s["fill_color"],
-        "weight": s["weight"],
+        "fill": s["fill_color"],
+        "weight": weight,
         "fillOpacity": s["fill_opacity"],
-        "fill": True,
+        "dash": [float(n) for n in re.split(r"[\s,]+", str(s["dash"]))] if s.get("dash") else None,
+        "ring": None,
+        "label": _text_html(s["label"]) if s.get("label") else None,
     }
-    if s.get("dash"):
-        circle["dashArray"] = s["dash"]
-    entry: dict = {"circle": circle}
     if s.get("ring"):
-        entry["ring"] = {
-            "radius": s["radius"] + s["weight"] / 2 + _RING_GAP + _RING_WIDTH / 2,
-            "color": s["ring"],
-            "weight": _RING_WIDTH,
-            "fill": False,
-            "interactive": False,
-        }
+        offset = (weight / 2 + _RING_GAP + _RING_WIDTH / 2) / _INRADIUS[shape]
+        entry["ring"] = {"color": s["ring"], "offset": round(offset, 2), "width": _RING_WIDTH}
     return entry
 
 

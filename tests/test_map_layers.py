@@ -16,7 +16,15 @@ from maps.assets import use_local_assets, vendor_assets
 from maps.legend import LayerLegend
 from maps.measure import LABEL_KEYS as MEASURE_LABEL_KEYS
 from maps.measure import MeasureControl
-from maps.points import PointLayer, highlight, marker_svg, parse_clicked_key, tooltip_html
+from maps.points import (
+    POINTS_JS,
+    PointLayer,
+    decode_points,
+    highlight,
+    marker_svg,
+    parse_clicked_key,
+    tooltip_html,
+)
 from maps.styles import (
     CHECKPOINT_TYPE_COLOURS,
     RISK_COLOURS,
@@ -65,8 +73,8 @@ STYLES = {
         "ring": "#f57c00",
     },
 }
-ROWS_RE = re.compile(r"^\s*var rows = (.*);$", re.MULTILINE)
-STYLES_RE = re.compile(r"^\s*var styles = (.*);$", re.MULTILINE)
+DATA_RE = re.compile(r"^\s*data: (.*),$", re.MULTILINE)
+STYLES_RE = re.compile(r"^\s*styles: (.*),$", re.MULTILINE)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -105,26 +113,53 @@ def _only(pattern: re.Pattern, page: str):
     return json.loads(found[0])
 
 
+def _rows(page: str) -> list[list]:
+    """The one point layer's points as drawn: [lat, lon, style index, tooltip HTML]."""
+    points = decode_points(_only(DATA_RE, page), _only(STYLES_RE, page))
+    return [[p["lat"], p["lon"], p["style"], p["tooltip"]] for p in points]
+
+
 def _text_content(tooltip: str) -> str:
     """What st_folium's extractContent reads: the tooltip's textContent."""
     return html.unescape(re.sub(r"<[^>]+>", "", tooltip))
 
 
-def test_point_layer_embeds_one_array_with_every_row():
+def test_point_layer_embeds_compact_arrays_with_every_point():
     points = _points(250)
     page = _render(PointLayer("检查点", points, STYLES))
-    rows = _only(ROWS_RE, page)
-    assert len(rows) == 250
+    data = _only(DATA_RE, page)
+    assert data["n"] == 250 and data["kp"] == "c" and set(data["k"][1:]) == {1}
+    assert "t" in data and "g" not in data  # labels, no groups
+    rows = _rows(page)
     assert rows[0] == [34.4, 119.0, 0, tooltip_html("泵站0", "c0")]
     assert rows[7] == [34.407, 119.0, 3, "泵站7<span hidden>§c7§</span>"]
-    assert [len(row) for row in rows] == [4] * 250
     styles = _only(STYLES_RE, page)
-    assert len(styles) == 4
-    assert styles[0]["circle"]["fillColor"] == RISK_COLOURS["major"]
-    assert styles[0]["ring"]["interactive"] is False
-    assert all(s["html"].startswith("<svg") and s["size"] > 0 for s in styles[1:])
-    assert "stroke-dasharray" in styles[2]["html"]
-    assert "map.getRenderer(group)" in page
+    assert [s["shape"] for s in styles] == ["circle", "square", "diamond", "triangle"]
+    assert styles[0]["fill"] == RISK_COLOURS["major"] and styles[0]["ring"]["color"] == "#000000"
+    assert styles[2]["dash"] == [2.0, 2.0]
+    assert page.count("window.registryPointLayer = {") == 1  # the drawing code, once
+
+
+def test_groups_and_style_labels_complete_the_tooltip_and_names_can_be_left_out():
+    styles = {"major": {**STYLES["major"], "label": "重大 <风险>"}}
+    points = [
+        {"lat": 34.5, "lon": 119.1 + i / 100, "key": f"c{i}", "style": "major",
+         "group": ["新浦街道", "板浦镇"][i % 2], "label": None}
+        for i in range(4)
+    ]  # fmt: skip
+    page = _render(PointLayer("检查点", points, styles))
+    data = _only(DATA_RE, page)
+    assert data["gt"] == ["新浦街道", "板浦镇"] and "t" not in data
+    assert [row[3] for row in _rows(page)] == [
+        f"重大 &lt;风险&gt;<br>{place}<span hidden>§c{i}§</span>"
+        for i, place in ((0, "新浦街道"), (2, "新浦街道"), (1, "板浦镇"), (3, "板浦镇"))
+    ]
+
+
+def test_keys_without_a_shared_prefix_travel_as_strings():
+    points = [{**_points(1)[0], "key": "d1"}, {**_points(2)[1], "key": "t2"}]
+    data = _only(DATA_RE, _render(PointLayer("x", points, STYLES)))
+    assert data["k"] == ["d1", "t2"] and "kp" not in data
 
 
 def test_point_layer_is_an_overlay_listed_by_name():
@@ -154,7 +189,7 @@ def test_hostile_labels_never_reach_the_page_raw():
     assert "slash\\" not in page
     assert "<script>window.__z" not in page
     assert "&lt;img src=x onerror=window.__x=1&gt;&#36;&#123;window.__y=1&#125;" in page
-    rows = _only(ROWS_RE, page)
+    rows = _rows(page)
     assert [row[3] for row in rows] == [
         tooltip_html(label, f"h{i}") for i, label in enumerate(HOSTILE)
     ]
@@ -163,9 +198,9 @@ def test_hostile_labels_never_reach_the_page_raw():
 
 def test_embedded_json_cannot_close_the_script_element():
     page = _render(PointLayer("x", _points(2, label="a</script>b"), STYLES))
-    line = ROWS_RE.search(page).group(1)
+    line = DATA_RE.search(page).group(1)
     assert "</" not in line
-    assert _only(ROWS_RE, page)[0][3] == "a&lt;/script&gt;b0<span hidden>§c0§</span>"
+    assert _rows(page)[0][3] == "a&lt;/script&gt;b0<span hidden>§c0§</span>"
     assert "</" not in STYLES_RE.search(page).group(1)
     assert page.count("<script") == page.count("</script>")
 
@@ -221,11 +256,13 @@ def test_bad_styles_are_refused(change, message):
         PointLayer("x", [], {"s": {**STYLES["major"], **change}})
 
 
-def test_point_layer_needs_a_canvas_map():
-    m = folium.Map(tiles=None)
+def test_the_drawing_code_has_no_template_syntax_and_loads_once():
+    """points.js sits in the page header, which branca renders as a template."""
+    assert not re.search(r"\{[{%#]", POINTS_JS)
+    m = folium.Map(tiles=None)  # its own canvas: no need for prefer_canvas
     PointLayer("x", _points(1), STYLES).add_to(m)
-    with pytest.raises(ValueError, match="prefer_canvas"):
-        m.get_root().render()
+    PointLayer("y", _points(1), STYLES).add_to(m)
+    assert m.get_root().render().count("window.registryPointLayer = {") == 1
 
 
 @pytest.mark.parametrize(
@@ -256,8 +293,8 @@ def test_template_syntax_in_user_text_is_not_run_by_folium():
     page = m.get_root().render()
     assert os.getcwd() not in page and "7*7" in page
     assert "{{" not in page and "{%" not in page and "{#" not in page
-    assert _only(ROWS_RE, page)[0][3].startswith("&#123;&#123; 7*7 &#125;&#125;")
-    assert parse_clicked_key(_text_content(_only(ROWS_RE, page)[0][3])) == "c0"
+    assert _rows(page)[0][3].startswith("&#123;&#123; 7*7 &#125;&#125;")
+    assert parse_clicked_key(_text_content(_rows(page)[0][3])) == "c0"
 
 
 def test_100k_points_render_fast_and_compact():
@@ -268,7 +305,7 @@ def test_100k_points_render_fast_and_compact():
     empty = _render(PointLayer("检查点", [], STYLES), folium.LayerControl())
     per_point = (len(page.encode()) - len(empty.encode())) / len(points)
     print(f"\n100k points: {seconds:.2f} s, {len(page.encode()):,} bytes, {per_point:.1f} B/point")
-    assert len(_only(ROWS_RE, page)) == 100_000
+    assert _only(DATA_RE, page)["n"] == 100_000
     assert seconds < 5
     assert per_point < 120
 
@@ -424,6 +461,14 @@ def _click_at(page, m: folium.Map, lat: float, lon: float, *, double: bool = Fal
         page.mouse.click(box["x"] + x, box["y"] + y)
 
 
+def _hover_at(page, m: folium.Map, lat: float, lon: float) -> None:
+    x, y = page.evaluate(
+        f"(p => [p.x, p.y])({m.get_name()}.latLngToContainerPoint([{lat}, {lon}]))"
+    )
+    box = page.locator(".folium-map").bounding_box()
+    page.mouse.move(box["x"] + x, box["y"] + y)
+
+
 def _layer_map() -> tuple[folium.Map, PointLayer, PointLayer]:
     m = _map()
     visible = PointLayer(
@@ -454,13 +499,15 @@ def _layer_map() -> tuple[folium.Map, PointLayer, PointLayer]:
 
 @pytest.mark.browser
 def test_browser_markers_report_their_key_and_stay_inert(chromium, tmp_path):
-    m, visible, hidden = _layer_map()
+    m, _, hidden = _layer_map()
     page = _open(chromium, m, tmp_path / "points.html")
     assert page.evaluate("[window.__x, window.__y, window.__z]") == [None, None, None]
-    assert page.evaluate(f"{visible.get_name()}.getLayers().length") == 4  # 3 markers, 1 ring
-    assert page.locator(".leaflet-marker-icon").count() == 2  # square and triangle
-    page.locator(".leaflet-marker-icon").first.hover()  # the square: HOSTILE[3], as text
+    assert page.locator("canvas.registry-points").count() == 1  # the visible layer only
+    assert page.evaluate("window.registryPointsShown") is True
+    _hover_at(page, m, 34.6, 119.25)  # the square: HOSTILE[3], as text
     assert page.locator(".leaflet-tooltip").inner_text() == HOSTILE[3]
+    _hover_at(page, m, 34.62, 119.25)  # beside it: the tooltip fades out
+    page.locator(".leaflet-tooltip").wait_for(state="detached", timeout=2_000)
     for key, lat, lon in (("p1", 34.6, 119.15), ("p2", 34.6, 119.25), ("p3", 34.55, 119.2)):
         _click_at(page, m, lat, lon)
         assert (

@@ -24,7 +24,7 @@ from maps.office_map import (
     indicator_classes,
     indicator_colour,
 )
-from maps.points import tooltip_html
+from maps.points import decode_points, tooltip_html
 from maps.styles import (
     CHECKPOINT_TYPE_COLOURS,
     DEPOT_LEVEL_STYLES,
@@ -71,6 +71,7 @@ LABELS = {
     "risk.significant": "较大风险",
     "risk.general": "一般风险",
     "risk.low": "低风险",
+    **{f"type.{kind}": f"类型{kind}" for kind in CHECKPOINT_TYPE_COLOURS},
 }
 MEASURE_LABELS = {
     "distance": "测距离",
@@ -144,7 +145,7 @@ def _depot(id_: int, name: str, level: str, lon: float, lat: float, **flags) -> 
         "item_quantity": None,
         "is_demo": False,
     }
-    return {**row, **flags, "label": f"{name}\n{row['locality']}"}
+    return {**row, **flags, "label": name}
 
 
 def _team(id_: int, name: str, kind: str, lon: float, lat: float) -> dict:
@@ -164,7 +165,7 @@ def _team(id_: int, name: str, kind: str, lon: float, lat: float) -> dict:
         "leader": "李四",
         "is_demo": False,
     }
-    return {**row, "label": f"{name}\n{row['locality']}"}
+    return {**row, "label": name}
 
 
 def _checkpoint(id_, name, type_, risk, lon, lat, open_=0, overdue=0) -> dict:
@@ -182,7 +183,7 @@ def _checkpoint(id_, name, type_, risk, lon, lat, open_=0, overdue=0) -> dict:
         "overdue_rectifications": overdue,
         "is_demo": True,
     }
-    return {**row, "label": f"{name}\n{row['locality']}"}
+    return {**row, "label": name}
 
 
 def _data(names: str | None = None, **changes) -> OfficeMapData:
@@ -230,9 +231,8 @@ def _render(data: OfficeMapData | None = None, **kwargs) -> str:
 _OVERLAYS_RE = re.compile(r"overlays :  \{(.*?)\n\s*\},", re.DOTALL)
 _OVERLAY_RE = re.compile(r'^\s*(".*") : (\w+),$', re.MULTILINE)
 _POINT_LAYER_RE = re.compile(
-    r"var (point_layer_\w+) = L\.featureGroup\(\);.*?"
-    r"^\s*var styles = ([^\n]*);$\n^\s*var rows = ([^\n]*);$",
-    re.DOTALL | re.MULTILINE,
+    r"^\s*(point_layer_\w+)\.registry = \{\n\s*data: (.*),\n\s*styles: (.*),\n",
+    re.MULTILINE,
 )
 _GEOJSON_RE = re.compile(r"^\s*(geo_json_\w+)_add\((.*)\);$", re.MULTILINE)
 _SECTION_RE = re.compile(r'^\s*\[(\w+), (".*")\],$', re.MULTILINE)
@@ -245,11 +245,13 @@ def _overlays(page: str) -> dict[str, str]:
 
 
 def _point_layers(page: str) -> dict[str, tuple[list, list]]:
-    """Point layer variable -> (styles table, rows)."""
-    return {
-        var: (json.loads(styles), json.loads(rows))
-        for var, styles, rows in _POINT_LAYER_RE.findall(page)
-    }
+    """Point layer variable -> (styles table, rows of [lat, lon, style, tooltip] as drawn)."""
+    layers = {}
+    for var, data, styles in _POINT_LAYER_RE.findall(page):
+        styles = json.loads(styles)
+        points = decode_points(json.loads(data), styles)
+        layers[var] = (styles, [[p["lat"], p["lon"], p["style"], p["tooltip"]] for p in points])
+    return layers
 
 
 def _geojson(page: str) -> dict[str, dict]:
@@ -424,18 +426,21 @@ def test_depot_levels_and_warning_ring():
     page = _render()
     styles, rows = _layer(page, LABELS["district"], "points")
     assert [row[:3] for row in rows] == [[34.61, 119.17, 0], [34.45, 119.05, 1]]
+    # the point's own label, then its style's line, then its locality
     assert [row[3] for row in rows] == [
-        tooltip_html(depot["label"], depot["key"]) for depot in _data().depots[:2]
+        tooltip_html(f"{depot['label']}\n{style}\n新浦街道", depot["key"])
+        for depot, style in zip(
+            _data().depots[:2], [LABELS["district"], LABELS["depot_warning"]], strict=True
+        )
     ]
-    ok, warn = styles  # squares: drawn as SVG icons
-    assert DEPOT_LEVEL_STYLES["district"]["fill_color"] in ok["html"]
-    assert DEPOT_WARNING_RING not in ok["html"]
-    assert f'stroke="{DEPOT_WARNING_RING}"' in warn["html"]
+    ok, warn = styles  # squares, drawn on the canvas
+    assert ok["shape"] == "square" and ok["fill"] == DEPOT_LEVEL_STYLES["district"]["fill_color"]
+    assert ok["ring"] is None and warn["ring"]["color"] == DEPOT_WARNING_RING
 
     styles, rows = _layer(page, LABELS["town"], "points")
     assert [row[:3] for row in rows] == [[34.52, 119.31, 0]]
-    assert styles[0]["circle"]["fillColor"] == DEPOT_LEVEL_STYLES["town"]["fill_color"]
-    assert "ring" not in styles[0] and styles[1]["ring"]["color"] == DEPOT_WARNING_RING
+    assert styles[0]["fill"] == DEPOT_LEVEL_STYLES["town"]["fill_color"]
+    assert styles[0]["ring"] is None and styles[1]["ring"]["color"] == DEPOT_WARNING_RING
 
 
 @pytest.mark.parametrize(
@@ -454,8 +459,8 @@ def test_teams_by_kind():
     assert [row[2] for row in rows] == [kinds.index("comprehensive"), kinds.index("professional")]
     assert [row[:2] for row in rows] == [[34.58, 119.12], [34.71, 119.33]]
     for kind, style in zip(kinds, styles, strict=True):
-        assert "<polygon" in style["html"]  # triangles
-        assert f'fill="{TEAM_KIND_COLOURS[kind]}"' in style["html"]
+        assert style["shape"] == "triangle" and style["fill"] == TEAM_KIND_COLOURS[kind]
+        assert style["label"] == LABELS[f"team_kind.{kind}"]
 
 
 def test_checkpoints_by_type_risk_and_rectification():
@@ -473,9 +478,12 @@ def test_checkpoints_by_type_risk_and_rectification():
         ("c2", "reservoir", "significant"),
         ("c3", "waterlogging", "general"),
     ):
-        assert by_key[key]["circle"]["color"] == CHECKPOINT_TYPE_COLOURS[kind]
-        assert by_key[key]["circle"]["fillColor"] == RISK_COLOURS[risk]
-    assert "ring" not in by_key["c1"]
+        assert by_key[key]["color"] == CHECKPOINT_TYPE_COLOURS[kind]
+        assert by_key[key]["fill"] == RISK_COLOURS[risk]
+        assert by_key[key]["label"].startswith(
+            f"{LABELS[f'type.{kind}']} · {LABELS[f'risk.{risk}']}"
+        )
+    assert by_key["c1"]["ring"] is None
     assert by_key["c2"]["ring"]["color"] == RECTIFICATION_RINGS["open"]
     assert by_key["c3"]["ring"]["color"] == RECTIFICATION_RINGS["overdue"]
 
@@ -675,7 +683,7 @@ def test_basemap_tianditu_uses_key_and_annotation():
     assert "cva_w" in html and "vec_w" in html
     assert '"subdomains": "01234567"' in html
     assert cdn_urls_in(html) == []
-    assert "[34.61,119.17," in html  # WGS-84 basemap: no shift
+    assert '"lat":[3461000,' in html and '"lon":[11917000,' in html  # WGS-84: no shift
 
 
 def test_basemap_registry():

@@ -139,3 +139,44 @@ def sign_in(page, url: str, username: str, password: str, landing: str = MAP_TIT
     submit_login(page, url, username, password)
     page.wait_for_selector(f"text={landing}", timeout=60_000)
     wait_for_app(page)
+
+
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+_FIND_POINT = """([layer, text]) => {
+    const layers = Object.values(window.map._layers).filter(l => l.registry && l._canvas);
+    for (const l of layers) {
+        if (layer && l.registry.name !== layer) { continue; }
+        const d = l._decoded, labels = d.labels || [];
+        for (let i = 0; i < d.n; i++) {
+            if (!String(labels[i] || '').includes(text)) { continue; }
+            window.map.setView([d.lat[i], d.lon[i]], 16, {animate: false});
+            const p = window.map.latLngToContainerPoint([d.lat[i], d.lon[i]]);
+            return [p.x, p.y];
+        }
+    }
+    return null;
+}"""
+
+
+def map_point(page, layer: str | None, text: str = "") -> tuple[float, float] | None:
+    """Centre the map on the first point of ``layer`` (its displayed name) whose label
+    holds ``text`` and return where it is on the page: points are drawn on a canvas, so
+    the test moves the real mouse there."""
+    frame = page.frame(url=lambda u: "st_folium" in u)
+    found = frame.evaluate(_FIND_POINT, [layer, text])
+    if found is None:
+        return None
+    box = page.locator(MAP_FRAME).bounding_box()
+    inner = frame.evaluate("(() => { const r = window.map.getContainer()"
+                           ".getBoundingClientRect(); return [r.x, r.y]; })()")  # fmt: skip
+    return box["x"] + inner[0] + found[0], box["y"] + inner[1] + found[1]
+
+
+def map_drawn(page) -> None:
+    """Wait until the map's point layers have painted."""
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator(".leaflet-container").wait_for(timeout=60_000)
+    frame.locator("canvas.registry-points").first.wait_for(timeout=30_000)
+    page.frame(url=lambda u: "st_folium" in u).wait_for_function(
+        "window.registryPointsShown === true", timeout=30_000
+    )

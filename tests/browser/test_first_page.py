@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from registry.demo import DEMO_PASSWORD
-from tests.browser.conftest import sign_in, submit_login
+from tests.browser.conftest import map_drawn, map_point, sign_in, submit_login
 
 pytestmark = pytest.mark.browser
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
@@ -15,10 +15,10 @@ SHOTS = Path(__file__).resolve().parents[2] / "bench-results"
 def test_town_official_signs_in_and_the_map_draws_offline(app_url, page):
     sign_in(page, app_url, "xinpu", DEMO_PASSWORD)
     frame = page.frame_locator(MAP_FRAME)
-    # Locality polygons and town depots are canvas/SVG paths; district depots are div icons.
-    frame.locator(".leaflet-container").wait_for(timeout=60_000)
-    frame.locator(".leaflet-marker-icon").first.wait_for(timeout=30_000)
-    assert frame.locator(".leaflet-marker-icon").count() >= 2  # the district depots
+    # Locality polygons are canvas paths; each point layer paints its own canvas.
+    map_drawn(page)
+    assert frame.locator("canvas.registry-points").count() >= 4  # depots, teams, checkpoints
+    assert map_point(page, "区级库") is not None  # the district depots are drawn
     assert frame.locator(".leaflet-control-layers").count() == 1
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.get_by_text("演示数据").first.is_visible()

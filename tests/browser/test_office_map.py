@@ -11,40 +11,22 @@ from registry.demo import DEMO_PASSWORD
 from registry.models import Locality
 from registry.permissions import SYSTEM
 from registry.records import create_depot
-from tests.browser.conftest import sign_in, wait_for_app
+from tests.browser.conftest import MAP_FRAME, map_drawn, map_point, sign_in, wait_for_app
 
 pytestmark = pytest.mark.browser
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 PAYLOAD = "<img src=x onerror=window.__x=1>${window.__y=1}"
-DIAGNOSE = """() => Object.values(window.map._layers).filter(l => l.getTooltip && l.getTooltip())
-    .map(l => String(l.getTooltip().getContent()).slice(0, 40)).filter(t => t.includes('区'))
-    .slice(0, 50)"""
-FIND_HOSTILE = """() => {
-    const layer = Object.values(window.map._layers).find(l => l.getTooltip && l.getTooltip()
-        && String(l.getTooltip().getContent()).includes('onerror'));
-    if (!layer || !layer._icon) { return false; }
-    layer.setZIndexOffset(100000);
-    layer._icon.setAttribute('data-test', 'hostile');
-    window.map.setView(layer.getLatLng(), 15);
-    return true;
-}"""
-
-
-def map_frame(page):
-    frame = page.frame_locator(MAP_FRAME)
-    frame.locator(".leaflet-container").wait_for(timeout=60_000)
-    frame.locator(".leaflet-marker-icon").first.wait_for(timeout=30_000)
-    return frame
 
 
 def test_clicking_a_district_depot_shows_its_details(app_url, page):
     sign_in(page, app_url, "office", DEMO_PASSWORD)
-    frame = map_frame(page)
-    # District depots are the square DOM markers; hover shows the tooltip, click selects.
-    marker = frame.locator(".leaflet-marker-icon").first
-    marker.hover()
-    name = frame.locator(".leaflet-tooltip").first.inner_text().split("\n")[0]
-    marker.click()
+    map_drawn(page)
+    frame = page.frame_locator(MAP_FRAME)
+    # District depots are squares on the layer's canvas; hover shows the tooltip, click selects.
+    x, y = map_point(page, "区级库")
+    page.mouse.move(x, y)
+    tooltip = frame.locator(".leaflet-tooltip:has(span[hidden])")  # not the locality's
+    name = tooltip.inner_text().split("\n")[0]
+    page.mouse.click(x, y)
     page.get_by_text("打开记录页").wait_for(timeout=30_000)
     wait_for_app(page)
     assert page.get_by_role("heading", name=name).is_visible()
@@ -55,7 +37,8 @@ def test_clicking_a_district_depot_shows_its_details(app_url, page):
 
 def test_nearest_resource_query(app_url, page):
     sign_in(page, app_url, "office", DEMO_PASSWORD)
-    map_frame(page).locator(".leaflet-container").click(position={"x": 330, "y": 330})
+    map_drawn(page)
+    page.frame_locator(MAP_FRAME).locator(".leaflet-container").click(position={"x": 330, "y": 330})
     wait_for_app(page)
     page.get_by_role("tab", name="就近资源").click()
     page.get_by_text("查询点：").wait_for(timeout=30_000)
@@ -89,15 +72,15 @@ def hostile_depot(app_url):
 
 def test_hostile_depot_name_shows_as_text_and_never_runs(app_url, hostile_depot, page):
     sign_in(page, app_url, "office", DEMO_PASSWORD)
-    frame = map_frame(page)
-    # Bring the hostile depot's marker to the top and tag it, then use the real mouse.
-    found = page.frame(url=lambda u: "st_folium" in u).evaluate(FIND_HOSTILE)
-    assert found, page.frame(url=lambda u: "st_folium" in u).evaluate(DIAGNOSE)
-    marker = frame.locator("[data-test=hostile]")
-    marker.hover()
-    shown = frame.locator(".leaflet-tooltip").last.inner_text()
+    map_drawn(page)
+    frame = page.frame_locator(MAP_FRAME)
+    # Centre the map on the hostile depot, then use the real mouse on the canvas.
+    found = map_point(page, "区级库", "onerror")
+    assert found, "the hostile depot is not on the map"
+    page.mouse.move(*found)
+    shown = frame.locator(".leaflet-tooltip", has_text="onerror").inner_text()
     assert shown.startswith(PAYLOAD)  # the name shows as text
-    marker.click()
+    page.mouse.click(*found)
     page.get_by_role("heading", name=PAYLOAD).wait_for(timeout=30_000)
     for target in (page, page.frame(url=lambda u: "st_folium" in u)):
         assert target.evaluate("typeof window.__x") == "undefined"
