@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import ui
+from app_pages import map_table, ui
 from registry import i18n, queries
 from registry.clock import today
 from registry.indicators import locality_indicators
@@ -64,13 +64,14 @@ def _label_rows(records: dict, language: str) -> None:
         )
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def load(version: int, filters: MapFilter, language: str, warning_days: int) -> dict:
     """Rows for the map and the table, the locality polygons and their indicators.
 
     ``version`` (the data version) is only part of the cache key: a write anywhere
     changes it, so the next rerun reads fresh rows. (A leading underscore would drop it
-    from the key.)"""
+    from the key.) Held as a shared resource, not copied per rerun: at province scale
+    unpickling 100,000 rows would cost a quarter second each time. Read-only for callers."""
     day = today()
     with ui.session_factory()() as session:
         records = {
@@ -84,6 +85,12 @@ def load(version: int, filters: MapFilter, language: str, warning_days: int) -> 
         }
     _label_rows(records, language)
     return records
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def table(version: int, filters: MapFilter, language: str, warning_days: int, layers: tuple):
+    """The table under the map for these records and visible layers (shared, read-only)."""
+    return map_table.frame(load(version, filters, language, warning_days), set(layers))
 
 
 @st.cache_data(show_spinner=False)

@@ -91,7 +91,8 @@ filters = MapFilter(
     rectification=rectification,
     item_id=item,
 )
-records = map_data.load(version, filters, ui.language(), ui.settings().expiry_warning_days)
+load_key = (version, filters, ui.language(), ui.settings().expiry_warning_days)
+records = map_data.load(*load_key)
 
 st.title(ui.t("map.title"))
 ui.demo_banner(records["has_demo"])
@@ -242,7 +243,7 @@ table_tab, localities_tab, nearest_tab, radius_tab = st.tabs(
     ]
 )
 with table_tab:
-    chosen = map_table.show(records, set(layers))
+    chosen = map_table.show(map_data.table(*load_key, tuple(sorted(layers))))
     if chosen != st.session_state.get("map.table_choice"):
         st.session_state["map.table_choice"] = chosen
         if chosen:

@@ -10,15 +10,26 @@ from maps.office_map import format_indicator
 from registry.enums import CheckpointType, DepotLevel, RiskLevel, TeamKind
 from registry.exports import to_csv_bytes, to_excel_bytes, to_geojson_bytes
 
+SHOWN_ROWS = 2_000  # the grid shows the first rows; the exports hold every one
+
+
+class _Labels(dict):
+    """Enum labels looked up once per value, not once per row."""
+
+    def __missing__(self, member):
+        self[member] = ui.label(member)
+        return self[member]
+
 
 def _rows(records: dict, layers: set[str]) -> list[dict]:
     """One flat row per record on the map, in the UI language."""
+    label = _Labels()
     rows = []
     for row in records["depots"]:
         if f"{row['level']}_depots" in layers:
             rows.append(
                 {
-                    "kind": ui.label(DepotLevel(row["level"])),
+                    "kind": label[DepotLevel(row["level"])],
                     "row": row,
                     "type": "",
                     "risk": "",
@@ -31,28 +42,28 @@ def _rows(records: dict, layers: set[str]) -> list[dict]:
                 }
             )
     if "teams" in layers:
+        teams = ui.t("map.layer.teams")
         for row in records["teams"]:
             rows.append(
                 {
-                    "kind": ui.t("map.layer.teams"),
+                    "kind": teams,
                     "row": row,
-                    "type": ui.label(TeamKind(row["kind"])),
+                    "type": label[TeamKind(row["kind"])],
                     "risk": "",
                     "flags": f"{row['members']}/{row['target']}",
                 }
             )
     if "checkpoints" in layers:
+        checkpoints, rect = ui.t("map.layer.checkpoints"), ui.t("map.label.rect")
         for row in records["checkpoints"]:
             rows.append(
                 {
-                    "kind": ui.t("map.layer.checkpoints"),
+                    "kind": checkpoints,
                     "row": row,
-                    "type": ui.label(CheckpointType(row["type"])),
-                    "risk": ui.label(RiskLevel(row["risk_level"])),
-                    "flags": ui.t(
-                        "map.label.rect",
-                        open=row["open_rectifications"],
-                        overdue=row["overdue_rectifications"],
+                    "type": label[CheckpointType(row["type"])],
+                    "risk": label[RiskLevel(row["risk_level"])],
+                    "flags": rect.format(
+                        open=row["open_rectifications"], overdue=row["overdue_rectifications"]
                     )
                     if row["open_rectifications"]
                     else "",
@@ -78,14 +89,34 @@ def frame(records: dict, layers: set[str]) -> pd.DataFrame:
     )
 
 
-def show(records: dict, layers: set[str]) -> str | None:
-    """The table with its export buttons; returns the key of a row the user selected."""
-    table = frame(records, layers)
+def _geojson(table: pd.DataFrame) -> bytes:
+    export = table.drop(columns="key")
+    return to_geojson_bytes(
+        [
+            {**row, "lon": lon, "lat": lat}
+            for row, lon, lat in zip(
+                export.to_dict("records"),
+                table[ui.t("col.lon")],
+                table[ui.t("col.lat")],
+                strict=True,
+            )
+        ]
+    )
+
+
+def show(table: pd.DataFrame) -> str | None:
+    """The table with its export buttons; returns the key of a row the user selected.
+
+    At province scale the grid shows the first ``SHOWN_ROWS`` rows (filters narrow it) and
+    the exports, built only when clicked, hold every row."""
     if table.empty:
         st.info(ui.t("map.table.empty"))
         return None
+    shown = table.head(SHOWN_ROWS)
+    if len(table) > len(shown):
+        st.caption(ui.t("map.table.capped", shown=len(shown), total=len(table)))
     event = st.dataframe(
-        table.drop(columns="key"),
+        shown.drop(columns="key"),
         hide_index=True,
         width="stretch",
         height=320,
@@ -97,32 +128,26 @@ def show(records: dict, layers: set[str]) -> str | None:
     columns = st.columns(3)
     columns[0].download_button(
         ui.t("map.export.excel"),
-        to_excel_bytes(export, "records"),
+        lambda: to_excel_bytes(export, "records"),
         "haizhou-records.xlsx",
         key="map.export.xlsx",
     )
     columns[1].download_button(
         ui.t("map.export.csv"),
-        to_csv_bytes(export),
+        lambda: to_csv_bytes(export),
         "haizhou-records.csv",
         "text/csv",
         key="map.export.csv",
     )
-    geo_rows = [
-        {**row, "lon": lon, "lat": lat}
-        for row, lon, lat in zip(
-            export.to_dict("records"), table[ui.t("col.lon")], table[ui.t("col.lat")], strict=True
-        )
-    ]
     columns[2].download_button(
         ui.t("map.export.geojson"),
-        to_geojson_bytes(geo_rows),
+        lambda: _geojson(table),
         "haizhou-records.geojson",
         "application/geo+json",
         key="map.export.geojson",
     )
     selected = event.selection.rows if event else []
-    return table["key"].iloc[selected[0]] if selected else None
+    return shown["key"].iloc[selected[0]] if selected else None
 
 
 def localities(summary: list[dict], indicator: str, values: dict) -> None:

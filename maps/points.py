@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import folium
+import numpy as np
 from folium.template import Template
 from folium.utilities import get_obj_in_upper_tree
 from markupsafe import Markup
@@ -183,21 +184,32 @@ def highlight(lat: float, lon: float, colour: str, *, radius: int = 12) -> foliu
     return group
 
 
-def _checked_point(point: Mapping, index: Mapping[str, int]) -> tuple:
-    key = point.get("key")
-    if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
-        raise ValueError(f"point key must match {_KEY}: {key!r}")
-    lat, lon = float(point["lat"]), float(point["lon"])
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValueError(f"point {key!r} is outside lat/lon range: {lat}, {lon}")
-    style = point["style"]
-    if style not in index:
-        raise ValueError(f"point {key!r} has unknown style {style!r}")
-    return key, round(lat * QUANTUM), round(lon * QUANTUM), index[style]
+def _refuse(problem: str, key: object) -> None:
+    raise ValueError(f"point {key!r} {problem}")
 
 
-def _deltas(values: list[int]) -> list[int]:
-    return [b - a for a, b in zip([0, *values][:-1], values, strict=True)]
+def _checked_columns(points: list[Mapping], index: Mapping[str, int]):
+    """Keys, quantised coordinates and style indices, every point checked first."""
+    keys = [p.get("key") for p in points]
+    for key in keys:
+        if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
+            raise ValueError(f"point key must match {_KEY}: {key!r}")
+    lat = np.array([float(p["lat"]) for p in points], dtype=float)
+    lon = np.array([float(p["lon"]) for p in points], dtype=float)
+    outside = ~((np.abs(lat) <= 90) & (np.abs(lon) <= 180))  # NaN counts as outside
+    if outside.any():
+        i = int(np.argmax(outside))
+        _refuse(f"is outside lat/lon range: {lat[i]}, {lon[i]}", keys[i])
+    styles = [index.get(p["style"]) for p in points]
+    if None in styles:
+        i = styles.index(None)
+        _refuse(f"has unknown style {points[i]['style']!r}", keys[i])
+    quantised = [np.rint(c * QUANTUM).astype(np.int64) for c in (lat, lon)]
+    return keys, *quantised, np.array(styles, dtype=np.int64)
+
+
+def _deltas(values: np.ndarray) -> np.ndarray:
+    return np.diff(values, prepend=0)
 
 
 def _text_html(text: object) -> str:
@@ -209,41 +221,40 @@ def encode_points(points: list[Mapping], index: Mapping[str, int]) -> str:
     """The compact arrays ``points.js`` decodes: delta-encoded 1e-5 degree integers, style
     indices, keys (a shared prefix and delta-encoded numbers when they have one), group
     indices into a table of group texts, and the points' own labels when any has one.
-    Points are ordered by group, then key, so that deltas stay small."""
-    checked = [(_checked_point(p, index), p.get("group"), p.get("label")) for p in points]
-    groups = sorted({str(g) for _, g, _ in checked if g is not None})
-    group_of = {g: i for i, g in enumerate(groups)}
-    numbered = [_NUMBERED_KEY_RE.fullmatch(key) for (key, *_), _, _ in checked]
+    Points are ordered by group, then key number, so that deltas stay small."""
+    keys, lat, lon, styles = _checked_columns(points, index)
+    raw_groups = [p.get("group") for p in points]
+    grouped = any(g is not None for g in raw_groups)
+    texts = sorted({"" if g is None else str(g) for g in raw_groups}) if grouped else []
+    position = {text: i for i, text in enumerate(texts)}
+    groups = np.array(
+        [position["" if g is None else str(g)] for g in raw_groups] if grouped else [0] * len(keys),
+        dtype=np.int64,
+    )
+    numbered = [_NUMBERED_KEY_RE.fullmatch(key) for key in keys]
     prefixes = {m.group(1) for m in numbered if m}
     shared = len(prefixes) == 1 and all(numbered)
-
-    def order(item):
-        (key, *_), group, _ = item[1]
-        number = int(numbered[item[0]].group(2)) if shared else 0
-        return (group_of.get(str(group), -1) if group is not None else -1, number, key)
-
-    ordered = [entry for _, entry in sorted(enumerate(checked), key=order)]
+    numbers = np.array([int(m.group(2)) for m in numbered] if shared else [0] * len(keys))
+    order = np.lexsort((numbers, groups))
     parts = [
-        f'"n":{len(ordered)}',
-        f'"lat":{_ints(_deltas([lat for (_, lat, _, _), _, _ in ordered]))}',
-        f'"lon":{_ints(_deltas([lon for (_, _, lon, _), _, _ in ordered]))}',
-        f'"s":{_ints([style for (*_, style), _, _ in ordered])}',
+        f'"n":{len(keys)}',
+        f'"lat":{_ints(_deltas(lat[order]))}',
+        f'"lon":{_ints(_deltas(lon[order]))}',
+        f'"s":{_ints(styles[order])}',
     ]
-    keys = [key for (key, *_), _, _ in ordered]
     if shared:
-        numbers = [int(_NUMBERED_KEY_RE.fullmatch(k).group(2)) for k in keys]
-        parts += [f'"kp":{_string(prefixes.pop())}', f'"k":{_ints(_deltas(numbers))}']
+        parts += [f'"kp":{_string(prefixes.pop())}', f'"k":{_ints(_deltas(numbers[order]))}']
     else:
-        parts.append(f'"k":[{",".join(_string(k) for k in keys)}]')
-    if groups:
-        indices = [group_of[str(g)] if g is not None else 0 for _, g, _ in ordered]
+        parts.append(f'"k":[{",".join(_string(keys[i]) for i in order)}]')
+    if grouped:
         parts += [
-            f'"g":{_ints(_deltas(indices))}',
-            f'"gt":[{",".join(_string(_text_html(g)) for g in groups)}]',
+            f'"g":{_ints(_deltas(groups[order]))}',
+            f'"gt":[{",".join(_string(_text_html(text)) for text in texts)}]',
         ]
-    if any(label for _, _, label in ordered):
-        labels = (_string(_text_html(label)) if label else "0" for _, _, label in ordered)
-        parts.append(f'"t":[{",".join(labels)}]')
+    labels = [points[i].get("label") for i in order]
+    if any(labels):
+        encoded = (_string(_text_html(label)) if label else "0" for label in labels)
+        parts.append(f'"t":[{",".join(encoded)}]')
     return "{" + ",".join(parts) + "}"
 
 
@@ -276,8 +287,8 @@ def decode_points(data: Mapping, styles: list[Mapping]) -> list[dict]:
     return points
 
 
-def _ints(values: list[int]) -> str:
-    return "[" + ",".join(map(str, values)) + "]"
+def _ints(values) -> str:
+    return "[" + ",".join(map(str, np.asarray(values).tolist())) + "]"
 
 
 def _string(text: str) -> str:
