@@ -9,6 +9,7 @@ so parallel movements serialise instead of losing updates.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -128,6 +129,101 @@ def receive(
             f"expiry_date: batch {batch} already has expiry {lot.expiry_date}", field="expiry_date"
         )
     return _move(session, actor, lot, MovementKind.RECEIVE, amount, reason)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """One line of a many-line receipt (an Excel import)."""
+
+    depot_id: int
+    item_id: int
+    quantity: int
+    batch: str
+    reason: str
+    received_on: date
+    expiry_date: date | None = None
+
+
+def _line(position: int, error: ValidationError) -> ValidationError:
+    return ValidationError(f"line {position + 1}: {error}", field=error.field, row=position)
+
+
+def receive_many(
+    session: Session, actor: Actor, receipts: list[Receipt], *, progress=None
+) -> int:
+    """入库 of many lines at once: the same permission, checks, ledger lines and audit
+    events as ``receive``, in a handful of statements instead of five per line, so a
+    10,000-line workbook commits in seconds. A refusal names the line (``row`` is its
+    position) and, the caller's transaction rolling back, nothing is written.
+    ``progress(lines)`` is called as lines are done."""
+    depots = {}
+    for position, r in enumerate(receipts):
+        try:
+            if r.depot_id not in depots:
+                depots[r.depot_id] = _depot_for_write(session, actor, r.depot_id)
+            validation.quantity(r.quantity)
+            validation.text(r.batch, "batch", max_len=64)
+            validation.text(r.reason, "reason", max_len=255)
+        except ValidationError as error:
+            raise _line(position, error) from None
+    wanted = {r.item_id for r in receipts}
+    known = set(session.scalars(select(Item.id).where(Item.id.in_(wanted))))
+    lots = {
+        (lot.depot_id, lot.item_id, lot.batch): lot
+        for lot in session.scalars(
+            select(StockLot)
+            .where(StockLot.depot_id.in_(list(depots)), StockLot.item_id.in_(wanted))
+            .with_for_update()
+        )
+    }
+    for position, r in enumerate(receipts):
+        if r.item_id not in known:
+            unknown = ValidationError(f"item: unknown item {r.item_id!r}", field="item")
+            raise _line(position, unknown)
+        key = (r.depot_id, r.item_id, r.batch)
+        lot = lots.get(key)
+        if lot is None:
+            lots[key] = StockLot(
+                depot_id=r.depot_id, item_id=r.item_id, batch=r.batch, quantity=0,
+                expiry_date=r.expiry_date, received_on=r.received_on,
+            )  # fmt: skip
+            session.add(lots[key])
+        elif r.expiry_date is not None and lot.expiry_date != r.expiry_date:
+            error = ValidationError(
+                f"expiry_date: batch {r.batch} already has expiry {lot.expiry_date}",
+                field="expiry_date",
+            )
+            raise _line(position, error)
+    session.flush()  # new lots get their ids
+    movements, changes = [], []
+    for r in receipts:
+        lot = lots[(r.depot_id, r.item_id, r.batch)]
+        before = lot.quantity
+        lot.quantity += int(r.quantity)
+        movement = StockMovement(
+            lot_id=lot.id, depot_id=lot.depot_id, item_id=lot.item_id,
+            kind=MovementKind.RECEIVE, quantity=int(r.quantity), reason=r.reason,
+            actor_id=actor.user_id, is_demo=lot.is_demo,
+        )  # fmt: skip
+        movements.append(movement)
+        changes.append((lot, before, movement, r.reason))
+    session.add_all(movements)
+    session.flush()
+    for lot, before, movement, reason in changes:
+        if progress:
+            progress(1)
+        audit.record(
+            session,
+            actor,
+            f"stock-{MovementKind.RECEIVE.value}",
+            "stock_lot",
+            lot.id,
+            locality_id=depots[lot.depot_id].locality_id,
+            before={"quantity": before, "batch": lot.batch},
+            after={"quantity": before + movement.quantity, "batch": lot.batch,
+                   "movement_id": movement.id, "reason": reason},
+        )  # fmt: skip
+    return len(movements)
 
 
 def _refuse_expired(lot: StockLot, today: date) -> None:

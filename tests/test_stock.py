@@ -248,3 +248,64 @@ def test_receive_refuses_conflicting_expiry_for_same_batch(factory, actors, town
             today=TODAY,
             expiry_date=date(2029, 1, 1),
         )
+
+
+def receipt(depot_id, item_id, quantity=10, batch="M1", **extra):
+    return stock.Receipt(depot_id, item_id, quantity, batch, "批量入库", TODAY, **extra)
+
+
+def test_many_receipts_keep_the_ledger_and_audit_like_single_ones(factory, actors, town_depot):
+    with db.transaction(factory) as session:
+        quilt, tent = item(session, "棉被").id, item(session, "救生衣").id
+        stock.receive(session, actors["town"], town_depot, quilt, 5, batch="M1",
+                      reason="入库", today=TODAY)  # fmt: skip
+        done = []
+        count = stock.receive_many(
+            session,
+            actors["town"],
+            [receipt(town_depot, q, n) for q, n in ((quilt, 10), (tent, 7), (quilt, 1))],
+            progress=done.append,
+        )  # fmt: skip
+        assert count == 3 and sum(done) == 3
+    with factory() as session:
+        lots = {lot.item_id: lot for lot in session.scalars(select(StockLot))}
+        assert lots[quilt].quantity == 16 == ledger_sum(session, lots[quilt].id)
+        assert lots[tent].quantity == 7 == ledger_sum(session, lots[tent].id)
+        receipts = session.scalar(select(func.count()).where(AuditEvent.action == "stock-receive"))
+        assert receipts == 4  # one event per ledger line, as with receive()
+        assert run_checks(session)["ok"]
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ({"quantity": 0}, "quantity"),
+        ({"batch": " "}, "batch"),
+        ({"item": 999_999}, "item"),
+        ({"expiry_date": TODAY + timedelta(days=9)}, "expiry_date"),  # differs from M1's
+    ],
+)
+def test_a_bad_line_refuses_every_line_and_says_which(factory, actors, town_depot, bad, field):
+    with db.transaction(factory) as session:
+        quilt = item(session, "棉被").id
+        stock.receive(session, actors["town"], town_depot, quilt, 5, batch="M1", reason="入库",
+                      today=TODAY, expiry_date=TODAY + timedelta(days=300))  # fmt: skip
+    bad = dict(bad)
+    line = receipt(town_depot, bad.pop("item", quilt), **bad)
+    lines = [receipt(town_depot, quilt, batch="N1"), line]
+    with pytest.raises(ValidationError) as refused, db.transaction(factory) as session:
+        stock.receive_many(session, actors["town"], lines)
+    assert refused.value.field == field and refused.value.row == 1
+    assert "line 2" in str(refused.value)
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(StockMovement)) == 1
+
+
+def test_many_receipts_respect_the_locality(factory, actors):
+    with db.transaction(factory) as session:
+        banpu = depot(session, actors["office"], "板浦库", place="板浦镇", point=BANPU_POINT).id
+        quilt = item(session, "棉被").id
+    with pytest.raises(PermissionDenied), db.transaction(factory) as session:
+        stock.receive_many(session, actors["town"], [receipt(banpu, quilt)])
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(StockMovement)) == 0

@@ -16,3 +16,4 @@ class Planned:
     key: tuple  # the natural key: two rows with the same key are duplicates
     creates: tuple[str, ...]  # the records it would add, for the preview's counts
     write: Callable[[Session, Actor, date], object]  # (session, actor, today) → the use-case
+    receipt: object | None = None  # stock rows: written together by stock.receive_many

@@ -14,7 +14,7 @@ from types import ModuleType
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry import audit, i18n
+from registry import audit, i18n, stock
 from registry.errors import InvariantViolation, PermissionDenied, ValidationError
 from registry.importing import checkpoint_rows, member_rows, stock_rows, team_rows
 from registry.importing.cells import RowCells
@@ -44,9 +44,10 @@ class _Ticker:
     total: int
     done: int = 0
 
-    def tick(self) -> None:
-        self.done += 1
-        if self.progress and (self.done % PROGRESS_EVERY == 0 or self.done == self.total):
+    def tick(self, rows: int = 1) -> None:
+        before, self.done = self.done, self.done + rows
+        crossed = self.done // PROGRESS_EVERY > before // PROGRESS_EVERY
+        if self.progress and (crossed or self.done == self.total):
             self.progress(self.done, self.total)
 
 
@@ -116,6 +117,18 @@ def _refusal(rows: ModuleType, row: Row, error: Exception) -> Problem:
     return Problem(row.number, column, shown(row.values.get(column)), "refused", {"detail": error})
 
 
+def _write_receipts(session, actor, kind: str, plan, report: ImportReport, ticker) -> None:
+    """Every receipt through the bulk use-case; a refusal is pinned to its row."""
+    try:
+        stock.receive_many(
+            session, actor, [planned.receipt for _, planned in plan], progress=ticker.tick
+        )
+    except (ValidationError, PermissionDenied, InvariantViolation) as error:
+        at = getattr(error, "row", None)
+        report.problems.append(_refusal(ROWS_BY_KIND[kind], plan[at or 0][0], error))
+        raise ImportRefused(report) from error
+
+
 def commit(
     session: Session, actor: Actor, kind: str, data: bytes, *, today: date,
     language: str = i18n.DEFAULT_LANGUAGE, progress: Progress | None = None,
@@ -131,7 +144,10 @@ def commit(
     )  # fmt: skip
     if not report.ok:
         raise ImportRefused(report)
-    for row, planned in plan:
+    bulk = [planned for _, planned in plan if planned.receipt is not None]
+    if bulk:
+        _write_receipts(session, actor, kind, plan, report, ticker)
+    for row, planned in [] if bulk else plan:
         try:
             planned.write(session, actor, today)
         except (ValidationError, PermissionDenied, InvariantViolation) as error:

@@ -1,4 +1,5 @@
-"""Stock rows: receipts (入库) into existing depots, each written by ``stock.receive``."""
+"""Stock rows: receipts (入库) into existing depots, written together by
+``stock.receive_many`` (each row could also go through ``stock.receive``)."""
 
 from __future__ import annotations
 
@@ -53,4 +54,7 @@ def check(cells: RowCells, look: Lookups) -> Planned | None:
         )  # fmt: skip
 
     creates = ("stock_movements", "stock_lots") if new_lot else ("stock_movements",)
-    return Planned(lot, creates, write)
+    receipt = stock.Receipt(
+        depot.id, item.id, quantity, batch, reason, received or look.today, expiry
+    )
+    return Planned(lot, creates, write, receipt)
