@@ -42,7 +42,7 @@ INDICATOR_SCALES: dict[str, tuple[tuple[float, ...], bool]] = {
     "team_strength": ((0.5, 0.7, 0.85, 1.0), False),
 }
 RECTIFICATION_RINGS = {"open": "#8e24aa", "overdue": "#000000"}
-# Above this many points a layer ships no per-point labels (names): the tooltip then shows
+# Above this many points the map ships no per-point labels (names): a tooltip then shows
 # what the style and the locality say, and a click still opens the record with its name.
 NAMED_POINTS_LIMIT = 20_000
 DEPOT_WARNING_RING = "#ff6f00"
@@ -135,13 +135,14 @@ def build_office_map(
     folium.GeoJson(
         outline, style_function=lambda _: _BOUNDARY_STYLE, control=False, interactive=False
     ).add_to(m)
+    named = len(data.depots) + len(data.teams) + len(data.checkpoints) <= NAMED_POINTS_LIMIT
     for level in ("district", "town"):
         if f"{level}_depots" in layers:
-            sections.append(_add_depots(m, data.depots, level, shift, labels))
+            sections.append(_add_depots(m, data.depots, level, shift, labels, named))
     if "teams" in layers:
-        sections.append(_add_teams(m, data.teams, shift, labels))
+        sections.append(_add_teams(m, data.teams, shift, labels, named))
     if "checkpoints" in layers:
-        sections.append(_add_checkpoints(m, data.checkpoints, shift, labels))
+        sections.append(_add_checkpoints(m, data.checkpoints, shift, labels, named))
     LayerLegend(labels["legend"], [s for s in sections if s]).add_to(m)
     FullscreenControl(map_text(labels["fullscreen"])).add_to(m)
     MeasureControl(measure_labels).add_to(m)
@@ -193,7 +194,7 @@ def _add_localities(m, data: OfficeMapData, shift, labels):
     return layer, labels[f"indicator.{data.indicator}"], rows
 
 
-def _add_depots(m, depots, level, shift, labels):
+def _add_depots(m, depots, level, shift, labels, named):
     base = {
         **DEPOT_LEVEL_STYLES[level],
         "radius": 8 if level == "district" else 6,
@@ -205,7 +206,6 @@ def _add_depots(m, depots, level, shift, labels):
         "warn": {**base, "ring": DEPOT_WARNING_RING, "label": labels["depot_warning"]},
     }
     rows = [row for row in depots if row["level"] == level]
-    named = len(rows) <= NAMED_POINTS_LIMIT
     points = [
         _point(row, shift, "warn" if row["below_quota"] or row["expired_lots"] else "ok", named)
         for row in rows
@@ -218,7 +218,7 @@ def _add_depots(m, depots, level, shift, labels):
     return layer, labels[level], rows
 
 
-def _add_teams(m, teams, shift, labels):
+def _add_teams(m, teams, shift, labels, named):
     styles = {
         kind: {
             "shape": "triangle",
@@ -231,7 +231,6 @@ def _add_teams(m, teams, shift, labels):
         }
         for kind, colour in TEAM_KIND_COLOURS.items()
     }
-    named = len(teams) <= NAMED_POINTS_LIMIT
     points = [_point(row, shift, row["kind"], named) for row in teams]
     layer = PointLayer(labels["teams"], points, styles).add_to(m)
     rows = [(marker_svg(styles[kind]), labels[f"team_kind.{kind}"]) for kind in styles]
@@ -270,10 +269,9 @@ def _checkpoint_style(name: str, labels: Mapping[str, str]) -> dict:
     }
 
 
-def _add_checkpoints(m, checkpoints, shift, labels):
+def _add_checkpoints(m, checkpoints, shift, labels, named):
     names = sorted({checkpoint_style_name(row) for row in checkpoints})
     styles = {name: _checkpoint_style(name, labels) for name in names}
-    named = len(checkpoints) <= NAMED_POINTS_LIMIT
     points = [_point(row, shift, checkpoint_style_name(row), named) for row in checkpoints]
     layer = PointLayer(labels["checkpoints"], points, styles).add_to(m)
     plain = {"shape": "circle", "radius": 5, "color": "#424242", "weight": 1, "fill_opacity": 1}
@@ -338,9 +336,13 @@ def _shifted(geojson: dict, shift, *, keep_properties: bool = True) -> dict:
 
 
 def _shift_geometry(geometry: dict, shift) -> dict:
+    """Shifted for the basemap and rounded to 1e-5 degree (about 1 m): a province's
+    polygons ship at half the size."""
+
     def walk(coords):
         if isinstance(coords[0], int | float):
-            return list(shift(coords[0], coords[1]))
+            lon, lat = shift(coords[0], coords[1])
+            return [round(lon, 5), round(lat, 5)]
         return [walk(c) for c in coords]
 
     return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
