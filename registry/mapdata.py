@@ -131,7 +131,19 @@ def checkpoint_rows(session: Session, filters: MapFilter, today: date) -> list[d
         .subquery()
     )
     query = (
-        select(Checkpoint, Locality.name, rectifications.c.open, rectifications.c.overdue)
+        select(  # columns, not ORM objects: a province has 100,000 of them
+            Checkpoint.id,
+            Checkpoint.name,
+            Checkpoint.type,
+            Checkpoint.risk_level,
+            Locality.name.label("locality"),
+            Checkpoint.lon,
+            Checkpoint.lat,
+            Checkpoint.responsible_person,
+            Checkpoint.is_demo,
+            rectifications.c.open,
+            rectifications.c.overdue,
+        )
         .join(Locality, Locality.id == Checkpoint.locality_id)
         .outerjoin(rectifications, rectifications.c.checkpoint_id == Checkpoint.id)
         .where(
@@ -161,13 +173,13 @@ def checkpoint_rows(session: Session, filters: MapFilter, today: date) -> list[d
             "name": cp.name,
             "type": cp.type.value,
             "risk_level": cp.risk_level.value,
-            "locality": locality,
+            "locality": cp.locality,
             "lon": cp.lon,
             "lat": cp.lat,
             "responsible_person": cp.responsible_person,
-            "open_rectifications": int(n_open or 0),
-            "overdue_rectifications": int(n_over or 0),
+            "open_rectifications": int(cp.open or 0),
+            "overdue_rectifications": int(cp.overdue or 0),
             "is_demo": cp.is_demo,
         }
-        for cp, locality, n_open, n_over in session.execute(query)
+        for cp in session.execute(query)
     ]
