@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell md5sum requirements.txt | cut -c1-12)
 PORT ?= 8501
 
-.PHONY: run test setup vendor lint check clean
+.PHONY: run test setup vendor lint check clean bench
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ test: vendor lint
 
 check: $(STAMP)
 	$(PY) -m prepare check
+
+# Speed and memory at district and province scale, against a naive folium baseline measured
+# in the same run; prints a table and writes bench-results/bench.json. BENCH_ARGS=--quick
+# for a smoke run.
+bench: vendor
+	$(PY) -m prepare bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) static/vendor .pytest_cache

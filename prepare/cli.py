@@ -193,6 +193,43 @@ def cmd_circular(args) -> int:
     return 0
 
 
+def cmd_scale(args) -> int:
+    """Build the province-scale test dataset into empty databases (refuses filled ones)."""
+    from sqlalchemy.engine import make_url
+
+    from prepare.bench.datasets import SIZES, fill_province, refuse_if_filled
+
+    targets = [args.out or load_settings().database_url]
+    if args.postgres_url:
+        targets.append(args.postgres_url)
+    for url in targets:  # all refusals before any work
+        refuse_if_filled(url)
+    for url in targets:
+        counts, seconds = fill_province(url, SIZES[args.size], today=today())
+        print(json.dumps({"database": make_url(url).render_as_string(),
+                          "seconds": round(seconds, 1), "counts": counts},
+                         ensure_ascii=False))  # fmt: skip
+    return 0
+
+
+def cmd_bench(args) -> int:
+    """Measure the map, overview and import at district and province scale (issue 7)."""
+    from prepare.bench import Options
+    from prepare.bench import main as bench
+
+    options = Options(
+        size=args.size or ("quick" if args.quick else "full"),
+        browser=not args.no_browser,
+        memory=not args.no_memory,
+        postgres=args.postgres,
+        import_rows=args.import_rows,
+        naive_cap_s=args.naive_cap,
+    )
+    if args.out:
+        options.out = Path(args.out)
+    return bench(options)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m prepare", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -244,6 +281,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     cells = sub.add_parser("cells", help="regenerate data/localities_approx.geojson")
     cells.set_defaults(func=cmd_cells)
+
+    sizes = ("full", "quick", "tiny")
+    scale = sub.add_parser("scale", help="build the province-scale test dataset (benchmarks)")
+    scale.add_argument("--out", help="database URL to fill (default REGISTRY_DATABASE_URL)")
+    scale.add_argument("--postgres-url", help="also fill this (empty) PostgreSQL database")
+    scale.add_argument("--size", choices=sizes, default="full", help=argparse.SUPPRESS)
+    scale.set_defaults(func=cmd_scale)
+
+    bench = sub.add_parser("bench", help="measure map, overview and import speed (issue 7)")
+    bench.add_argument("--quick", action="store_true", help="a small province, for a smoke run")
+    bench.add_argument("--no-browser", action="store_true", help="skip Chromium and memory")
+    bench.add_argument("--no-memory", action="store_true", help="skip the app server's memory")
+    bench.add_argument("--postgres", metavar="URL", help="also time the province into PostgreSQL")
+    bench.add_argument("--import-rows", type=int, default=10_000, help="stock rows to import")
+    bench.add_argument("--naive-cap", type=float, default=120, help="seconds to wait for naive")
+    bench.add_argument("--out", help="JSON file (default bench-results/bench.json)")
+    bench.add_argument("--size", choices=sizes, help=argparse.SUPPRESS)
+    bench.set_defaults(func=cmd_bench)
     return parser
 
 
