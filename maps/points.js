@@ -121,7 +121,7 @@
     Object.keys(groups).forEach(function (g) {
       var t = groups[g], x = t.x * scale - ox, y = t.y * scale - oy;
       if (x < -40 || y < -40 || x > size.x + 40 || y > size.y + 40) { return; }
-      var r = 9 + 3 * Math.log(t.n) / Math.LN2;
+      var r = 6 + 1.5 * Math.log(t.n) / Math.LN2;  // 77 points: about 15 px
       ctx.beginPath(); ctx.arc(x, y, r, 0, TAU);
       ctx.globalAlpha = 0.75; ctx.fillStyle = colour; ctx.fill(); ctx.globalAlpha = 1;
       ctx.lineWidth = 1.5; ctx.strokeStyle = '#263238'; ctx.stroke();
