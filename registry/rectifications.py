@@ -178,12 +178,11 @@ def _transition(
     return rect, audit.snapshot(rect)
 
 
-def _finish(
+def _recorded(
     session: Session, actor: Actor, rect: Rectification, action: str, before: dict, **step
 ) -> Rectification:
-    _, to_status = TRANSITIONS[action]
-    from_status = S(rect.status)
-    rect.status = to_status
+    """The step in the history and the change in the audit trail, for any action."""
+    from_status = S(before["status"])
     session.flush()
     _step(session, actor, rect, action, from_status, **step)
     audit.record(
@@ -197,6 +196,13 @@ def _finish(
         after=audit.snapshot(rect),
     )
     return rect
+
+
+def _finish(
+    session: Session, actor: Actor, rect: Rectification, action: str, before: dict, **step
+) -> Rectification:
+    rect.status = TRANSITIONS[action][1]
+    return _recorded(session, actor, rect, action, before, **step)
 
 
 def start(
@@ -301,20 +307,6 @@ def _open_for_edit(
     return rect, audit.snapshot(rect)
 
 
-def _audit_edit(session, actor, rect: Rectification, action: str, before: dict, note: str):
-    session.flush()
-    _step(session, actor, rect, action, S(rect.status), note=note)
-    audit.record(
-        session,
-        actor,
-        f"rectification-{action.replace('_', '-')}",
-        "rectification",
-        rect.id,
-        locality_id=rect.locality_id,
-        before=before,
-        after=audit.snapshot(rect),
-    )
-
 
 def update_plan(
     session: Session,
@@ -337,7 +329,7 @@ def update_plan(
     rect.responsible_person = validation.text(
         responsible_person, "responsible_person", max_len=64, required=False
     )
-    _audit_edit(session, actor, rect, "plan", before, note="治理方案/责任人已更新")
+    _recorded(session, actor, rect, "plan", before, note="治理方案/责任人已更新")
     return rect
 
 
@@ -356,7 +348,7 @@ def sign_off(
     if rect.signed_off_by:
         raise InvalidTransition("signed_off_by: already signed off", field="signed_off_by")
     rect.signed_off_by, rect.signed_off_at = actor.user_id, utcnow()
-    _audit_edit(session, actor, rect, "sign_off", before, note=_note(note))
+    _recorded(session, actor, rect, "sign_off", before, note=_note(note))
     return rect
 
 
@@ -378,5 +370,5 @@ def extend_deadline(
             field="deadline",
         )
     rect.deadline = deadline
-    _audit_edit(session, actor, rect, "extend", before, note=_note(note))
+    _recorded(session, actor, rect, "extend", before, note=_note(note))
     return rect
