@@ -230,6 +230,24 @@ def cmd_bench(args) -> int:
     return bench(options)
 
 
+def cmd_move_db(args) -> int:
+    """Copy the whole registry to another database (e.g. SQLite → PostgreSQL) and prove it."""
+    from registry.transfer import move
+
+    source = load_settings().database_url
+
+    def progress(table: str, rows: int) -> None:
+        print(f"\r{table}: {rows}", end="", file=sys.stderr, flush=True)
+
+    result = move(source, args.to, replace=args.replace, progress=progress)
+    print(file=sys.stderr)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    if not result["ok"]:
+        return 1
+    print(f"moved: set REGISTRY_DATABASE_URL={args.to} and restart the app", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m prepare", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -268,6 +286,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
     imp.add_argument("--lang", choices=LANGUAGES, help="language of the report (default: setting)")
     imp.set_defaults(func=cmd_import)
+
+    move = sub.add_parser("move-db", help="copy everything to another database and prove it")
+    move.add_argument("--to", required=True, help="target URL, e.g. postgresql+psycopg://…/db")
+    move.add_argument("--replace", action="store_true", help="overwrite a target that has data")
+    move.set_defaults(func=cmd_move_db)
 
     snap = sub.add_parser("snapshot", help="freeze the readiness scorecard (daily from cron)")
     snap.add_argument("--date", type=date.fromisoformat, help="as-of date (default today)")
