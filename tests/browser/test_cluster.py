@@ -1,0 +1,171 @@
+"""Two app instances on one PostgreSQL database behind Debian's nginx, configured by the
+committed deploy/nginx/registry.conf: a town official works through the proxy, the change
+shows through the other instance, the serving instance is stopped and the official carries on
+through the proxy; nothing saved is lost and ``check`` passes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from registry import db
+from registry.checks import run_checks
+from registry.demo import DEMO_PASSWORD
+from registry.models import StockLot
+from tests.browser.conftest import ROOT, _free_port, _wait_healthy, sign_in, wait_for_app
+from tests.conftest import POSTGRES_URL, _postgres_database
+
+pytestmark = pytest.mark.browser
+NGINX_CONF = ROOT / "deploy" / "nginx" / "registry.conf"
+
+
+def _site(tmp: Path, ports: list[int], https: int, http: int) -> Path:
+    """The committed site, pointed at this test's instances, ports and certificate."""
+    certificate, key = tmp / "fullchain.pem", tmp / "privkey.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    site = (
+        NGINX_CONF.read_text("utf-8")
+        .replace("127.0.0.1:8501", f"127.0.0.1:{ports[0]}")
+        .replace("127.0.0.1:8502", f"127.0.0.1:{ports[1]}")
+        .replace("listen 80;", f"listen 127.0.0.1:{http};")
+        .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https} ssl http2;")
+        .replace("/etc/ssl/registry/fullchain.pem", str(certificate))
+        .replace("/etc/ssl/registry/privkey.pem", str(key))
+    )
+    (tmp / "registry.conf").write_text(site, "utf-8")
+    conf = tmp / "nginx.conf"
+    conf.write_text(
+        f"pid {tmp}/nginx.pid;\nerror_log {tmp}/error.log;\nevents {{}}\n"
+        "http {\n"
+        "  log_format upstream '$request_uri $upstream_addr';\n"
+        f"  access_log {tmp}/access.log upstream;\n"
+        f"  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy;\n"
+        f"  include {tmp}/registry.conf;\n"
+        "}\n",
+        "utf-8",
+    )
+    return conf
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    if os.environ.get("REGISTRY_TEST_NGINX") != "1" or not POSTGRES_URL:
+        pytest.skip("cluster suite off: needs REGISTRY_TEST_NGINX=1 and PostgreSQL (CI has both)")
+    tmp = tmp_path_factory.mktemp("cluster")
+    databases = _postgres_database()
+    url = next(databases)
+    env = {**os.environ, "REGISTRY_DATABASE_URL": url}
+    subprocess.run([sys.executable, "-m", "prepare", "setup"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    ports = [_free_port(), _free_port()]
+    servers = {}
+    for port in ports:
+        log = (tmp / f"app-{port}.log").open("w")
+        servers[port] = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+             "--server.port", str(port), "--server.address", "127.0.0.1"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    https = _free_port()
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    conf = _site(tmp, ports, https, _free_port())
+    proxy = subprocess.Popen([nginx, "-p", str(tmp), "-c", str(conf), "-g", "daemon off;"])
+    try:
+        for port, process in servers.items():
+            _wait_healthy(f"http://127.0.0.1:{port}", process)
+        _wait_listening(https, proxy)
+        yield {"url": url, "proxy": f"https://127.0.0.1:{https}", "servers": servers, "tmp": tmp}
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=20)
+        for process in servers.values():
+            process.terminate()
+            process.wait(timeout=20)
+        next(databases, None)
+
+
+def _wait_listening(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"nginx exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError("nginx did not start listening")
+
+
+def _serving_port(tmp: Path) -> int:
+    """The instance nginx sends this browser to (ip_hash: one for all its requests), from
+    the access log's last proxied request (a WebSocket is logged only when it closes)."""
+    lines = (tmp / "access.log").read_text().splitlines()
+    proxied = [line for line in lines if "127.0.0.1:" in line.split(" ")[-1]]
+    return int(proxied[-1].rsplit(":", 1)[1].split(",")[-1].strip())
+
+
+def _receive(page, batch: str) -> None:
+    page.get_by_role("link", name="储备库库存").click()
+    wait_for_app(page)
+    page.get_by_role("heading", name="储备库库存").wait_for(timeout=30_000)
+    page.get_by_label("批次号").fill(batch)
+    page.get_by_label("数量").first.fill("37")
+    page.get_by_role("button", name="入库").last.click()
+    page.get_by_text("入库已登记").wait_for(timeout=30_000)
+
+
+def _lots(url: str, *batches: str) -> list[str]:
+    engine = db.make_engine(url)
+    with engine.connect() as connection:
+        found = connection.scalars(select(StockLot.batch).where(StockLot.batch.in_(batches)))
+        found = sorted(found)
+    engine.dispose()
+    return found
+
+
+def test_two_instances_behind_nginx_share_everything_and_survive_one_stopping(
+    cluster, browser
+):
+    first, second = f"CL-{uuid.uuid4().hex[:6]}", f"CL-{uuid.uuid4().hex[:6]}"
+    proxied = browser.new_context(ignore_https_errors=True, locale="zh-CN")
+    page = proxied.new_page()
+    sign_in(page, cluster["proxy"], "xinpu", DEMO_PASSWORD)
+    _receive(page, first)
+    serving = _serving_port(cluster["tmp"])
+    other = next(port for port in cluster["servers"] if port != serving)
+
+    direct = browser.new_context(locale="zh-CN").new_page()  # the other instance, no proxy
+    sign_in(direct, f"http://127.0.0.1:{other}", "xinpu", DEMO_PASSWORD)
+    direct.get_by_role("link", name="储备库库存").click()
+    wait_for_app(direct)
+    direct.get_by_role("tab", name="调拨").click()
+    direct.get_by_role("combobox", name="批次", exact=True).last.click()
+    direct.keyboard.type(first)
+    direct.get_by_role("option").filter(has_text=first).wait_for(timeout=30_000)
+
+    cluster["servers"][serving].terminate()  # the instance serving the official goes down
+    cluster["servers"][serving].wait(timeout=20)
+    page.goto(cluster["proxy"])  # the proxy sends the browser to the instance still up
+    sign_in(page, cluster["proxy"], "xinpu", DEMO_PASSWORD)
+    _receive(page, second)
+    assert _serving_port(cluster["tmp"]) == other
+    assert _lots(cluster["url"], first, second) == sorted([first, second])
+    engine = db.make_engine(cluster["url"])
+    with db.make_session_factory(engine)() as session:
+        assert run_checks(session)["ok"]
+    engine.dispose()
+    proxied.close()
