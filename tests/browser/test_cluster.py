@@ -137,9 +137,7 @@ def _lots(url: str, *batches: str) -> list[str]:
     return found
 
 
-def test_two_instances_behind_nginx_share_everything_and_survive_one_stopping(
-    cluster, browser
-):
+def test_two_instances_behind_nginx_share_everything_and_survive_one_stopping(cluster, browser):
     first, second = f"CL-{uuid.uuid4().hex[:6]}", f"CL-{uuid.uuid4().hex[:6]}"
     proxied = browser.new_context(ignore_https_errors=True, locale="zh-CN")
     page = proxied.new_page()
