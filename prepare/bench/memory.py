@@ -22,13 +22,15 @@ SHOWN = "() => window.registryPointsShown === true"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free local TCP port (the tests' servers use it too)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
+    """Until Streamlit's health check answers; fails at once if the server exits."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -144,7 +146,7 @@ def server_memory(browser, database_url: str, log_path: Path) -> dict:
     from registry.demo import DEMO_PASSWORD
 
     env = {**os.environ, "REGISTRY_DATABASE_URL": database_url}
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
         "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -157,7 +159,7 @@ def server_memory(browser, database_url: str, log_path: Path) -> dict:
             preexec_fn=_die_with_parent,
         )  # fmt: skip
         try:
-            _wait_healthy(url, process)
+            wait_healthy(url, process)
             idle = rss_mib(process.pid)["rss_mib"]
             times = _browse(browser, url, "office", DEMO_PASSWORD)
             return {"idle_rss_mib": idle, **rss_mib(process.pid), **times}

@@ -8,40 +8,18 @@ works with no network beyond the app itself.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from prepare.bench.memory import free_port, wait_healthy
 from tests.conftest import browser_enabled
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"app server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError("app server did not become healthy")
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +37,7 @@ def app_url(tmp_path_factory):
         check=True,
         capture_output=True,
     )
-    port = _free_port()
+    port = free_port()
     log = (db_path.parent / "server.log").open("w")
     process = subprocess.Popen(
         [
@@ -84,7 +62,7 @@ def app_url(tmp_path_factory):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, process)
+        wait_healthy(url, process)
         yield url
     finally:
         process.terminate()

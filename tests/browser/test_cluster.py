@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from prepare.bench.memory import free_port, wait_healthy
 from registry import db
 from registry.checks import run_checks
 from registry.demo import DEMO_PASSWORD
 from registry.models import StockLot
-from tests.browser.conftest import ROOT, _free_port, _wait_healthy, sign_in, wait_for_app
+from tests.browser.conftest import ROOT, sign_in, wait_for_app
 from tests.conftest import POSTGRES_URL, _postgres_database
 
 pytestmark = pytest.mark.browser
@@ -70,7 +71,7 @@ def cluster(tmp_path_factory):
     env = {**os.environ, "REGISTRY_DATABASE_URL": url}
     subprocess.run([sys.executable, "-m", "prepare", "setup"], cwd=ROOT, env=env, check=True,
                    capture_output=True)  # fmt: skip
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     servers = {}
     for port in ports:
         log = (tmp / f"app-{port}.log").open("w")
@@ -79,13 +80,13 @@ def cluster(tmp_path_factory):
              "--server.port", str(port), "--server.address", "127.0.0.1"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-    https = _free_port()
+    https = free_port()
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    conf = _site(tmp, ports, https, _free_port())
+    conf = _site(tmp, ports, https, free_port())
     proxy = subprocess.Popen([nginx, "-p", str(tmp), "-c", str(conf), "-g", "daemon off;"])
     try:
         for port, process in servers.items():
-            _wait_healthy(f"http://127.0.0.1:{port}", process)
+            wait_healthy(f"http://127.0.0.1:{port}", process)
         _wait_listening(https, proxy)
         yield {"url": url, "proxy": f"https://127.0.0.1:{https}", "servers": servers, "tmp": tmp}
     finally:
