@@ -45,7 +45,7 @@ else:
         )
     )
     pages = {}
-    urgent = ui.urgent_alerts(ui.data_version(), today(), actor)
+    urgent = ui.urgent_alerts(today(), actor)
     badge = {"alerts": f" ({urgent})" if urgent else ""}
     for section, name, title, icon, url, needs in PAGES:
         if actor.can(needs):

@@ -49,10 +49,11 @@ def data_version() -> int:
         return audit.data_version(session)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def urgent_alerts(version: int, day, actor: Actor) -> int:
-    """Overdue and due alerts of this actor, for the navigation badge (cached per data
-    version and day; ``version`` must stay a cache key)."""
+@st.cache_data(ttl=300, max_entries=256, show_spinner=False)
+def urgent_alerts(day, actor: Actor) -> int:
+    """Overdue and due alerts of this actor, for the navigation badge. Refreshed every five
+    minutes rather than on every write: at province scale the count takes ~2 s, which every
+    page's first run after an edit would otherwise pay; the 提醒 page itself is always fresh."""
     from registry import alerts
 
     with session_factory()() as session:

@@ -67,8 +67,10 @@ NAIVE_SHOWN = f"""(expected) => {{
 
 
 class _Quiet(SimpleHTTPRequestHandler):
+    """Serves the benchmark pages without logging every request over the printed table."""
+
     def log_message(self, *args):
-        pass
+        return None
 
 
 @contextmanager

@@ -146,8 +146,9 @@ def machine() -> dict:
         mem = Path("/proc/meminfo").read_text().splitlines()
         total = next(line for line in mem if line.startswith("MemTotal:"))
         info["ram_mib"] = round(int(total.split()[1]) / 1024)
-    except (OSError, StopIteration):
-        pass
+    except (OSError, StopIteration):  # no /proc (not Linux): the report says so
+        info["cpu"] = info.get("cpu") or platform.processor() or "unknown"
+        info.setdefault("ram_mib", None)
     return info
 
 
