@@ -142,7 +142,11 @@ def _ratios(run: Run, name: str, cap_s: float) -> None:
     f = run.figures
     for ours, ratio_key in report.RATIOS.items():
         naive = ours.replace("ours", "naive")
-        f[f"{name}.{ratio_key}"] = report.ratio(f[f"{name}.{ours}"], f[f"{name}.{naive}"])
+        key = f"{name}.{ratio_key}"
+        f[key] = report.ratio(f[f"{name}.{ours}"], f[f"{name}.{naive}"])
+        reason = run.notes.get(f"{name}.{ours}") or run.notes.get(f"{name}.{naive}")
+        if f[key] is None and reason:
+            run.notes[key] = reason  # a ratio of skipped figures is skipped for the same reason
     ours_s = f[f"{name}.chromium.ours_s"]
     if ours_s is not None and run.notes.get(f"{name}.chromium.naive_s", "").startswith(">"):
         run.notes[f"{name}.ratio.chromium"] = f"< {ours_s / cap_s:.4f}"
