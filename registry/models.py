@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
@@ -126,7 +127,24 @@ class User(Versioned, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Bumped by a password change, disabling, a role or locality change and "sign out
+    # everywhere": a sign-in made under an older generation is no longer valid.
+    sign_in_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     localities: Mapped[list[Locality]] = relationship(secondary="user_localities")
+
+
+class DatabaseInfo(Base):
+    """Facts about the database itself, e.g. ``purpose`` = demo or production, set once when
+    it is set up, so the app never seeds a demo into a production database."""
+
+    __tablename__ = "database_info"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+    set_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class UserLocality(Base):
