@@ -118,13 +118,17 @@ def fields(prefix: str, current: dict) -> dict:
             key=f"{prefix}.responsible",
         ),
         "responsible_phone": cols[1].text_input(
-            ui.t("details.phone"), key=f"{prefix}.responsible_phone"
+            ui.t("details.phone"),
+            value=current.get("responsible_phone") or "",
+            key=f"{prefix}.responsible_phone",
         ),
         "monitor": cols[0].text_input(
             ui.t("details.monitor"), value=current.get("monitor") or "", key=f"{prefix}.monitor"
         ),
         "monitor_phone": cols[1].text_input(
-            ui.t("details.monitor_phone"), key=f"{prefix}.monitor_phone"
+            ui.t("details.monitor_phone"),
+            value=current.get("monitor_phone") or "",
+            key=f"{prefix}.monitor_phone",
         ),
         "locality_id": locality_id,
     }
@@ -154,18 +158,22 @@ with edit_tab:
     )
     if chosen is not None:
         current = by_id[chosen]
-        lon, lat = widgets.location_inputs(f"cp.edit.{chosen}", current["lon"], current["lat"])
-        data = fields(f"cp.edit.{chosen}", current)
+        version = editing.opened_version("cp.edit", chosen, current["version"])
+        prefix = f"cp.edit.{chosen}.{version}"
+        lon, lat = widgets.location_inputs(prefix, current["lon"], current["lat"])
+        data = fields(prefix, current)
         cols = st.columns(2)
         if cols[0].button(ui.t("inv.save_depot"), disabled=not current["writable"], key="cp.save"):
             editing.run(
                 lambda s: records.update_checkpoint(
-                    s, actor, chosen, current["version"], {**data, "lon": lon, "lat": lat}
+                    s, actor, chosen, version, {**data, "lon": lon, "lat": lat}
                 ),
                 ui.t("inv.done_save"),
+                form="cp.edit",
             )
         if cols[1].button(ui.t("cp.retire"), disabled=not current["writable"], key="cp.retire"):
             editing.run(
-                lambda s: records.retire_checkpoint(s, actor, chosen, current["version"]),
+                lambda s: records.retire_checkpoint(s, actor, chosen, version),
                 ui.t("cp.done_retire"),
+                form="cp.edit",
             )

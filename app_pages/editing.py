@@ -11,10 +11,31 @@ from registry.db import transaction
 from registry.errors import RegistryError, StaleRecord
 
 FLASH_KEY = "edit.flash"
+OPENED_KEY = "edit.opened"  # form name → (record id, version the form was opened at)
 
 
-def run(action, success: str) -> bool:
-    """Run ``action(session)``; on success remember the message and rerun."""
+def opened_version(form: str, record_id: object, version: int) -> int:
+    """The version ``form`` was opened at for ``record_id``.
+
+    Remembered the first time the form shows that record and kept across reruns until it is
+    saved or reloaded, so a save made by someone else meanwhile reaches the core as stale
+    instead of silently passing the version check. Key the form's widgets with the returned
+    version: after a reload they are new widgets showing the current values."""
+    opened = st.session_state.setdefault(OPENED_KEY, {})
+    if form not in opened or opened[form][0] != record_id:
+        opened[form] = (record_id, version)
+    return opened[form][1]
+
+
+def forget(form: str) -> None:
+    """Open ``form`` afresh on the next run, at the record's current version."""
+    st.session_state.get(OPENED_KEY, {}).pop(form, None)
+
+
+def run(action, success: str, form: str | None = None) -> bool:
+    """Run ``action(session)``; on success remember the message, forget the version ``form``
+    was opened at and rerun. A stale save is refused with what changed meanwhile and a
+    button that reloads the form at the current version."""
     try:
         with transaction(ui.session_factory()) as session:
             action(session)
@@ -33,11 +54,15 @@ def run(action, success: str) -> bool:
                     ]
                 )
             )
+        if form is not None:
+            st.button(ui.t("stale.reload"), key=f"{form}.reload", on_click=forget, args=(form,))
         return False
     except RegistryError as error:
         st.error(ui.t("error.refused", detail=str(error)))
         return False
     st.session_state[FLASH_KEY] = success
+    if form is not None:
+        forget(form)
     st.rerun()
     return True
 

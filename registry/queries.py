@@ -200,7 +200,9 @@ def checkpoints_for(session: Session, actor, locality_id: int | None = None) -> 
             "lat": cp.lat,
             "address": cp.address,
             "responsible_person": cp.responsible_person,
+            "responsible_phone": phone_for(actor, cp.responsible_phone),
             "monitor": cp.monitor,
+            "monitor_phone": phone_for(actor, cp.monitor_phone),
             "version": cp.version,
             "writable": _writable_locality(actor, cp.locality_id),
         }
