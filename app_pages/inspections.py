@@ -13,6 +13,7 @@ from registry import attachments, deadlines, field_queries, inspections, queries
 from registry.attachments import Upload
 from registry.clock import today
 from registry.enums import InspectionResult, InspectionTarget, RiskLevel
+from registry.permissions import Action
 
 PRESET_KEY = "inspect.target"  # set by the campaign page's 去检查 button
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]
@@ -95,11 +96,15 @@ if result is InspectionResult.FINDINGS:
     data["findings"] = st.text_area(
         ui.t("insp.findings"), placeholder=ui.t("insp.findings_hint"), key="insp.findings"
     )
-    risks = list(RiskLevel)
+    office = actor.can(Action.SIGN_OFF_RECTIFICATION)
+    own = target["risk_level"]
+    risks = list(RiskLevel)  # gravest first; only the office rates below the checkpoint's own
+    if own and not office:
+        risks = risks[: risks.index(own) + 1]
     risk = st.selectbox(
         ui.t("col.risk"),
         risks,
-        index=risks.index(target["risk_level"] or RiskLevel.GENERAL),
+        index=risks.index(own or RiskLevel.GENERAL),
         format_func=ui.label,
         key=f"insp.risk.{target['id']}",
     )
@@ -107,7 +112,11 @@ if result is InspectionResult.FINDINGS:
     data |= {
         "risk_level": risk.value,
         "deadline": st.date_input(
-            ui.t("insp.deadline"), value=default_due, min_value=day, key="insp.deadline"
+            ui.t("insp.deadline"),
+            value=default_due,
+            min_value=day,
+            max_value=None if office else default_due,
+            key=f"insp.deadline.{risk.value}",
         ),
         "responsible_person": st.text_input(
             ui.t("details.responsible"),
@@ -115,7 +124,8 @@ if result is InspectionResult.FINDINGS:
             key=f"insp.responsible.{target['id']}",
         ),
     }
-    st.caption(ui.t("insp.deadline_hint", days=deadlines.rectification_days(risk, settings)))
+    hint = "insp.deadline_hint" if office else "insp.deadline_hint_town"
+    st.caption(ui.t(hint, days=deadlines.rectification_days(risk, settings)))
 
 upload_round = st.session_state.setdefault("insp.round", 0)
 photos = st.file_uploader(

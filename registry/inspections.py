@@ -108,6 +108,14 @@ def _campaign(session: Session, target: Target, day: date, campaign_id) -> Campa
             f"({campaign.starts_on.isoformat()} – {campaign.ends_on.isoformat()})",
             field="campaign",
         )
+    if not campaigns.Scope.of(campaign).holds(
+        target.kind, target.locality_id, target.checkpoint_type
+    ):
+        raise ValidationError(
+            f"campaign: {campaign.name} does not cover this {target.kind.value} "
+            "(its kind, type or locality is outside the campaign's scope)",
+            field="campaign",
+        )
     return campaign
 
 
@@ -128,7 +136,8 @@ def record_inspection(
     today: date,
 ) -> Inspection:
     """检查登记. ``data``: target_kind, target_id, inspected_on, inspector, result, findings
-    (one per line), risk_level (for depots and teams; checkpoints use their own),
+    (one per line), risk_level (for depots and teams; a checkpoint's findings take its own
+    unless raised, or lowered by the office),
     deadline and responsible_person (optional overrides), campaign_id (optional), lon/lat."""
     target = load_target(session, data.get("target_kind"), data.get("target_id"))
     require_inspect(actor, target)
@@ -144,9 +153,6 @@ def record_inspection(
         )
     if len(lines) > MAX_FINDINGS:
         raise ValidationError(f"findings: at most {MAX_FINDINGS} lines", field="findings")
-    risk = data.get("risk_level") or target.risk_level
-    if lines:
-        risk = validation.choice(risk, RiskLevel, "risk_level")
     lon, lat = _location(data)
     campaign = _campaign(session, target, day, data.get("campaign_id"))
     inspection = Inspection(
@@ -189,7 +195,7 @@ def record_inspection(
             actor,
             target={**target.foreign_key, "locality_id": target.locality_id},
             description=line,
-            risk_level=risk,
+            risk_level=data.get("risk_level"),
             found_on=day,
             settings=settings,
             today=today,

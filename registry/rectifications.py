@@ -19,7 +19,7 @@ from registry.clock import utcnow
 from registry.enums import AttachmentOwner, DepotLevel, RiskLevel
 from registry.enums import RectificationStatus as S
 from registry.errors import PermissionDenied, ValidationError
-from registry.models import Depot, Rectification, RectificationStep
+from registry.models import Checkpoint, Depot, Rectification, RectificationStep
 from registry.permissions import Action, Actor, require, require_depot_write
 from registry.settings import Settings
 
@@ -116,6 +116,44 @@ def _step(
     return step
 
 
+def _finding_risk(session: Session, actor: Actor, target: dict, requested) -> RiskLevel:
+    """A finding on a checkpoint is at least as grave as the checkpoint itself: anyone may
+    raise it, only the district office may rate it lower (a 重大 hazard stays the office's
+    business until the office decides otherwise)."""
+    checkpoint_id = target.get("checkpoint_id")
+    floor = session.get(Checkpoint, checkpoint_id).risk_level if checkpoint_id else None
+    risk = validation.choice(requested or floor, RiskLevel, "risk_level")
+    graver_first = list(RiskLevel)
+    lowered = floor is not None and graver_first.index(risk) > graver_first.index(floor)
+    if lowered and not actor.can(Action.SIGN_OFF_RECTIFICATION):
+        raise PermissionDenied(
+            f"risk_level: only the district office may rate a finding below the checkpoint's "
+            f"own level ({risk.value} < {floor.value})"
+        )
+    return risk
+
+
+def _finding_deadline(
+    actor: Actor, found: date, risk: RiskLevel, requested: date | None, settings: Settings
+) -> date:
+    """The deadline follows ``registry.deadlines``; an earlier one is stricter and allowed, a
+    later one is an extension, which only the district office grants."""
+    rule = deadlines.rectification_deadline(found, risk, settings)
+    due = requested or rule
+    if due < found:
+        raise ValidationError(
+            f"deadline: {due.isoformat()} is before the finding ({found.isoformat()})",
+            field="deadline",
+        )
+    if due > rule and not actor.can(Action.SIGN_OFF_RECTIFICATION):
+        raise PermissionDenied(
+            f"deadline: {due.isoformat()} is later than {rule.isoformat()} "
+            f"({deadlines.rectification_days(risk, settings)} days for {risk.value}); "
+            "only the district office grants a later deadline"
+        )
+    return due
+
+
 def register(
     session: Session,
     actor: Actor,
@@ -132,16 +170,12 @@ def register(
     note: str | None = None,
 ) -> Rectification:
     """发现登记: a finding becomes a rectification with a deadline (by default the settings'
-    days for its risk level). ``target`` names one of checkpoint_id, depot_id, team_id and
-    its locality_id; the caller has checked the actor may write there."""
-    risk = validation.choice(risk_level, RiskLevel, "risk_level")
+    days for its risk level; later only for the office) and a risk level (a checkpoint's own
+    at least, lower only for the office). ``target`` names one of checkpoint_id, depot_id,
+    team_id and its locality_id; the caller has checked the actor may write there."""
+    risk = _finding_risk(session, actor, target, risk_level)
     found = validation.not_future(found_on, "found_on", today)
-    due = deadline or deadlines.rectification_deadline(found, risk, settings)
-    if due < found:
-        raise ValidationError(
-            f"deadline: {due.isoformat()} is before the finding ({found.isoformat()})",
-            field="deadline",
-        )
+    due = _finding_deadline(actor, found, risk, deadline, settings)
     rect = Rectification(
         **target,
         inspection_id=inspection_id,
@@ -305,7 +339,6 @@ def _open_for_edit(
             field="status",
         )
     return rect, audit.snapshot(rect)
-
 
 
 def update_plan(
