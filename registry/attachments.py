@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,7 +31,18 @@ from registry.settings import Settings
 PHOTO_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 PHOTO_LONG_SIDE = 2048
 PHOTO_QUALITY = 85
-PHOTO_MAX_PIXELS = 50_000_000  # larger images are refused before decoding (no pixel bombs)
+PHOTO_DECODE_BUDGET_MB = 200
+"""Peak memory of one photo's decode, at most: a 200 KB PNG may declare 7000×7000 pixels
+and take ~600 MB to decode, so sizes are checked from the header before decoding, and one
+decode runs at a time per process (``_DECODE_LOCK``). tests/security/test_uploads.py
+measures it."""
+PHOTO_DECODE_MAX_PIXELS = 4096 * 4096
+"""Largest image decoded at full size (PNG, WebP, progressive JPEG): Pillow keeps 4 bytes
+per pixel, so 64 MB, plus one RGB copy of it: ~130 MB peak."""
+PHOTO_MAX_PIXELS = 50_000_000
+"""Largest baseline JPEG: it is decoded at 1/2, 1/4 or 1/8 scale (draft mode) to at most
+``PHOTO_DECODE_MAX_PIXELS``, so a 48 Mpx phone photo costs ~50 MB."""
+_DECODE_LOCK = threading.Lock()
 MB = 1024 * 1024
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc / .wps
 DOCUMENT_TYPES = {  # kind: (content type, extension)
@@ -73,30 +85,55 @@ def _too_large(upload: Upload, limit_mb: int, field: str) -> None:
         raise ValidationError(f"{field}: {upload.name} is empty", field=field)
 
 
+def _reduced_decoding(image: Image.Image, field: str, name: str) -> None:
+    """Refuse, from the header alone, an image too large to decode within the budget; ask a
+    baseline JPEG to decode at the smallest scale that still gives the stored long side."""
+    width, height = image.size
+    if image.format == "JPEG" and not image.info.get("progressive"):
+        _refuse_pixels(width, height, PHOTO_MAX_PIXELS, field, name)
+        scale = PHOTO_LONG_SIDE / max(width, height)
+        if scale < 1:
+            image.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
+    _refuse_pixels(*image.size, PHOTO_DECODE_MAX_PIXELS, field, name)
+
+
+def _refuse_pixels(width: int, height: int, limit: int, field: str, name: str) -> None:
+    if width * height > limit:
+        raise ValidationError(
+            f"{field}: {name} is {width}×{height} pixels ({width * height:,}); "
+            f"the limit is {limit:,} pixels",
+            field=field,
+        )
+
+
+def _decode_photo(upload: Upload, field: str) -> Image.Image:
+    """The photo, upright, in RGB, at most ``PHOTO_LONG_SIDE`` pixels long, decoded within
+    ``PHOTO_DECODE_BUDGET_MB``: no full-size copy is made beyond one RGB conversion."""
+    with _DECODE_LOCK, Image.open(io.BytesIO(upload.data)) as image:
+        if image.format not in PHOTO_FORMATS:
+            raise ValidationError(
+                f"{field}: {upload.name} is {image.format}, not a JPEG, PNG or WebP photo",
+                field=field,
+            )
+        _reduced_decoding(image, field, upload.name)
+        image.load()
+        photo = image
+        if image.mode != "RGB":
+            photo = image.convert("RGB")  # keeps the EXIF
+            image.close()  # frees the full-size original before reducing
+        photo.thumbnail((PHOTO_LONG_SIDE, PHOTO_LONG_SIDE))  # in place
+        return ImageOps.exif_transpose(photo)  # a reduced copy that outlives ``image``
+
+
 def prepare_photo(upload: Upload, settings: Settings, field: str = "photos") -> PreparedFile:
     """Check one photo (JPEG, PNG or WebP by content, within the size limit) and re-encode it."""
     _too_large(upload, settings.photo_max_mb, field)
     try:
-        with Image.open(io.BytesIO(upload.data)) as probe:
-            kind = probe.format
-            pixels = probe.width * probe.height
-        if kind not in PHOTO_FORMATS:
-            raise ValidationError(
-                f"{field}: {upload.name} is {kind}, not a JPEG, PNG or WebP photo", field=field
-            )
-        if pixels > PHOTO_MAX_PIXELS:
-            raise ValidationError(
-                f"{field}: {upload.name} has {pixels:,} pixels; the limit is {PHOTO_MAX_PIXELS:,}",
-                field=field,
-            )
-        with Image.open(io.BytesIO(upload.data)) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image).convert("RGB")
+        image = _decode_photo(upload, field)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
         raise ValidationError(
             f"{field}: {upload.name} is not a readable photo (JPEG, PNG or WebP)", field=field
         ) from None
-    image.thumbnail((PHOTO_LONG_SIDE, PHOTO_LONG_SIDE))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=PHOTO_QUALITY, optimize=True)
     return PreparedFile(_clean_name(upload.name, ".jpg"), "image/jpeg", out.getvalue())
