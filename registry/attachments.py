@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
+import olefile
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,7 +45,9 @@ PHOTO_MAX_PIXELS = 50_000_000
 ``PHOTO_DECODE_MAX_PIXELS``, so a 48 Mpx phone photo costs ~50 MB."""
 _DECODE_LOCK = threading.Lock()
 MB = 1024 * 1024
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc / .wps
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc, but also .xls, .msi, ...
+VBA_PARTS = frozenset({"macros", "_vba_project_cur", "vba", "_vba_project"})
+"""Storages and streams of a VBA project (Word keeps it in ``Macros``), lower case."""
 DOCUMENT_TYPES = {  # kind: (content type, extension)
     "pdf": ("application/pdf", ".pdf"),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
@@ -168,13 +171,55 @@ def _document_kind(data: bytes) -> str | None:
     return None
 
 
+def _ole_problem(data: bytes) -> str | None:
+    """Why an OLE compound file is not a plain Word document: the same container holds
+    workbooks, presentations and installers; Word's own has a ``WordDocument`` stream."""
+    try:
+        with olefile.OleFileIO(data) as ole:
+            is_word = ole.get_type("WordDocument") == olefile.STGTY_STREAM
+            paths = ole.listdir(streams=True, storages=True)
+    except Exception:  # olefile raises many kinds of error on a malformed file
+        return "is not a readable Word (.doc) document"
+    if not is_word:
+        return "is not a Word document (another kind of OLE file)"
+    if any(part.lower() in VBA_PARTS for path in paths for part in path):
+        return "contains macros"
+    return None
+
+
+def _ooxml_has_macros(data: bytes) -> bool:
+    """A macro-enabled Word file (.docm) renamed .docx: a VBA project or its content type."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if any(PurePath(name).name.lower() == "vbaproject.bin" for name in archive.namelist()):
+            return True
+        if "[Content_Types].xml" not in archive.namelist():
+            return False
+        with archive.open("[Content_Types].xml") as types:
+            return b"macroenabled" in types.read(MB).lower()  # at most 1 MB: no zip bomb
+
+
+def _document_problem(kind: str, data: bytes) -> str | None:
+    if kind == "doc":
+        return _ole_problem(data)
+    if kind == "docx" and _ooxml_has_macros(data):
+        return "contains macros (a macro-enabled .docm)"
+    return None
+
+
 def prepare_document(upload: Upload, settings: Settings, field: str = "document") -> PreparedFile:
-    """Check a plan document: PDF, Word (.docx / .doc) or OFD, by content, within the limit."""
+    """Check a plan document: PDF, Word (.docx / .doc) or OFD, by content, within the limit.
+    Word documents carrying macros are refused: a plan is read, never run."""
     _too_large(upload, settings.document_max_mb, field)
     kind = _document_kind(upload.data)
     if kind is None:
         raise ValidationError(
             f"{field}: {upload.name} is not a PDF, Word (.docx/.doc) or OFD document",
+            field=field,
+        )
+    problem = _document_problem(kind, upload.data)
+    if problem is not None:
+        raise ValidationError(
+            f"{field}: {upload.name} {problem}; save it as a PDF or a Word document without macros",
             field=field,
         )
     content_type, extension = DOCUMENT_TYPES[kind]
