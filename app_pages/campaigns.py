@@ -173,15 +173,17 @@ if campaign["description"]:
 if campaign["is_demo"]:
     st.caption(ui.t("map.demo"))
 if manage:
-    with st.expander(ui.t("camp.edit")), st.form(f"camp.edit.{campaign_id}"):
-        edit_data = campaign_fields(f"camp.edit.{campaign_id}", campaign)
-        if st.form_submit_button(ui.t("camp.save"), key="camp.edit.submit"):
-            editing.run(
-                lambda s: campaigns.update_campaign(
-                    s, actor, campaign_id, campaign["version"], edit_data
-                ),
-                ui.t("camp.done_save"),
-            )
+    version = editing.opened_version("camp.edit", campaign_id, campaign["version"])
+    prefix = f"camp.edit.{campaign_id}.{version}"  # a reload shows the current values
+    with st.expander(ui.t("camp.edit")), st.form(prefix):
+        edit_data = campaign_fields(prefix, campaign)
+        saved = st.form_submit_button(ui.t("camp.save"), key="camp.edit.submit")
+    if saved:  # outside the form: a stale refusal offers a reload button
+        editing.run(
+            lambda s: campaigns.update_campaign(s, actor, campaign_id, version, edit_data),
+            ui.t("camp.done_save"),
+            form="camp.edit",
+        )
 
 district = cover["district"]
 share = district["share"] or 0.0

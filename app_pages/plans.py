@@ -321,9 +321,11 @@ def detail_fields(prefix: str, current: dict) -> dict:
 
 
 def action_form(detail: dict, action: str) -> None:
-    """The inputs of one action and its submit button; the use-case runs on submit."""
+    """The inputs of one action and its submit button; the use-case runs on submit, against
+    the version the plan was shown at."""
     pid = detail["id"]
-    target = {"actor": actor, "plan_id": pid, "expected_version": detail["version"]}
+    version = editing.opened_version("plan", pid, detail["version"])
+    target = {"actor": actor, "plan_id": pid, "expected_version": version}
     with st.form(f"plan.form.{action}", clear_on_submit=True):
         if action == "start_evaluation":
             note = note_input(action)
@@ -444,12 +446,13 @@ def action_form(detail: dict, action: str) -> None:
                 settings=settings,
             )
         else:  # edit
-            changes = detail_fields(f"plan.edit.{pid}", detail)
+            changes = detail_fields(f"plan.edit.{pid}.{version}", detail)
             call = partial(plans.update_plan_details, **target, data=changes)
-        if st.form_submit_button(
+        submitted = st.form_submit_button(
             ui.t(f"plan.do.{action}"), type="primary", key=f"plan.{action}.submit"
-        ):
-            editing.run(call, ui.t("plan.done", action=ui.t(f"plan.do.{action}")))
+        )
+    if submitted:  # outside the form: a stale refusal offers a reload button
+        editing.run(call, ui.t("plan.done", action=ui.t(f"plan.do.{action}")), form="plan")
 
 
 def show_plan(row: dict) -> None:

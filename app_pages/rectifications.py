@@ -133,10 +133,7 @@ st.markdown(f"#### {ui.t('rect.history')}")
 for step in detail["steps"]:
     step_label = ui.t(f"rect.action.{step['action'] or 'register'}")
     with st.container(border=True):
-        st.markdown(
-            f"**{step_label}** · "
-            f"{step['at']:%Y-%m-%d %H:%M} · {step['actor'] or '—'}"
-        )
+        st.markdown(f"**{step_label}** · {step['at']:%Y-%m-%d %H:%M} · {step['actor'] or '—'}")
         if step["note"]:
             st.write(step["note"])
         if step["evidence"]:
@@ -153,8 +150,8 @@ action = st.radio(
     ui.t("rect.next_step"), actions, format_func=lambda a: ui.t(f"rect.action.{a}"),
     horizontal=True, key=f"rect.action.{rect_id}", label_visibility="collapsed",
 )  # fmt: skip
-version = detail["version"]
-key = f"rect.{action}.{rect_id}"
+version = editing.opened_version("rect", rect_id, detail["version"])
+key = f"rect.{action}.{rect_id}.{version}"  # a reload shows the current values
 major = detail["risk_level"] == RiskLevel.MAJOR
 
 
@@ -190,7 +187,7 @@ elif action in ("submit", "close"):
         ui.t("insp.photos", count=settings.photos_per_upload, mb=settings.photo_max_mb),
         type=["jpg", "jpeg", "png", "webp"],
         accept_multiple_files=True,
-        key=f"{key}.photos.{version}",
+        key=f"{key}.photos",
     )
     note = note_input()
 
@@ -242,5 +239,6 @@ else:  # plan
         )
 
 
-if st.button(ui.t(f"rect.action.{action}"), type="primary", key=f"{key}.go", width="stretch"):
-    editing.run(run, ui.t("rect.done", action=ui.t(f"rect.action.{action}")))
+go = f"rect.{action}.{rect_id}.go"
+if st.button(ui.t(f"rect.action.{action}"), type="primary", key=go, width="stretch"):
+    editing.run(run, ui.t("rect.done", action=ui.t(f"rect.action.{action}")), form="rect")

@@ -16,6 +16,14 @@ def scalar(url: str, query):
     return value
 
 
+def scalar_row(url: str, query):
+    engine = db.make_engine(url)
+    with engine.connect() as connection:
+        row = connection.execute(query).one()
+    engine.dispose()
+    return row
+
+
 def count(url: str, model) -> int:
     return scalar(url, select(func.count()).select_from(model))
 
@@ -54,13 +62,17 @@ def test_town_official_starts_a_registered_rectification(app, demo_url):
     open_page(app, "xinpu", "rectifications")
     app.multiselect(key="rect.statuses").set_value([RectificationStatus.REGISTERED]).run()
     rect_id = app.selectbox(key="rect.pick").value
-    status = scalar(demo_url, select(Rectification.status).where(Rectification.id == rect_id))
+    status, version = scalar_row(
+        demo_url,
+        select(Rectification.status, Rectification.version).where(Rectification.id == rect_id),
+    )
     assert status == RectificationStatus.REGISTERED
     steps = count(demo_url, RectificationStep)
     app.radio(key=f"rect.action.{rect_id}").set_value("start").run()
-    app.text_input(key=f"rect.start.{rect_id}.responsible").input("王责任").run()
-    app.text_area(key=f"rect.start.{rect_id}.plan").input("设置警戒区，专人监测，限期清理").run()
-    app.text_area(key=f"rect.start.{rect_id}.note").input("已落实整改措施").run()
+    key = f"rect.start.{rect_id}.{version}"
+    app.text_input(key=f"{key}.responsible").input("王责任").run()
+    app.text_area(key=f"{key}.plan").input("设置警戒区，专人监测，限期清理").run()
+    app.text_area(key=f"{key}.note").input("已落实整改措施").run()
     app.button(key=f"rect.start.{rect_id}.go").click().run()
     assert not app.error, [e.value for e in app.error]
     status = scalar(demo_url, select(Rectification.status).where(Rectification.id == rect_id))

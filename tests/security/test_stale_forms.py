@@ -1,13 +1,14 @@
 """Edit forms remember the version they were opened at: a save against a record someone else
 changed meanwhile is refused with what changed, and the other save is intact.
 
-Each test opens a form as a town official, saves the same record through the core as the
-district office, then submits the form and checks the refusal and the database."""
+Each test opens a form as the user who writes it (a town official, or the office for a
+campaign), saves the same record through the core as the district office (or an administrator),
+then submits the form and checks the refusal and the database."""
 
 from __future__ import annotations
 
-from registry import db, records
-from registry.models import Checkpoint, User
+from registry import campaigns, db, i18n, plans, records, rectifications
+from registry.models import Campaign, Checkpoint, Plan, Rectification, User
 from registry.permissions import Actor
 from tests.conftest import sign_in
 
@@ -19,13 +20,14 @@ def open_page(app, username: str, page: str):
     return app
 
 
-def as_office(url: str, change) -> None:
-    """Run ``change(session, office_actor)`` through the core in its own transaction."""
+def as_office(url: str, change, username: str = "office") -> None:
+    """Run ``change(session, actor)`` through the core in its own transaction, as the office
+    or as another user named by ``username``."""
     engine = db.make_engine(url)
     factory = db.make_session_factory(engine)
     with db.transaction(factory) as session:
-        office = session.query(User).filter_by(username="office").one()
-        change(session, Actor.from_user(office))
+        user = session.query(User).filter_by(username=username).one()
+        change(session, Actor.from_user(user))
     engine.dispose()
 
 
@@ -78,3 +80,106 @@ def test_checkpoint_form_refuses_a_save_over_the_offices_change(app, demo_url):
     assert not app.error
     saved = load(demo_url, Checkpoint, chosen)
     assert (saved.address, saved.risk_level.value) == ("新地址 1 号", new_level)
+
+
+def test_rectification_step_refuses_a_save_over_the_offices_change(app, demo_url):
+    open_page(app, "xinpu", "rectifications")
+    rect_id = app.selectbox(key="rect.pick").value
+    app.radio(key=f"rect.action.{rect_id}").set_value("plan").run()
+    before = load(demo_url, Rectification, rect_id)
+    as_office(
+        demo_url,
+        lambda s, office: rectifications.update_plan(
+            s, office, rect_id, before.version, plan_text="区应急办的治理方案",
+            responsible_person="区应急办",
+        ),
+    )  # fmt: skip
+    app.run()
+    key = f"rect.plan.{rect_id}.{before.version}"
+    app.text_input(key=f"{key}.responsible").input("王责任")
+    app.button(key=f"rect.plan.{rect_id}.go").click().run()
+
+    assert_refused_as_stale(app)
+    after = load(demo_url, Rectification, rect_id)
+    assert (after.plan_text, after.responsible_person) == ("区应急办的治理方案", "区应急办")
+
+    app.button(key="rect.reload").click().run()  # reload shows the office's plan
+    current = f"rect.plan.{rect_id}.{after.version}"
+    assert app.text_area(key=f"{current}.plan").value == "区应急办的治理方案"
+
+
+PLAN_STEPS = ("start_evaluation", "conclude_evaluation", "start_revision", "issue", "repeal")
+
+
+def xinpu_plan(app, demo_url) -> Plan:
+    open_page(app, "xinpu", "plans")
+    return load(demo_url, Plan, app.selectbox(key="plan.choose").value)
+
+
+def test_plan_edit_form_refuses_a_save_over_the_offices_change(app, demo_url):
+    plan = xinpu_plan(app, demo_url)
+    app.selectbox(key=f"plan.action.{plan.id}").select("edit").run()
+    as_office(
+        demo_url,
+        lambda s, office: plans.update_plan_details(
+            s, office, plan.id, plan.version, {"owner_person": "区应急办 张三"}
+        ),
+    )
+    app.run()
+    prefix = f"plan.edit.{plan.id}.{plan.version}"
+    app.text_input(key=f"{prefix}.hazards").input("内涝、台风")
+    app.button(key="plan.edit.submit").click().run()
+
+    assert_refused_as_stale(app)
+    after = load(demo_url, Plan, plan.id)
+    assert (after.owner_person, after.hazards) == ("区应急办 张三", plan.hazards)
+
+    app.button(key="plan.reload").click().run()
+    current = f"plan.edit.{plan.id}.{after.version}"
+    assert app.text_input(key=f"{current}.owner_person").value == "区应急办 张三"
+
+
+def test_plan_status_step_refuses_a_save_over_the_offices_change(app, demo_url):
+    plan = xinpu_plan(app, demo_url)
+    offered = app.selectbox(key=f"plan.action.{plan.id}").options
+    step = next(a for a in PLAN_STEPS if i18n.translate(f"plan.do.{a}", "zh") in offered)
+    app.selectbox(key=f"plan.action.{plan.id}").select(step).run()
+    as_office(
+        demo_url,
+        lambda s, office: plans.update_plan_details(
+            s, office, plan.id, plan.version, {"owner_person": "区应急办 李四"}
+        ),
+    )
+    app.run()
+    changed = load(demo_url, Plan, plan.id)
+    app.button(key=f"plan.{step}.submit").click().run()
+
+    assert_refused_as_stale(app)
+    after = load(demo_url, Plan, plan.id)
+    assert (after.version, after.status) == (changed.version, changed.status)
+    assert after.owner_person == "区应急办 李四"
+
+
+def test_campaign_form_refuses_a_save_over_another_officers_change(app, demo_url):
+    open_page(app, "office", "campaigns")
+    campaign_id = app.selectbox(key="camp.campaign").value
+    before = load(demo_url, Campaign, campaign_id)
+    as_office(
+        demo_url,
+        lambda s, admin: campaigns.update_campaign(
+            s, admin, campaign_id, before.version, {"description": "管理员补充的说明"}
+        ),
+        username="admin",
+    )
+    app.run()
+    prefix = f"camp.edit.{campaign_id}.{before.version}"
+    app.text_input(key=f"{prefix}.name").input("改名后的专项检查")
+    app.button(key="camp.edit.submit").click().run()
+
+    assert_refused_as_stale(app)
+    after = load(demo_url, Campaign, campaign_id)
+    assert (after.name, after.description) == (before.name, "管理员补充的说明")
+
+    app.button(key="camp.edit.reload").click().run()
+    current = f"camp.edit.{campaign_id}.{after.version}"
+    assert app.text_area(key=f"{current}.description").value == "管理员补充的说明"
