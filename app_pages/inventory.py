@@ -64,26 +64,41 @@ def flags(row: dict) -> str:
     return "、".join(parts)
 
 
+def opened_grid(lots: list[dict]) -> tuple[int, dict[int, int]]:
+    """The stock-take grid as it was opened: its version (the sum of its lots' versions,
+    which grows with every movement in the depot) and each lot's book quantity then.
+
+    Kept until the count is submitted or reloaded, so each counted line reaches the core
+    with the book quantity the counter saw, and a lot moved meanwhile is refused instead of
+    the difference silently undoing that movement."""
+    opened = (sum(r["version"] for r in lots), {r["lot_id"]: r["quantity"] for r in lots})
+    return editing.opened_version("inv.take", depot_id, opened)
+
+
+lot_by_id = {r["lot_id"]: r for r in lots}
+grid_version, books = opened_grid(lots)
+shown = [lot_by_id[lot_id] for lot_id in books]  # the lots as opened: a row keeps its lot
 grid = pd.DataFrame(
     {
-        "lot_id": [r["lot_id"] for r in lots],
-        "item": [r["item"] for r in lots],
-        "unit": [r["unit"] for r in lots],
-        "batch": [r["batch"] for r in lots],
-        "expiry": pd.to_datetime([r["expiry_date"] for r in lots]),
-        "quantity": [r["quantity"] for r in lots],
-        "counted": [r["quantity"] for r in lots],
-        "minimum": pd.array([r["minimum"] for r in lots], dtype="Int64"),
-        "maximum": pd.array([r["maximum"] for r in lots], dtype="Int64"),
-        "flags": [flags(r) for r in lots],
+        "lot_id": [r["lot_id"] for r in shown],
+        "item": [r["item"] for r in shown],
+        "unit": [r["unit"] for r in shown],
+        "batch": [r["batch"] for r in shown],
+        "expiry": pd.to_datetime([r["expiry_date"] for r in shown]),
+        "quantity": [books[r["lot_id"]] for r in shown],
+        "counted": [books[r["lot_id"]] for r in shown],
+        "minimum": pd.array([r["minimum"] for r in shown], dtype="Int64"),
+        "maximum": pd.array([r["maximum"] for r in shown], dtype="Int64"),
+        "flags": [flags(r) for r in shown],
     }
 )
 st.subheader(ui.t("inv.grid"), anchor=False)
+st.caption(ui.t("inv.grid_help"))
 edited = st.data_editor(
     grid,
     hide_index=True,
     width="stretch",
-    key=f"inv.grid.{depot_id}",
+    key=f"inv.grid.{depot_id}.{grid_version}",  # a reload starts a fresh count
     placeholder="—",
     disabled=not writable
     or ["lot_id", "item", "unit", "batch", "expiry", "quantity", "minimum", "maximum", "flags"],
@@ -102,9 +117,9 @@ edited = st.data_editor(
 )
 if writable:
     changed = [
-        (index + 1, int(row.lot_id), row.counted)
+        (index + 1, int(row.lot_id), books[int(row.lot_id)], row.counted)
         for index, row in enumerate(edited.itertuples())
-        if row.counted != grid.loc[index, "quantity"]
+        if row.counted != books[int(row.lot_id)]
     ]
     reason = st.text_input(
         ui.t("inv.stock_take_reason"), value=ui.t("inv.stock_take_default"), key="inv.take_reason"
@@ -115,6 +130,7 @@ if writable:
         editing.run(
             lambda s: stock.stock_take_grid(s, actor, depot_id, changed, reason=reason),
             ui.t("inv.done_stock_take", n=len(changed)),
+            form="inv.take",
         )
 export = grid.drop(columns=["lot_id", "counted"])
 st.download_button(
@@ -125,7 +141,6 @@ st.download_button(
 )
 
 tabs = st.tabs([ui.t(f"inv.tab.{k}") for k in ("receive", "issue", "transfer", "ledger", "depot")])
-lot_by_id = {r["lot_id"]: r for r in lots}
 
 
 def lot_label(lot_id: int) -> str:
@@ -159,6 +174,7 @@ with tabs[0], st.form("inv.receive", clear_on_submit=True):
                 expiry_date=expiry,
             ),
             ui.t("inv.done_receive"),
+            form="inv.take",  # the grid reopens showing this movement
         )
 
 issuable = [r["lot_id"] for r in lots if r["quantity"] > 0 and not r["expired"]]
@@ -194,6 +210,7 @@ with tabs[1]:
                 editing.run(
                     lambda s: stock.issue(s, actor, lot_id, quantity, reason=reason, today=day),
                     ui.t("inv.done_issue"),
+                    form="inv.take",  # the grid reopens showing this movement
                 )
 
 with tabs[2], st.form("inv.transfer"):
@@ -208,6 +225,7 @@ with tabs[2], st.form("inv.transfer"):
         editing.run(
             lambda s: stock.transfer(s, actor, lot_id, target, quantity, reason=reason, today=day),
             ui.t("inv.done_transfer"),
+            form="inv.take",  # the grid reopens showing this movement
         )
 
 with tabs[3]:
@@ -234,26 +252,36 @@ with tabs[3]:
     )
 
 with tabs[4]:
+    # every write of this tab is checked against the version the depot was opened at
+    version = editing.opened_version("inv.depot", depot_id, detail["version"])
+    prefix = f"inv.depot.{depot_id}.{version}"
     st.caption(ui.t("inv.zero_report_help"))
     if st.button(ui.t("inv.zero_report"), disabled=not writable, key="inv.zero"):
         editing.run(
-            lambda s: records.confirm_depot_unchanged(s, actor, depot_id, detail["version"]),
+            lambda s: records.confirm_depot_unchanged(s, actor, depot_id, version),
             ui.t("inv.done_zero_report"),
+            form="inv.depot",
         )
     with st.form("inv.depot_edit"):
-        name = st.text_input(ui.t("col.name"), value=detail["name"])
-        manager = st.text_input(ui.t("details.manager"), value=detail["manager"] or "")
+        name = st.text_input(ui.t("col.name"), value=detail["name"], key=f"{prefix}.name")
+        manager = st.text_input(
+            ui.t("details.manager"), value=detail["manager"] or "", key=f"{prefix}.manager"
+        )
         phone = st.text_input(
             ui.t("details.phone"),
             value=detail["manager_phone"] or "",
             disabled=not actor.sees_phone_numbers,
+            key=f"{prefix}.phone",
         )
-        address = st.text_input(ui.t("details.address"), value=detail["address"] or "")
+        address = st.text_input(
+            ui.t("details.address"), value=detail["address"] or "", key=f"{prefix}.address"
+        )
         area = st.number_input(
             ui.t("details.floor_area"),
             min_value=0,
             value=int(detail["floor_area_m2"] or 0),
             step=10,
+            key=f"{prefix}.area",
         )
         modes = list(ReserveMode)
         mode = st.selectbox(
@@ -261,25 +289,31 @@ with tabs[4]:
             modes,
             format_func=ui.label,
             index=modes.index(ReserveMode(detail["reserve_mode"])),
+            key=f"{prefix}.mode",
         )
-        if st.form_submit_button(ui.t("inv.save_depot"), disabled=not writable):
-            changes = {
-                "name": name,
-                "manager": manager,
-                "address": address,
-                "floor_area_m2": area or None,
-                "reserve_mode": mode.value,
-            }
-            if actor.sees_phone_numbers:
-                changes["manager_phone"] = phone
-            editing.run(
-                lambda s: records.update_depot(s, actor, depot_id, detail["version"], changes),
-                ui.t("inv.done_save"),
-            )
+        save = st.form_submit_button(
+            ui.t("inv.save_depot"), disabled=not writable, key="inv.depot.save"
+        )
+    if save:  # outside the form: a stale refusal offers a reload button
+        changes = {
+            "name": name,
+            "manager": manager,
+            "address": address,
+            "floor_area_m2": area or None,
+            "reserve_mode": mode.value,
+        }
+        if actor.sees_phone_numbers:
+            changes["manager_phone"] = phone
+        editing.run(
+            lambda s: records.update_depot(s, actor, depot_id, version, changes),
+            ui.t("inv.done_save"),
+            form="inv.depot",
+        )
     with st.expander(ui.t("inv.retire")):
         st.caption(ui.t("inv.retire_help"))
         if st.button(ui.t("inv.retire"), disabled=not writable, key="inv.retire"):
             editing.run(
-                lambda s: records.retire_depot(s, actor, depot_id, detail["version"]),
+                lambda s: records.retire_depot(s, actor, depot_id, version),
                 ui.t("inv.done_retire"),
+                form="inv.depot",
             )

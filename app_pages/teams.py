@@ -100,30 +100,44 @@ with tabs[1]:
     )
     if member_id is not None:
         member = names[member_id]
+        # the correction and the removal are checked against the version the row was opened at
+        member_version = editing.opened_version("teams.member", member_id, member["version"])
+        prefix = f"teams.member.{member_id}.{member_version}"
         with st.form("teams.member_edit"):
             trained = st.date_input(
-                ui.t("teams.last_training"), max_value=day, value=member["last_training_on"]
+                ui.t("teams.last_training"),
+                max_value=day,
+                value=member["last_training_on"],
+                key=f"{prefix}.trained",
             )
-            skills = st.text_input(ui.t("teams.skills"), value=member["skills"] or "")
+            skills = st.text_input(
+                ui.t("teams.skills"), value=member["skills"] or "", key=f"{prefix}.skills"
+            )
             phone = st.text_input(
                 ui.t("details.phone"),
                 value=member["phone"] or "",
                 disabled=not actor.sees_phone_numbers,
+                key=f"{prefix}.phone",
             )
+            save = st.form_submit_button(
+                ui.t("teams.save_member"), disabled=not writable, key="teams.member.save"
+            )
+        if save:  # outside the form: a stale refusal offers a reload button
             changes = {"last_training_on": trained, "skills": skills}
             if actor.sees_phone_numbers:
                 changes["phone"] = phone
-            if st.form_submit_button(ui.t("teams.save_member"), disabled=not writable):
-                editing.run(
-                    lambda s: records.update_member(
-                        s, actor, member_id, member["version"], changes, today=day
-                    ),
-                    ui.t("inv.done_save"),
-                )
+            editing.run(
+                lambda s: records.update_member(
+                    s, actor, member_id, member_version, changes, today=day
+                ),
+                ui.t("inv.done_save"),
+                form="teams.member",
+            )
         if st.button(ui.t("teams.remove_member"), disabled=not writable, key="teams.remove"):
             editing.run(
-                lambda s: records.remove_member(s, actor, member_id, member["version"]),
+                lambda s: records.remove_member(s, actor, member_id, member_version),
                 ui.t("teams.done_remove"),
+                form="teams.member",
             )
 
 with tabs[2], st.form("teams.drill", clear_on_submit=True):
@@ -148,36 +162,53 @@ with tabs[2], st.form("teams.drill", clear_on_submit=True):
             ui.t("teams.done_drill"),
         )
 
-with tabs[3], st.form("teams.edit"):
-    name = st.text_input(ui.t("col.name"), value=detail["name"])
-    cols = st.columns(2)
-    kind = cols[0].selectbox(
-        ui.t("col.type"),
-        list(TeamKind),
-        format_func=ui.label,
-        index=list(TeamKind).index(TeamKind(detail["team_kind"])),
-    )
-    staffing = cols[1].selectbox(
-        ui.t("teams.staffing"),
-        list(TeamStaffing),
-        format_func=ui.label,
-        index=list(TeamStaffing).index(TeamStaffing(detail["staffing"])),
-    )
-    specialties = st.multiselect(
-        ui.t("details.specialties"),
-        list(Specialty),
-        default=[Specialty(s) for s in detail["specialties"]],
-        format_func=ui.label,
-    )
-    target = st.number_input(ui.t("teams.target"), min_value=0, value=detail["target"])
-    leader = cols[0].text_input(ui.t("details.leader"), value=detail["leader"] or "")
-    phone = cols[1].text_input(
-        ui.t("details.phone"),
-        value=detail["leader_phone"] or "",
-        disabled=not actor.sees_phone_numbers,
-    )
-    equipment = st.text_area(ui.t("details.equipment"), value=detail["equipment"] or "")
-    if st.form_submit_button(ui.t("inv.save_depot"), disabled=not writable):
+with tabs[3]:
+    # every write of this tab is checked against the version the team was opened at
+    version = editing.opened_version("teams.team", team_id, detail["version"])
+    prefix = f"teams.team.{team_id}.{version}"
+    with st.form("teams.edit"):
+        name = st.text_input(ui.t("col.name"), value=detail["name"], key=f"{prefix}.name")
+        cols = st.columns(2)
+        kind = cols[0].selectbox(
+            ui.t("col.type"),
+            list(TeamKind),
+            format_func=ui.label,
+            index=list(TeamKind).index(TeamKind(detail["team_kind"])),
+            key=f"{prefix}.kind",
+        )
+        staffing = cols[1].selectbox(
+            ui.t("teams.staffing"),
+            list(TeamStaffing),
+            format_func=ui.label,
+            index=list(TeamStaffing).index(TeamStaffing(detail["staffing"])),
+            key=f"{prefix}.staffing",
+        )
+        specialties = st.multiselect(
+            ui.t("details.specialties"),
+            list(Specialty),
+            default=[Specialty(s) for s in detail["specialties"]],
+            format_func=ui.label,
+            key=f"{prefix}.specialties",
+        )
+        target = st.number_input(
+            ui.t("teams.target"), min_value=0, value=detail["target"], key=f"{prefix}.target"
+        )
+        leader = cols[0].text_input(
+            ui.t("details.leader"), value=detail["leader"] or "", key=f"{prefix}.leader"
+        )
+        phone = cols[1].text_input(
+            ui.t("details.phone"),
+            value=detail["leader_phone"] or "",
+            disabled=not actor.sees_phone_numbers,
+            key=f"{prefix}.phone",
+        )
+        equipment = st.text_area(
+            ui.t("details.equipment"), value=detail["equipment"] or "", key=f"{prefix}.equipment"
+        )
+        save = st.form_submit_button(
+            ui.t("inv.save_depot"), disabled=not writable, key="teams.team.save"
+        )
+    if save:  # outside the form: a stale refusal offers a reload button
         changes = {
             "name": name,
             "kind": kind.value,
@@ -190,21 +221,21 @@ with tabs[3], st.form("teams.edit"):
         if actor.sees_phone_numbers:
             changes["leader_phone"] = phone
         editing.run(
-            lambda s: records.update_team(s, actor, team_id, detail["version"], changes),
+            lambda s: records.update_team(s, actor, team_id, version, changes),
             ui.t("inv.done_save"),
+            form="teams.team",
         )
-
-with tabs[3]:
     st.caption(ui.t("teams.zero_report_help"))
     if st.button(ui.t("inv.zero_report"), disabled=not writable, key="teams.zero"):
         editing.run(
-            lambda s: records.confirm_team_unchanged(s, actor, team_id, detail["version"]),
+            lambda s: records.confirm_team_unchanged(s, actor, team_id, version),
             ui.t("inv.done_zero_report"),
+            form="teams.team",
         )
-
-with tabs[3], st.expander(ui.t("teams.retire")):
-    if st.button(ui.t("teams.retire"), disabled=not writable, key="teams.retire"):
-        editing.run(
-            lambda s: records.retire_team(s, actor, team_id, detail["version"]),
-            ui.t("teams.done_retire"),
-        )
+    with st.expander(ui.t("teams.retire")):
+        if st.button(ui.t("teams.retire"), disabled=not writable, key="teams.retire"):
+            editing.run(
+                lambda s: records.retire_team(s, actor, team_id, version),
+                ui.t("teams.done_retire"),
+                form="teams.team",
+            )

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from registry import audit, validation
 from registry.enums import MovementKind, RecordStatus
-from registry.errors import InvariantViolation, ValidationError
+from registry.errors import InvariantViolation, StaleRecord, ValidationError
 from registry.models import Depot, Item, StockLot, StockMovement
 from registry.permissions import Actor, require_depot_write
 
@@ -148,9 +148,7 @@ def _line(position: int, error: ValidationError) -> ValidationError:
     return ValidationError(f"line {position + 1}: {error}", field=error.field, row=position)
 
 
-def receive_many(
-    session: Session, actor: Actor, receipts: list[Receipt], *, progress=None
-) -> int:
+def receive_many(session: Session, actor: Actor, receipts: list[Receipt], *, progress=None) -> int:
     """入库 of many lines at once: the same permission, checks, ledger lines and audit
     events as ``receive``, in a handful of statements instead of five per line, so a
     10,000-line workbook commits in seconds. A refusal names the line (``row`` is its
@@ -314,16 +312,18 @@ def transfer(
     return out, into
 
 
-def stock_take(
-    session: Session, actor: Actor, lot_id: int, counted, *, reason: str
+def _count(
+    session: Session,
+    actor: Actor,
+    depot: Depot,
+    lot: StockLot,
+    book: int,
+    counted: int,
+    reason: str,
 ) -> StockMovement | None:
-    """盘点: record counted against expected; a difference becomes an adjustment movement."""
-    lot = _locked_lot(session, lot_id)
-    depot = _depot_for_write(session, actor, lot.depot_id)
-    counted = validation.quantity(counted, "counted", allow_zero=True)
-    reason = validation.text(reason, "reason", max_len=255)
-    expected = lot.quantity
-    if counted == expected:
+    """Record one counted line against the book quantity it was counted against (the lot is
+    locked and has not moved since): a match is audited, a difference becomes an adjustment."""
+    if counted == book:
         audit.record(
             session,
             actor,
@@ -331,7 +331,7 @@ def stock_take(
             "stock_lot",
             lot.id,
             locality_id=depot.locality_id,
-            after={"counted": counted, "expected": expected},
+            after={"counted": counted, "expected": book},
         )
         return None
     return _move(
@@ -339,38 +339,86 @@ def stock_take(
         actor,
         lot,
         MovementKind.ADJUST,
-        counted - expected,
+        counted - book,
         reason,
         counted=counted,
-        expected=expected,
+        expected=book,
     )
+
+
+def _refuse_moved(moved: list[tuple[StockLot, int]]) -> None:
+    """Refuse a count made against book quantities that changed since (an issue, receipt or
+    transfer during the count): its difference would silently undo that movement."""
+    if not moved:
+        return
+    names = {f"{lot.item.name} · {lot.batch}": (book, lot.quantity) for lot, book in moved}
+    raise StaleRecord(
+        "nothing was counted: these lots moved since the count began ("
+        + "; ".join(f"{name}: book {then} → {now}" for name, (then, now) in names.items())
+        + "); reload and count them again",
+        names,
+    )
+
+
+def stock_take(
+    session: Session, actor: Actor, lot_id: int, counted, *, book, reason: str
+) -> StockMovement | None:
+    """盘点 of one lot: ``counted`` against ``book``, the book quantity the counter saw; a lot
+    that moved since is refused."""
+    lot = _locked_lot(session, lot_id)
+    depot = _depot_for_write(session, actor, lot.depot_id)
+    counted = validation.quantity(counted, "counted", allow_zero=True)
+    book = validation.quantity(book, "book", allow_zero=True)
+    reason = validation.text(reason, "reason", max_len=255)
+    _refuse_moved([(lot, book)] if lot.quantity != book else [])
+    return _count(session, actor, depot, lot, book, counted, reason)
 
 
 def stock_take_grid(
     session: Session,
     actor: Actor,
     depot_id: int,
-    counts: list[tuple[int, int, object]],
+    counts: list[tuple[int, int, object, object]],
     *,
     reason: str,
 ) -> int:
-    """盘点 from the stock-take grid: ``counts`` are (grid row, lot id, counted). Every value is
-    checked here (the grid's own checks run only in the browser) before anything is written;
-    returns the number of lots adjusted."""
-    problems = []
-    checked = []
-    for row, lot_id, counted in counts:
-        lot = session.get(StockLot, lot_id)
+    """盘点 from the stock-take grid: ``counts`` are (grid row, lot id, book quantity shown
+    when the grid was opened, counted). Every value is checked here (the grid's own checks
+    run only in the browser) and every lot locked before anything is written; if any lot
+    moved since the grid was opened the whole submission is refused, naming those lots, so
+    a count is never half applied. Returns the number of lots adjusted."""
+    depot = _depot_for_write(session, actor, depot_id)
+    reason = validation.text(reason, "reason", max_len=255)
+    lots = {
+        lot.id: lot
+        for lot in session.scalars(
+            select(StockLot)
+            .where(StockLot.id.in_([lot_id for _, lot_id, _, _ in counts]))
+            .order_by(StockLot.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    }
+    problems, checked = [], []
+    for row, lot_id, book, counted in counts:
+        lot = lots.get(lot_id)
         if lot is None or lot.depot_id != depot_id:
             problems.append(f"row {row}, lot: not a lot of this depot")
             continue
         try:
-            checked.append((lot_id, validation.quantity(counted, "counted", allow_zero=True)))
+            checked.append(
+                (
+                    lot,
+                    validation.quantity(book, "book", allow_zero=True),
+                    validation.quantity(counted, "counted", allow_zero=True),
+                )
+            )
         except ValidationError as error:
             problems.append(f"row {row}, {error}")
     if problems:
         raise ValidationError("; ".join(problems), field="counted", row=counts[0][0])
+    _refuse_moved([(lot, book) for lot, book, _ in checked if lot.quantity != book])
     return sum(
-        stock_take(session, actor, lot_id, counted, reason=reason) is not None
-        for lot_id, counted in checked
+        _count(session, actor, depot, lot, book, counted, reason) is not None
+        for lot, book, counted in checked
     )

@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from registry import db
-from registry.models import Checkpoint, StockMovement, TeamMember
+from registry.models import Checkpoint, StockLot, StockMovement, TeamMember
 from tests.conftest import sign_in
 
 
@@ -20,6 +20,16 @@ def open_page(app, username: str, page: str):
     app.switch_page(f"app_pages/{page}.py").run()
     assert not app.exception
     return app
+
+
+def grid_key(url: str, depot_id: int) -> str:
+    """The stock-take grid's widget key: it carries the version the grid was opened at."""
+    engine = db.make_engine(url)
+    with db.make_session_factory(engine)() as session:
+        versions = session.scalars(select(StockLot.version).where(StockLot.depot_id == depot_id))
+        key = f"inv.grid.{depot_id}.{sum(versions)}"
+    engine.dispose()
+    return key
 
 
 def test_town_official_receives_stock_into_own_depot(app, demo_url):
@@ -39,7 +49,7 @@ def test_stock_take_grid_is_validated_on_the_server(app, demo_url):
     open_page(app, "xinpu", "inventory")
     depot = app.selectbox(key="inv.depot").value
     before = count(demo_url, StockMovement)
-    app.session_state[f"inv.grid.{depot}"] = {
+    app.session_state[grid_key(demo_url, depot)] = {
         "edited_rows": {0: {"counted": -5}},
         "added_rows": [],
         "deleted_rows": [],

@@ -93,7 +93,7 @@ def test_town_official_cannot_touch_another_locality(factory, actors):
         factory, lambda s: records.add_member(s, town, banpu_team.id, {"name": "李"}, today=TODAY)
     )
     refused(factory, lambda s: stock.issue(s, town, lot, 1, reason="x", today=TODAY))
-    refused(factory, lambda s: stock.stock_take(s, town, lot, 1, reason="x"))
+    refused(factory, lambda s: stock.stock_take(s, town, lot, 1, book=10, reason="x"))
     refused(factory, lambda s: records.confirm_depot_unchanged(s, town, banpu_depot.id, 1))
 
 

@@ -155,8 +155,10 @@ def test_stock_take_records_counted_against_expected(factory, actors, town_depot
             reason="入库",
             today=TODAY,
         )
-        adjust = stock.stock_take(session, actors["town"], move.lot_id, 47, reason="季度盘点")
-        matched = stock.stock_take(session, actors["town"], move.lot_id, 47, reason="复盘")
+        adjust = stock.stock_take(
+            session, actors["town"], move.lot_id, 47, book=50, reason="季度盘点"
+        )
+        matched = stock.stock_take(session, actors["town"], move.lot_id, 47, book=47, reason="复盘")
     assert (adjust.counted, adjust.expected, adjust.quantity) == (47, 50, -3)
     assert matched is None
     with factory() as session:

@@ -208,7 +208,7 @@ def _exercise_ledger(seed: _Seed, depots: list[Depot], main: dict[str, Depot]) -
             )
         lot = rng.choice(_lots(seed, depot))
         counted = max(0, lot.quantity + rng.choice((0, 0, 0, -1, 1)) * rng.randint(1, 5))
-        stock_take(session, actor, lot.id, counted, reason="季度盘点")
+        stock_take(session, actor, lot.id, counted, book=lot.quantity, reason="季度盘点")
 
 
 def _stock_all(seed: _Seed, depots: list[Depot], main: dict[str, Depot]) -> None:

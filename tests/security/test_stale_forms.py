@@ -7,10 +7,24 @@ then submits the form and checks the refusal and the database."""
 
 from __future__ import annotations
 
-from registry import campaigns, db, i18n, plans, records, rectifications
-from registry.models import Campaign, Checkpoint, Plan, Rectification, User
+from registry import campaigns, db, i18n, plans, records, rectifications, stock
+from registry.clock import today
+from registry.models import (
+    Campaign,
+    Checkpoint,
+    Depot,
+    Plan,
+    Rectification,
+    StockLot,
+    StockMovement,
+    Team,
+    TeamMember,
+    User,
+)
 from registry.permissions import Actor
+from registry.stockview import lot_rows
 from tests.conftest import sign_in
+from tests.test_editing_pages import count, grid_key
 
 
 def open_page(app, username: str, page: str):
@@ -183,3 +197,165 @@ def test_campaign_form_refuses_a_save_over_another_officers_change(app, demo_url
     app.button(key="camp.edit.reload").click().run()
     current = f"camp.edit.{campaign_id}.{after.version}"
     assert app.text_area(key=f"{current}.description").value == "管理员补充的说明"
+
+
+# The depot, stock-take, team and member forms (inventory and teams pages).
+
+
+def xinpu_record(app, demo_url, page: str, picker: str, model):
+    open_page(app, "xinpu", page)
+    return load(demo_url, model, app.selectbox(key=picker).value)
+
+
+def test_depot_form_refuses_a_save_over_the_offices_change(app, demo_url):
+    depot = xinpu_record(app, demo_url, "inventory", "inv.depot", Depot)
+    as_office(
+        demo_url,
+        lambda s, office: records.update_depot(
+            s, office, depot.id, depot.version, {"manager": "区应急办 王五"}
+        ),
+    )
+    app.run()
+    app.text_input(key=f"inv.depot.{depot.id}.{depot.version}.address").input("新浦路 9 号")
+    app.button(key="inv.depot.save").click().run()
+
+    assert_refused_as_stale(app)
+    after = load(demo_url, Depot, depot.id)
+    assert (after.manager, after.address) == ("区应急办 王五", depot.address)
+
+    app.button(key="inv.depot.reload").click().run()  # reload shows the office's manager
+    assert app.text_input(key=f"inv.depot.{depot.id}.{after.version}.manager").value == (
+        "区应急办 王五"
+    )
+
+
+def test_depot_zero_report_is_refused_over_the_offices_change(app, demo_url):
+    depot = xinpu_record(app, demo_url, "inventory", "inv.depot", Depot)
+    as_office(
+        demo_url,
+        lambda s, office: records.update_depot(
+            s, office, depot.id, depot.version, {"address": "区应急办核实的地址"}
+        ),
+    )
+    changed = load(demo_url, Depot, depot.id)
+    app.run()
+    app.button(key="inv.zero").click().run()
+
+    assert_refused_as_stale(app)  # "nothing changed" would vouch for a record not seen
+    after = load(demo_url, Depot, depot.id)
+    assert (after.version, after.address) == (changed.version, "区应急办核实的地址")
+
+
+def grid_lots(url: str, depot_id: int) -> list[dict]:
+    """The stock-take grid's lots, in its row order."""
+    engine = db.make_engine(url)
+    with db.make_session_factory(engine)() as session:
+        lots = lot_rows(session, depot_id, today(), 30)
+    engine.dispose()
+    return lots
+
+
+def test_stock_take_refuses_counts_over_a_lot_issued_during_the_count(app, demo_url):
+    depot = xinpu_record(app, demo_url, "inventory", "inv.depot", Depot)
+    key, lots = grid_key(demo_url, depot.id), grid_lots(demo_url, depot.id)
+    row, lot = next((i, r) for i, r in enumerate(lots) if r["quantity"] >= 10 and not r["expired"])
+    book = lot["quantity"]
+    as_office(  # the office issues 3 while the official counts
+        demo_url,
+        lambda s, office: stock.issue(s, office, lot["lot_id"], 3, reason="发放", today=today()),
+    )
+    movements = count(demo_url, StockMovement)
+    app.session_state[key] = {
+        "edited_rows": {row: {"counted": book - 1}},  # one short on the shelf when counted
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    app.run()
+    app.button(key="inv.submit_take").click().run()
+
+    assert_refused_as_stale(app)
+    assert any(f"{lot['item']} · {lot['batch']}" in e.value for e in app.error)
+    assert count(demo_url, StockMovement) == movements  # nothing written
+    assert load(demo_url, StockLot, lot["lot_id"]).quantity == book - 3
+
+    app.button(key="inv.take.reload").click().run()  # a fresh count at the current book
+    assert app.button(key="inv.submit_take").disabled
+
+
+def test_team_form_refuses_a_save_over_the_offices_change(app, demo_url):
+    team = xinpu_record(app, demo_url, "teams", "teams.team", Team)
+    as_office(
+        demo_url,
+        lambda s, office: records.update_team(
+            s, office, team.id, team.version, {"leader": "区应急办 孙七"}
+        ),
+    )
+    app.run()
+    app.text_area(key=f"teams.team.{team.id}.{team.version}.equipment").input("冲锋舟 2 艘")
+    app.button(key="teams.team.save").click().run()
+
+    assert_refused_as_stale(app)
+    after = load(demo_url, Team, team.id)
+    assert (after.leader, after.equipment) == ("区应急办 孙七", team.equipment)
+
+    app.button(key="teams.team.reload").click().run()
+    assert app.text_input(key=f"teams.team.{team.id}.{after.version}.leader").value == (
+        "区应急办 孙七"
+    )
+
+
+def test_team_zero_report_is_refused_over_the_offices_change(app, demo_url):
+    team = xinpu_record(app, demo_url, "teams", "teams.team", Team)
+    as_office(
+        demo_url,
+        lambda s, office: records.update_team(
+            s, office, team.id, team.version, {"equipment": "区应急办核实的装备"}
+        ),
+    )
+    changed = load(demo_url, Team, team.id)
+    app.run()
+    app.button(key="teams.zero").click().run()
+
+    assert_refused_as_stale(app)
+    assert load(demo_url, Team, team.id).version == changed.version
+
+
+def xinpu_member(app, demo_url) -> TeamMember:
+    return xinpu_record(app, demo_url, "teams", "teams.member", TeamMember)
+
+
+def office_sets_skills(demo_url, member: TeamMember, skills: str) -> None:
+    as_office(
+        demo_url,
+        lambda s, office: records.update_member(
+            s, office, member.id, member.version, {"skills": skills}, today=today()
+        ),
+    )
+
+
+def test_member_form_refuses_a_correction_over_the_offices_change(app, demo_url):
+    member = xinpu_member(app, demo_url)
+    office_sets_skills(demo_url, member, "冲锋舟驾驶")
+    app.run()
+    prefix = f"teams.member.{member.id}.{member.version}"
+    app.text_input(key=f"{prefix}.phone").input("13800001111")
+    app.button(key="teams.member.save").click().run()
+
+    assert_refused_as_stale(app)
+    after = load(demo_url, TeamMember, member.id)
+    assert (after.skills, after.phone) == ("冲锋舟驾驶", member.phone)
+
+    app.button(key="teams.member.reload").click().run()
+    current = f"teams.member.{member.id}.{after.version}"
+    assert app.text_input(key=f"{current}.skills").value == "冲锋舟驾驶"
+
+
+def test_member_removal_is_refused_over_the_offices_change(app, demo_url):
+    member = xinpu_member(app, demo_url)
+    office_sets_skills(demo_url, member, "水上救援")
+    app.run()
+    app.button(key="teams.remove").click().run()
+
+    assert_refused_as_stale(app)
+    after = load(demo_url, TeamMember, member.id)
+    assert after is not None and after.skills == "水上救援"
