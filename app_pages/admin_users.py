@@ -112,7 +112,8 @@ def _create_form(places: dict[int, str]) -> None:
         submitted = st.form_submit_button(ui.t("admin.create.submit"), type="primary")
     if submitted:
         message = ui.t("admin.created", username=values["username"].strip())
-        if _run(message, accounts.create_user, **values):
+        # The administrator knows the initial password: the user replaces it at first sign-in.
+        if _run(message, accounts.create_user, **values, must_change_password=True):
             for field in CREATE_FIELDS:
                 st.session_state.pop(f"admin.create.{field}", None)
             st.rerun()

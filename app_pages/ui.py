@@ -10,13 +10,17 @@ import time
 
 import streamlit as st
 
-from registry import audit, i18n, queries, runtime
-from registry.clock import today
+from registry import accounts, audit, i18n, queries, runtime
+from registry.clock import today, utcnow
 from registry.permissions import Actor
 from registry.settings import Settings, load_settings
 
-ACTOR_KEY = "auth.actor"
+# A sign-in keeps only who and under which generation, and when; never the rights.
+USER_KEY = "auth.user_id"
+GENERATION_KEY = "auth.generation"
+SIGNED_IN_KEY = "auth.signed_in_at"
 ACTIVITY_KEY = "auth.last_activity"
+ENDED_KEY = "auth.ended"  # why the last sign-in ended: "expired" or "revoked"
 LANGUAGE_KEY = "ui.language"
 
 
@@ -34,13 +38,9 @@ def settings() -> Settings:
 
 @st.cache_resource
 def session_factory():
-    """One engine per process: migrate, load reference data, seed the demo on first start."""
-    config = settings()
-    factory = runtime.open_database(config)
-    runtime.load_reference(factory)
-    if config.load_demo_on_first_start:
-        runtime.seed_demo_if_empty(factory, today())
-    return factory
+    """One engine per process: the database marked in use, migrated, reference data loaded,
+    the demo seeded only into a new demo database (see ``runtime.start``)."""
+    return runtime.start(settings(), today())
 
 
 def data_version() -> int:
@@ -85,37 +85,58 @@ def language_switch() -> None:
     )
 
 
-def current_actor() -> Actor | None:
-    """The signed-in actor, or None once the idle timeout has passed."""
-    actor = st.session_state.get(ACTOR_KEY)
-    if actor is None:
+def current_sign_in() -> accounts.SignIn | None:
+    """The signed-in user re-read from the database on every run (one short read), or None,
+    signing out, once the sign-in is idle too long, too old, or no longer valid for the account
+    (disabled, locked, password or rights changed, signed out everywhere)."""
+    user_id = st.session_state.get(USER_KEY)
+    if user_id is None:
         return None
-    idle = time.monotonic() - st.session_state.get(ACTIVITY_KEY, 0)
-    if idle > settings().session_timeout_minutes * 60:
-        sign_out()
-        st.session_state["auth.expired"] = True
+    clock, config = time.monotonic(), settings()
+    idle = clock - st.session_state.get(ACTIVITY_KEY, 0)
+    age = clock - st.session_state.get(SIGNED_IN_KEY, 0)
+    if idle > config.session_timeout_minutes * 60 or age > config.session_max_hours * 3600:
+        sign_out("expired")
         return None
-    st.session_state[ACTIVITY_KEY] = time.monotonic()
-    return actor
+    with session_factory()() as session:
+        resumed = accounts.resume(session, user_id, st.session_state[GENERATION_KEY], utcnow())
+    if resumed is None:
+        sign_out("revoked")
+        return None
+    st.session_state[ACTIVITY_KEY] = clock
+    return resumed
 
 
-def sign_in(actor: Actor) -> None:
-    st.session_state[ACTOR_KEY] = actor
-    st.session_state[ACTIVITY_KEY] = time.monotonic()
-    st.session_state.pop("auth.expired", None)
+def sign_in(result: accounts.SignIn) -> None:
+    now = time.monotonic()
+    st.session_state[USER_KEY] = result.actor.user_id
+    st.session_state[GENERATION_KEY] = result.generation
+    st.session_state[SIGNED_IN_KEY] = now
+    st.session_state[ACTIVITY_KEY] = now
+    st.session_state.pop(ENDED_KEY, None)
 
 
-def sign_out() -> None:
-    st.session_state.pop(ACTOR_KEY, None)
-    st.session_state.pop(ACTIVITY_KEY, None)
+def keep_signed_in(generation: int) -> None:
+    """After the user's own password change: this sign-in goes on, every other one ends."""
+    st.session_state[GENERATION_KEY] = generation
+
+
+def sign_out(reason: str | None = None) -> None:
+    """Forget everything this browser session holds except the language: on a shared PC at a
+    town office no form value, selection or preview survives for the next person."""
+    for key in list(st.session_state.keys()):
+        if key != LANGUAGE_KEY:
+            del st.session_state[key]
+    if reason:
+        st.session_state[ENDED_KEY] = reason
 
 
 def require_actor() -> Actor:
     """Pages call this first; the router already hides pages from signed-out users."""
-    actor = current_actor()
-    if actor is None:
+    resumed = current_sign_in()
+    if resumed is None:
         st.stop()
-    return actor
+    return resumed.actor
 
 
 def demo_banner(has_demo: bool) -> None:

@@ -1,4 +1,5 @@
-"""Command line for administrators: set up, load localities, seed the demo, check, back up.
+"""Command line for administrators: set up, create administrators, load localities, seed the
+demo, check, back up and restore.
 
 Every command reads the database URL from ``REGISTRY_DATABASE_URL`` (default: the embedded
 SQLite file under data/). Exit codes: 0 success, 1 failed check, 2 refused input.
@@ -7,12 +8,13 @@ SQLite file under data/). Exit codes: 0 success, 1 failed check, 2 refused input
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from datetime import date
 from pathlib import Path
 
-from registry import backup, db, runtime
+from registry import backup, db, purpose, runtime
 from registry.checks import run_checks
 from registry.clock import today, utcnow
 from registry.errors import RegistryError
@@ -26,28 +28,53 @@ def _factory():
 
 
 def cmd_setup(args) -> int:
-    """Migrate, load reference data and, on an empty database, the demo district."""
+    """Migrate, load reference data; a new database becomes a demo (seeded) or, with
+    ``--no-demo``, production. A database keeps the purpose it was set up with."""
     settings = load_settings()
     factory = runtime.open_database(settings)
     runtime.load_reference(factory)
-    if settings.load_demo_on_first_start and not args.no_demo:
-        seeded = runtime.seed_demo_if_empty(factory, today())
-        print("demo district loaded" if seeded else "database already has records")
-    print(f"ready: {settings.database_url}")
+    wanted = settings.load_demo_on_first_start and not args.no_demo
+    seeded = runtime.first_start(factory, today(), load_demo=wanted)
+    with factory() as session:
+        marked = purpose.current(session)
+    if seeded:
+        print("demo district loaded")
+    elif marked == purpose.DEMO and not wanted:
+        print("this database is marked demo; setup never changes a database's purpose")
+    print(f"ready ({marked or 'new'} database): {settings.database_url}")
     return 0
 
 
 def cmd_demo(args) -> int:
+    """Seed the demo district into a new or empty demo database (never into production)."""
     factory = _factory()
     runtime.load_reference(factory)
-    seeded = runtime.seed_demo_if_empty(factory, args.today or today())
-    if seeded is None:
-        print(
-            "refused: the database already has depots; the demo loads only into an empty one",
-            file=sys.stderr,
-        )
-        return 2
+    seeded = runtime.load_demo(factory, args.today or today())
     print(json.dumps(seeded, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _new_password() -> str:
+    """Asked twice at a terminal; one line of standard input otherwise (scripts)."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("password: ")
+    if getpass.getpass("password again: ") != password:
+        raise RegistryError("the two passwords differ; nothing was written")
+    return password
+
+
+def cmd_create_admin(args) -> int:
+    """Create an administrator, typically the first one of a production database."""
+    from registry.accounts import create_user
+    from registry.permissions import SYSTEM
+
+    password = _new_password()
+    with db.transaction(_factory()) as session:
+        create_user(session, SYSTEM, username=args.username,
+                    display_name=args.name or args.username, role="admin",
+                    password=password, locality_ids=[])  # fmt: skip
+    print(f"administrator {args.username} created")
     return 0
 
 
@@ -103,8 +130,12 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
+    """Replace the SQLite database with a backup that passes check (the app stopped)."""
     settings = load_settings()
-    print(f"restored into: {backup.restore(settings.database_url, Path(args.file))}")
+    restored, safety = backup.restore(settings.database_url, Path(args.file), now=utcnow())
+    if safety:
+        print(f"the database as it was: {safety}")
+    print(f"restored into: {restored}")
     return 0
 
 
@@ -239,7 +270,10 @@ def cmd_move_db(args) -> int:
     def progress(table: str, rows: int) -> None:
         print(f"\r{table}: {rows}", end="", file=sys.stderr, flush=True)
 
-    result = move(source, args.to, replace=args.replace, progress=progress)
+    def inform(message: str) -> None:
+        print(message, file=sys.stderr)
+
+    result = move(source, args.to, replace=args.replace, progress=progress, inform=inform)
     print(file=sys.stderr)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     if not result["ok"]:
@@ -253,12 +287,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     setup = sub.add_parser("setup", help="migrate, load reference data and the demo on first start")
-    setup.add_argument("--no-demo", action="store_true", help="do not seed the demo district")
+    setup.add_argument(
+        "--no-demo", action="store_true", help="a new database becomes production: no demo, ever"
+    )
     setup.set_defaults(func=cmd_setup)
 
-    demo = sub.add_parser("demo", help="seed the demo district into an empty database")
+    demo = sub.add_parser("demo", help="seed the demo district into an empty demo database")
     demo.add_argument("--today", type=date.fromisoformat, help="reference date (YYYY-MM-DD)")
     demo.set_defaults(func=cmd_demo)
+
+    admin = sub.add_parser("create-admin", help="create an administrator (password from a prompt)")
+    admin.add_argument("username")
+    admin.add_argument("--name", help="display name (default: the username)")
+    admin.set_defaults(func=cmd_create_admin)
 
     loc = sub.add_parser("localities", help="load official township boundaries from a file")
     loc.add_argument("file", help="GeoJSON, GeoPackage or Shapefile (.shp or .zip)")
@@ -275,7 +316,9 @@ def build_parser() -> argparse.ArgumentParser:
     bak.add_argument("--out", help="target file (default data/backups/registry-TIME.db)")
     bak.set_defaults(func=cmd_backup)
 
-    res = sub.add_parser("restore", help="restore the SQLite database from a backup (app stopped)")
+    res = sub.add_parser(
+        "restore", help="restore the SQLite database from a checked backup (app stopped)"
+    )
     res.add_argument("file")
     res.set_defaults(func=cmd_restore)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from registry import models
 from registry.clock import utcnow
 from registry.enums import MovementKind
+from registry.purpose import RECORD_MODELS
 
 
 def counts(session: Session) -> dict[str, int]:
@@ -73,24 +75,75 @@ def _expired_issues(session: Session) -> list[str]:
     ]
 
 
+VERBS = ("UPDATE", "DELETE")
+_SQLITE_RAISE = re.compile(r"RAISE\s*\(\s*ABORT", re.IGNORECASE)
+# pg_trigger.tgtype bits: row-level, BEFORE, and the events
+_PG_ROW, _PG_BEFORE, _PG_EVENT = 1, 2, {"DELETE": 8, "UPDATE": 16}
+_PG_TRIGGERS = text(
+    "SELECT t.tgtype, t.tgenabled, t.tgqual IS NULL, p.prosrc FROM pg_trigger t "
+    "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
+    "WHERE c.relname = :table AND NOT t.tgisinternal "
+    "AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
+)
+
+
+def _sqlite_refused(session: Session, table: str) -> set[str]:
+    """Verbs an unconditional BEFORE trigger on ``table`` aborts, read from sqlite_master."""
+    refused = set()
+    for sql in session.scalars(
+        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :table"),
+        {"table": table},
+    ):
+        words = " ".join((sql or "").upper().split())
+        if " WHEN " in words or not _SQLITE_RAISE.search(words):
+            continue
+        refused |= {verb for verb in VERBS if f"BEFORE {verb} ON {table.upper()} " in words}
+    return refused
+
+
+def _postgres_refused(session: Session, table: str) -> set[str]:
+    """Verbs an enabled, unconditional BEFORE row trigger on ``table`` raises on."""
+    refused = set()
+    for kind, enabled, unconditional, source in session.execute(_PG_TRIGGERS, {"table": table}):
+        guards = "RAISE EXCEPTION" in " ".join((source or "").upper().split())
+        if not (enabled in ("O", "A") and unconditional and guards):
+            continue
+        if kind & _PG_ROW and kind & _PG_BEFORE:
+            refused |= {verb for verb, bit in _PG_EVENT.items() if kind & bit}
+    return refused
+
+
 def _append_only_guarded(session: Session) -> list[str]:
-    """The ledger and audit tables must refuse UPDATE: try one inside a savepoint."""
+    """The ledger and audit tables must refuse UPDATE and DELETE: inspect their triggers,
+    which holds for an empty table as much as for a full one."""
+    sqlite = session.bind.dialect.name == "sqlite"
     problems = []
     for table in models.APPEND_ONLY_TABLES:
-        if not session.scalar(text(f"SELECT count(*) FROM {table}")):
-            continue
-        nested = session.begin_nested()
-        try:
-            session.execute(
-                text(f"UPDATE {table} SET id = id WHERE id = (SELECT min(id) FROM {table})")
-            )
-        except DBAPIError:
-            pass  # refused, as it must be
-        else:
-            problems.append(f"{table}: UPDATE was accepted; the table is not append-only")
-        finally:
-            nested.rollback()
+        refused = _sqlite_refused(session, table) if sqlite else _postgres_refused(session, table)
+        for verb in VERBS:
+            if verb not in refused:
+                name = f"{table}_no_{verb.lower()}" if sqlite else f"{table}_append_only"
+                problems.append(
+                    f"{table}: nothing refuses {verb} (trigger {name} missing, disabled or altered)"
+                )
     return problems
+
+
+def _lots_without_ledger(session: Session) -> list[str]:
+    """Every lot is created by a movement; a lot without one lost its ledger."""
+    lot, movement = models.StockLot, models.StockMovement
+    rows = session.scalars(
+        select(lot.id).where(~select(movement.id).where(movement.lot_id == lot.id).exists())
+    )
+    return [f"lot {lot_id}: no ledger line" for lot_id in rows]
+
+
+def _audit_trail_present(session: Session) -> list[str]:
+    """Every record is created through an audited use-case; none audited means erased."""
+    if session.scalar(select(func.count()).select_from(models.AuditEvent)):
+        return []
+    held = sum(session.scalar(select(func.count()).select_from(model)) for model in RECORD_MODELS)
+    return [f"audit_events: the audit trail is empty but {held} records exist"] if held else []
 
 
 def _versions(session: Session) -> list[str]:
@@ -112,6 +165,8 @@ def run_checks(session: Session) -> dict:
         + _expired_issues(session)
         + _versions(session)
         + _append_only_guarded(session)
+        + _lots_without_ledger(session)
+        + _audit_trail_present(session)
     )
     return {
         "checked_at": utcnow().isoformat(timespec="seconds"),

@@ -7,6 +7,7 @@ import json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from registry import purpose
 from registry.enums import DepotLevel, RecordStatus, RectificationStatus, Role
 from registry.masking import phone_for
 from registry.models import (
@@ -79,6 +80,9 @@ def has_demo_records(session: Session) -> bool:
 
 
 def demo_users(session: Session) -> list[tuple[str, Role]]:
+    """The demo accounts, listed on the sign-in page only in a database marked demo."""
+    if purpose.current(session) != purpose.DEMO:
+        return []
     rows = session.execute(
         select(User.username, User.role).where(User.is_demo).order_by(User.id)
     ).all()

@@ -1,21 +1,28 @@
 """Moving the registry from one database to another (the embedded SQLite file to PostgreSQL).
 
 Every table of the schema is copied, parents before children, in one transaction on the
-target: an interruption rolls the target back to empty, so the move is simply run again. A
-target that already holds records is refused unless the caller says to replace them. The
-copy is proven by ``checks``: the same rows in every table and no broken invariant.
+target: an interruption rolls the target back to empty, so the move is simply run again. The
+source is never created or migrated: a missing file, a database that is not a registry at the
+current schema, or one holding no records is refused before the target is touched. A target
+that already holds records is refused unless the caller says to replace them, and then only
+from a source that passes ``checks``. The copy is proven by ``checks``: the same rows in
+every table and no broken invariant.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from sqlalchemy import Engine, Integer, func, select, text
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, Integer, select, text
 from sqlalchemy.engine import make_url
 
 from registry import checks, db
 from registry.errors import RegistryError
 from registry.models import Base
+from registry.purpose import RECORD_MODELS
 
 CHUNK = 5_000
 
@@ -24,12 +31,50 @@ class TargetNotEmpty(RegistryError):
     """The target database already holds records."""
 
 
-def _rows_in(engine: Engine) -> int:
+class SourceRefused(RegistryError):
+    """The source is missing, not a registry, empty or unsound; nothing was touched."""
+
+
+def _open_source(url: str) -> Engine:
+    """An engine on the source, which must exist as a registry at the current schema."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not (
+        parsed.database and Path(parsed.database).is_file()
+    ):
+        raise SourceRefused(f"no database at {parsed.database}; check REGISTRY_DATABASE_URL")
+    engine = db.make_engine(url)
     with engine.connect() as connection:
-        return sum(
-            connection.scalar(select(func.count()).select_from(table))
-            for table in Base.metadata.sorted_tables
+        revision = MigrationContext.configure(connection).get_current_revision()
+    head = ScriptDirectory.from_config(db.alembic_config(url)).get_current_head()
+    if revision != head:
+        engine.dispose()
+        if revision is None:
+            raise SourceRefused(f"{parsed.render_as_string()} is not a registry database")
+        raise SourceRefused(
+            f"the source is at schema {revision}, not {head}: run `python -m prepare setup` "
+            "against it first"
         )
+    return engine
+
+
+def _refuse_unsound_source(engine: Engine, *, replace: bool) -> None:
+    """A source holding no records is refused; so is one failing ``check`` when it would
+    replace what the target holds."""
+    with db.make_session_factory(engine)() as session:
+        report = checks.run_checks(session)
+    if not sum(report["counts"][model.__tablename__] for model in RECORD_MODELS):
+        raise SourceRefused(
+            "the source holds no records (no users, depots, teams or checkpoints): is "
+            "REGISTRY_DATABASE_URL the right database?"
+        )
+    if replace and not report["ok"]:
+        raise SourceRefused(f"the source fails check: {'; '.join(report['problems'][:10])}")
+
+
+def _held(engine: Engine) -> dict[str, int]:
+    """The tables of ``engine`` holding rows, with their counts."""
+    with db.make_session_factory(engine)() as session:
+        return {name: rows for name, rows in checks.counts(session).items() if rows}
 
 
 def _empty(connection, dialect: str) -> None:
@@ -73,19 +118,26 @@ def move(
     *,
     replace: bool = False,
     progress: Callable[[str, int], None] = lambda _table, _rows: None,
+    inform: Callable[[str], None] = lambda _message: None,
 ) -> dict:
     """Copy everything from ``source_url`` to ``target_url`` and prove the copy; returns the
-    counts of both sides and the target's check."""
+    counts of both sides and the target's check. ``inform`` hears what a replace overwrites."""
     if make_url(source_url) == make_url(target_url):
         raise RegistryError("the source and the target are the same database")
-    db.migrate(source_url)
-    db.migrate(target_url)
-    source_engine, target_engine = db.make_engine(source_url), db.make_engine(target_url)
+    source_engine = _open_source(source_url)
+    target_engine = None
     try:
-        if _rows_in(target_engine) and not replace:
-            raise TargetNotEmpty(
-                "the target already holds records; pass --replace to overwrite them"
-            )
+        _refuse_unsound_source(source_engine, replace=replace)
+        db.migrate(target_url)
+        target_engine = db.make_engine(target_url)
+        if held := _held(target_engine):
+            summary = ", ".join(f"{table} {rows}" for table, rows in held.items())
+            if not replace:
+                raise TargetNotEmpty(
+                    f"the target already holds records ({summary}); pass --replace to "
+                    "overwrite them"
+                )
+            inform(f"the target holds {summary}; all of it is replaced")
         dialect = target_engine.dialect.name
         with source_engine.connect() as source, target_engine.begin() as target:
             if replace:
@@ -97,7 +149,8 @@ def move(
         return _prove(source_engine, target_engine)
     finally:
         source_engine.dispose()
-        target_engine.dispose()
+        if target_engine is not None:
+            target_engine.dispose()
 
 
 def _prove(source_engine: Engine, target_engine: Engine) -> dict:

@@ -166,7 +166,7 @@ def test_each_lot_equals_its_ledger_and_none_is_negative(session):
 
 def test_demo_users_log_in_with_the_demo_password(seeded, session):
     factory, _ = seeded
-    actor = authenticate(factory, "banpu", demo.DEMO_PASSWORD, Settings())
+    actor = authenticate(factory, "banpu", demo.DEMO_PASSWORD, Settings()).actor
     banpu = session.scalar(select(Locality).where(Locality.name == "板浦镇"))
     assert actor.role is Role.TOWN
     assert actor.locality_ids == {banpu.id}

@@ -127,16 +127,34 @@ def test_restore_refuses_a_file_that_is_not_a_backup(cli_db, tmp_path, capsys):
     assert "refused" in capsys.readouterr().err
 
 
-def test_demo_refuses_a_database_that_has_records(cli_db, capsys):
-    with db.transaction(cli_db) as session:
+def test_demo_refuses_a_database_that_has_real_records(sqlite_url, monkeypatch, capsys):
+    from tests.conftest import open_reference_db
+
+    factory = open_reference_db(sqlite_url)  # a new database: neither demo nor production
+    with db.transaction(factory) as session:
         depot(session, SYSTEM)
+    factory.kw["bind"].dispose()
+    monkeypatch.setenv("REGISTRY_DATABASE_URL", sqlite_url)
     assert main(["demo"]) == 2
-    assert "already has depots" in capsys.readouterr().err
+    assert "production" in capsys.readouterr().err  # real records: taken for production
+
+
+def test_setup_never_changes_a_databases_purpose(sqlite_url, monkeypatch, capsys):
+    from registry import purpose
+
+    monkeypatch.setenv("REGISTRY_DATABASE_URL", sqlite_url)
+    assert main(["setup", "--no-demo"]) == 0
+    assert main(["setup"]) == 0
+    factory = db.make_session_factory(db.make_engine(sqlite_url))
+    with factory() as session:
+        assert purpose.current(session) == purpose.PRODUCTION
+        assert session.scalar(select(func.count()).select_from(Depot)) == 0
+    factory.kw["bind"].dispose()
 
 
 def test_help_lists_every_command(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for command in ("setup", "demo", "localities", "check", "backup", "restore"):
+    for command in ("setup", "demo", "create-admin", "localities", "check", "backup", "restore"):
         assert command in out

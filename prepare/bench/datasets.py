@@ -70,8 +70,7 @@ def demo_district(url: str, *, today: date) -> float:
     started = time.perf_counter()
     factory = _open(url)
     try:
-        if runtime.seed_demo_if_empty(factory, today) is None:
-            raise NotEmpty(f"{make_url(url).render_as_string()} already has depots")
+        runtime.load_demo(factory, today)  # refuses a filled or production database
     finally:
         factory.kw["bind"].dispose()
     return time.perf_counter() - started

@@ -45,7 +45,8 @@ def _areas(localities: dict[str, Locality]) -> dict[str, BaseGeometry]:
 
 
 def _profile_localities(seed: _Seed) -> None:
-    """Demo population and officers: the census total is real, its split is an estimate.
+    """Demo population and officers where a locality has none: the census total is real, its
+    split is an estimate. A real figure or officer already recorded is never overwritten.
 
     There is no locality-edit use-case yet, so the seed sets the columns directly and the
     ``demo-seeded`` audit event records it.
@@ -54,10 +55,15 @@ def _profile_localities(seed: _Seed) -> None:
     raw = {name: POPULATION_SHARE[name] * rng.uniform(0.95, 1.05) for name in seed.localities}
     scale = CENSUS_TOTAL / sum(raw.values())
     for name, locality in seed.localities.items():
-        locality.population = int(round(raw[name] * scale / 100) * 100)
-        locality.households = round(locality.population / rng.uniform(*PERSONS_PER_HOUSEHOLD))
-        locality.population_is_estimate = True
+        population = int(round(raw[name] * scale / 100) * 100)
+        per_household = rng.uniform(*PERSONS_PER_HOUSEHOLD)
         title = "分管副镇长" if locality.kind is LocalityKind.TOWN else "分管副主任"
-        locality.responsible_officer = f"{_person(rng)}（{title}）"
-        locality.officer_phone = _phone(rng)
+        officer, phone = f"{_person(rng)}（{title}）", _phone(rng)  # drawn always: same stream
+        if locality.population is None:
+            locality.population = population
+            locality.population_is_estimate = True
+        if locality.households is None:
+            locality.households = round(locality.population / per_household)
+        locality.responsible_officer = locality.responsible_officer or officer
+        locality.officer_phone = locality.officer_phone or phone
     seed.session.flush()
