@@ -11,7 +11,8 @@ from registry.permissions import Action
 st.set_page_config(page_title="海州区应急资源", page_icon="🛟", layout="wide")
 use_local_assets()
 ui.language_switch()
-actor = ui.current_actor()
+signed_in = ui.current_sign_in()  # re-read on every run: rights follow the account
+actor = signed_in.actor if signed_in else None
 
 # (section, file, title key, icon, url path, who sees it). Hiding a page is a convenience:
 # every write is checked again in registry/.
@@ -36,6 +37,8 @@ PAGES = [
 
 if actor is None:
     pages = [st.Page("app_pages/login.py", title=ui.t("nav.login"), icon=":material/login:")]
+elif signed_in.must_change_password:  # after an administrator's reset: nothing else first
+    pages = [st.Page("app_pages/account.py", title=ui.t("nav.account"), icon=":material/person:")]
 else:
     st.sidebar.caption(
         ui.t(

@@ -1,16 +1,22 @@
-"""Accounts: argon2 password hashes, lockout after repeated failures, role assignment.
+"""Accounts: argon2 password hashes, sign-ins that follow their account, lockout, roles.
 
 The administration use-cases take ``(session, actor, ...)``, require MANAGE_USERS and audit
 every change with the account's state before and after, never its password hash.
+
+A sign-in is remembered by the page as the user's id and ``sign_in_generation``; ``resume``
+re-reads the account on every run, so a disabled, locked, demoted or re-scoped user, or one
+whose password changed, loses the old rights at the next interaction.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -20,18 +26,40 @@ from registry.db import transaction
 from registry.enums import Role
 from registry.errors import AuthenticationFailed, InvariantViolation, ValidationError
 from registry.models import Locality, User
-from registry.permissions import Action, Actor, require
+from registry.permissions import SYSTEM, Action, Actor, require
 from registry.settings import Settings
 
 _hasher = PasswordHasher()
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
+REFUSAL = "wrong username or password"
 
 
-def hash_password(password: str) -> str:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+@cache
+def _common_passwords() -> frozenset[str]:
+    """The 30,000 most used passwords of zxcvbn's maintained list, lower-cased."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def check_password(password: str, username: str) -> None:
+    """The password policy, one place for every way a password is set: at least
+    MIN_PASSWORD_LENGTH characters, not the username nor containing it, not a common password."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(
             f"password: at least {MIN_PASSWORD_LENGTH} characters", field="password"
         )
+    lowered, name = password.casefold(), (username or "").strip().casefold()
+    # A one- or two-letter username would forbid too many passwords to be "contained".
+    if name and (lowered == name or (len(name) >= 3 and name in lowered)):
+        raise ValidationError("password: must not contain the username", field="password")
+    if lowered in _common_passwords():
+        raise ValidationError("password: too common, choose another", field="password")
+
+
+def _new_hash(password: str, username: str) -> str:
+    check_password(password, username)
     return _hasher.hash(password)
 
 
@@ -42,47 +70,124 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def _sign_in_state(session: Session, user_id: int, **values) -> None:
+@cache
+def _dummy_hash() -> str:
+    """Verified for an unknown username, so it costs what a real account costs."""
+    return _hasher.hash("no such account: the dummy password")
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A sign-in as the core hands it to the page: the rights as read now, and the generation
+    the page remembers; ``must_change_password`` admits only the change-password form."""
+
+    actor: Actor
+    generation: int
+    must_change_password: bool = False
+
+
+def _open(now: datetime):
+    """SQL condition: the account may sign in (active and not locked at ``now``)."""
+    return User.is_active & or_(User.locked_until.is_(None), User.locked_until <= now)
+
+
+def _is_open(user: User, now: datetime) -> bool:
+    return user.is_active and not (user.locked_until and user.locked_until > now)
+
+
+def _with_localities(condition):
+    return select(User).options(selectinload(User.localities)).where(condition)
+
+
+def resume(session: Session, user_id: int, generation: int, now: datetime) -> SignIn | None:
+    """Re-read a sign-in's account; None once it is gone, disabled, locked or its generation
+    moved on (password change, disabling, role or locality change, "sign out everywhere")."""
+    user = session.scalar(_with_localities(User.id == user_id))
+    if user is None or not _is_open(user, now) or user.sign_in_generation != generation:
+        return None
+    return SignIn(Actor.from_user(user), generation, user.must_change_password)
+
+
+def _sign_in_state(session: Session, user_id: int, *conditions, **values) -> bool:
     """Sign-in bookkeeping is not an edit of the account: written past the version counter,
-    so a sign-in never makes an administrator's open form on that account stale."""
-    session.execute(
+    so a sign-in never makes an administrator's open form on that account stale. Returns
+    whether the row still met ``conditions``."""
+    statement = (
         update(User)
-        .where(User.id == user_id)
+        .where(User.id == user_id, *conditions)
         .values(**values)
+        .returning(User.id)
         .execution_options(synchronize_session=False)
     )
+    return session.scalar(statement) is not None
 
 
-def _check_login(
-    session: Session, username: str, password: str, settings: Settings, now: datetime
-) -> tuple[Actor | None, str]:
-    """Verify credentials, recording failures and lockouts; returns (actor, refusal)."""
-    user = session.scalar(select(User).where(User.username == (username or "").strip()))
-    if user is None or not user.is_active:
-        return None, "wrong username or password"
-    if user.locked_until and user.locked_until > now:
-        return None, f"account locked until {user.locked_until:%H:%M} UTC"
+def _failed(session, actor, user_id, reason: str, address: str | None, **extra) -> None:
+    after = {"reason": reason, "client_address": address, **extra}
+    audit.record(session, actor, "login-failed", "user", user_id, after=after)
+
+
+def _count_failure(
+    session: Session, user: User, settings: Settings, now: datetime, address: str | None
+) -> None:
+    """Count a wrong password atomically (parallel guesses cannot overwrite each other's
+    count) and lock the account when the count reaches the limit."""
     actor = Actor.from_user(user)
-    if not _verify(user.password_hash, password):
-        failures = user.failed_logins + 1
-        audit.record(session, actor, "login-failed", "user", user.id)
-        if failures < settings.max_failed_logins:
-            _sign_in_state(session, user.id, failed_logins=failures)
-            return None, "wrong username or password"
-        locked_until = now + timedelta(minutes=settings.lockout_minutes)
-        _sign_in_state(session, user.id, failed_logins=0, locked_until=locked_until)
-        audit.record(
-            session,
-            actor,
-            "account-locked",
-            "user",
-            user.id,
-            after={"locked_until": locked_until.isoformat()},
-        )
-        return None, "wrong username or password"
-    _sign_in_state(session, user.id, failed_logins=0, locked_until=None, last_login_at=now)
-    audit.record(session, actor, "login", "user", user.id)
-    return actor, ""
+    failures = session.scalar(
+        update(User)
+        .where(User.id == user.id, _open(now))
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins)
+        .execution_options(synchronize_session=False)
+    )
+    if failures is None:  # locked or disabled meanwhile
+        _failed(session, actor, user.id, "locked", address)
+        return
+    _failed(session, actor, user.id, "password", address)
+    if failures < settings.max_failed_logins:
+        return
+    locked_until = now + timedelta(minutes=settings.lockout_minutes)
+    _sign_in_state(session, user.id, failed_logins=0, locked_until=locked_until)
+    after = {"locked_until": locked_until.isoformat(), "client_address": address}
+    audit.record(session, actor, "account-locked", "user", user.id, after=after)
+
+
+def _record_sign_in(
+    session: Session,
+    user: User | None,
+    username: str,
+    matches: bool,
+    new_hash: str | None,
+    settings: Settings,
+    now: datetime,
+    address: str | None,
+) -> SignIn | None:
+    """Write the outcome of a verified attempt; the account's state is checked again in the
+    write, so a lock, disabling or password change during the hash still refuses."""
+    if user is None:
+        _failed(session, SYSTEM, None, "unknown", address, username=username[:64])
+        return None
+    actor = Actor.from_user(user)
+    if not _is_open(user, now):
+        _failed(session, actor, user.id, "disabled" if not user.is_active else "locked", address)
+        return None
+    if not matches:
+        _count_failure(session, user, settings, now, address)
+        return None
+    values = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+    if new_hash:
+        values["password_hash"] = new_hash
+    unchanged = (
+        _open(now),
+        User.sign_in_generation == user.sign_in_generation,
+        User.password_hash == user.password_hash,
+    )
+    if not _sign_in_state(session, user.id, *unchanged, **values):
+        _failed(session, actor, user.id, "changed", address)
+        return None
+    after = {"client_address": address, "rehashed": bool(new_hash)}
+    audit.record(session, actor, "login", "user", user.id, after=after)
+    return SignIn(actor, user.sign_in_generation, user.must_change_password)
 
 
 def authenticate(
@@ -91,14 +196,25 @@ def authenticate(
     password: str,
     settings: Settings,
     now: datetime | None = None,
-) -> Actor:
-    """Check a login in its own transaction, so failures and lockouts are kept even when
-    the login is refused; locks the account after too many failures."""
+    client_address: str | None = None,
+) -> SignIn:
+    """Check a sign-in in three short steps: read the account, verify the password outside
+    any transaction (SQLite's write lock is never held while argon2 runs), write the outcome.
+    Unknown, disabled, locked and wrong all cost one argon2 verification and read the same."""
+    now = now or utcnow()
+    username = (username or "").strip()
+    with factory() as session:
+        user = session.scalar(_with_localities(User.username == username))
+    matches = _verify(user.password_hash if user else _dummy_hash(), password)
+    upgrade = matches and _hasher.check_needs_rehash(user.password_hash)
+    new_hash = _hasher.hash(password) if upgrade else None
     with transaction(factory) as session:
-        actor, refusal = _check_login(session, username, password, settings, now or utcnow())
-    if actor is None:
-        raise AuthenticationFailed(refusal)
-    return actor
+        sign_in = _record_sign_in(
+            session, user, username, matches, new_hash, settings, now, client_address
+        )
+    if sign_in is None:
+        raise AuthenticationFailed(REFUSAL)
+    return sign_in
 
 
 def _localities(session: Session, locality_ids) -> list[Locality]:
@@ -129,8 +245,10 @@ def create_user(
     locality_ids: list[int] = (),
     phone: str | None = None,
     is_demo: bool = False,
+    must_change_password: bool = False,
 ) -> User:
-    """Admins create accounts; a town official must be given at least one locality."""
+    """Admins create accounts; a town official must be given at least one locality. An
+    account made on the admin page must change its initial password at its first sign-in."""
     require(actor, Action.MANAGE_USERS)
     username = validation.text(username, "username", max_len=64)
     if session.scalar(select(func.count()).where(User.username == username)):
@@ -142,10 +260,11 @@ def create_user(
         username=username,
         display_name=validation.text(display_name, "display_name", max_len=64),
         role=role,
-        password_hash=hash_password(password),
+        password_hash=_new_hash(password, username),
         phone=validation.phone(phone, "phone"),
         localities=localities,
         is_demo=is_demo,
+        must_change_password=must_change_password,
     )
     session.add(user)
     session.flush()
@@ -153,13 +272,24 @@ def create_user(
     return user
 
 
-def change_password(session: Session, actor: Actor, old_password: str, new_password: str) -> None:
-    """A user changes their own password, proving the old one."""
-    user = session.get(User, actor.user_id)
-    if user is None or not _verify(user.password_hash, old_password):
+def change_password(session: Session, actor: Actor, old_password: str, new_password: str) -> int:
+    """A user changes their own password, proving the old one; every other sign-in of the
+    account ends. Returns the new sign-in generation, which keeps this sign-in going."""
+    user = editing.load(session, User, actor.user_id, "user")
+    if not _verify(user.password_hash, old_password):
         raise AuthenticationFailed("the current password is wrong")
-    user.password_hash = hash_password(new_password)
-    audit.record(session, actor, "password-changed", "user", user.id)
+    values = {
+        "password_hash": _new_hash(new_password, user.username),
+        "must_change_password": False,
+    }
+    _change(session, actor, user, "password-changed", {**values, **_next_generation(user)})
+    return user.sign_in_generation
+
+
+def sign_out_everywhere(session: Session, actor: Actor) -> None:
+    """End every sign-in of the actor's account, e.g. after using a PC that is not theirs."""
+    user = editing.load(session, User, actor.user_id, "user")
+    _change(session, actor, user, "signed-out-everywhere", _next_generation(user))
 
 
 def _keep_an_admin(session: Session, actor: Actor, user: User, *, role: Role, active: bool) -> None:
@@ -176,6 +306,11 @@ def _keep_an_admin(session: Session, actor: Actor, user: User, *, role: Role, ac
     ).all()
     if len(admins) <= 1:
         raise InvariantViolation(f"{user.username} is the last active administrator")
+
+
+def _next_generation(user: User) -> dict:
+    """The values that end every current sign-in of the account (its row is locked)."""
+    return {"sign_in_generation": user.sign_in_generation + 1}
 
 
 def _change(session: Session, actor: Actor, user: User, action: str, values: dict) -> None:
@@ -212,16 +347,24 @@ def update_user(
     }
     _check_town_localities(values["role"], values["localities"])
     _keep_an_admin(session, actor, user, role=values["role"], active=user.is_active)
+    if values["role"] is not user.role or set(values["localities"]) != set(user.localities):
+        values.update(_next_generation(user))  # new rights: sign in again to get them
     _change(session, actor, user, "user-updated", values)
     return user
 
 
 def reset_password(session: Session, actor: Actor, user_id: int, new_password: str) -> None:
-    """An admin sets a new password for a user who forgot theirs; it also lifts a lockout."""
+    """An admin sets a new password for a user who forgot theirs: it lifts a lockout, ends
+    the account's sign-ins and must be changed by the user at the next sign-in."""
     require(actor, Action.MANAGE_USERS)
     user = editing.load(session, User, user_id, "user")
-    values = {"password_hash": hash_password(new_password), "failed_logins": 0}
-    _change(session, actor, user, "password-reset", {**values, "locked_until": None})
+    values = {
+        "password_hash": _new_hash(new_password, user.username),
+        "must_change_password": True,
+        "failed_logins": 0,
+        "locked_until": None,
+    }
+    _change(session, actor, user, "password-reset", {**values, **_next_generation(user)})
 
 
 def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> None:
@@ -233,7 +376,8 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> No
         return
     _keep_an_admin(session, actor, user, role=user.role, active=active)
     action = "user-enabled" if active else "user-disabled"
-    _change(session, actor, user, action, {"is_active": active})
+    ended = {} if active else _next_generation(user)
+    _change(session, actor, user, action, {"is_active": active, **ended})
 
 
 def unlock(session: Session, actor: Actor, user_id: int) -> None:

@@ -12,6 +12,8 @@ Keys (environment variable in brackets):
 - ``language`` [REGISTRY_LANGUAGE]: ``zh`` (default) or ``en``.
 - ``session_timeout_minutes`` [REGISTRY_SESSION_TIMEOUT_MINUTES]: idle minutes before a login
   expires. Default 30.
+- ``session_max_hours`` [REGISTRY_SESSION_MAX_HOURS]: hours after which a sign-in ends however
+  active it is, so a sign-in left open on a shared PC does not last for days. Default 12.
 - ``max_failed_logins`` [REGISTRY_MAX_FAILED_LOGINS]: failures before lockout. Default 5.
 - ``lockout_minutes`` [REGISTRY_LOCKOUT_MINUTES]: lockout length. Default 15.
 - ``expiry_warning_days`` [REGISTRY_EXPIRY_WARNING_DAYS]: a lot expiring within this many days
@@ -62,6 +64,7 @@ class Settings:
     tianditu_key: str | None = None
     language: str = "zh"
     session_timeout_minutes: int = 30
+    session_max_hours: int = 12
     max_failed_logins: int = 5
     lockout_minutes: int = 15
     expiry_warning_days: int = 90

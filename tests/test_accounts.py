@@ -62,7 +62,7 @@ def user_row(factory, user_id) -> dict:
 
 
 def sign_in(factory, username, password=PASSWORD, now=NOW):
-    return authenticate(factory, username, password, SETTINGS, now=now)
+    return authenticate(factory, username, password, SETTINGS, now=now).actor
 
 
 def lock_out(factory, username="test-town", now=NOW) -> None:
@@ -191,12 +191,12 @@ def test_the_last_active_admin_is_kept(factory, actors):
 
 def test_lockout_after_five_failures_lasts_fifteen_minutes(factory, actors):
     lock_out(factory)
-    with pytest.raises(AuthenticationFailed, match="locked"):
+    with pytest.raises(AuthenticationFailed, match="wrong"):  # the same words as a typo
         sign_in(factory, "test-town", now=NOW + timedelta(minutes=14))
     assert sign_in(factory, "test-town", now=NOW + timedelta(minutes=15)).username == "test-town"
     with factory() as session:
         actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
-    assert actions[-7:] == ["login-failed"] * 5 + ["account-locked", "login"]
+    assert actions[-8:] == ["login-failed"] * 5 + ["account-locked", "login-failed", "login"]
 
 
 def test_unlock_lifts_a_lockout_early(factory, actors):
@@ -219,7 +219,7 @@ def test_reset_password_clears_the_lockout_and_the_new_password_works(factory, a
 
 
 def test_reset_refuses_a_short_password(factory, actors):
-    with pytest.raises(ValidationError, match="8"), db.transaction(factory) as session:
+    with pytest.raises(ValidationError, match="at least 10"), db.transaction(factory) as session:
         reset_password(session, actors["admin"], actors["town"].user_id, "short")
 
 

@@ -53,9 +53,11 @@ def test_admin_creates_a_town_official_who_then_appears_and_signs_in(app, demo_u
     row = users_table(app).set_index("用户名").loc["wangfang"]
     assert (row["角色"], row["负责属地"], bool(row["启用"])) == ("镇街工作人员", "板浦镇", True)
     assert app.text_input(key="admin.create.username").value == ""  # the form is cleared
-    app.session_state["auth.actor"] = None
+    app.switch_page("app_pages/account.py").run()
+    app.button(key="account.logout").click().run()
     sign_in(app, "wangfang", "Banpu-duty-1")
-    assert not app.error
+    assert not app.error  # signed in, and first asked to replace the initial password
+    assert app.title[0].value == "我的账户" and any("请先修改密码" in w.value for w in app.warning)
 
 
 def test_a_refused_user_keeps_the_form_and_shows_the_core_message(app):
