@@ -18,8 +18,9 @@ Keys (environment variable in brackets):
 - ``lockout_minutes`` [REGISTRY_LOCKOUT_MINUTES]: lockout length. Default 15.
 - ``expiry_warning_days`` [REGISTRY_EXPIRY_WARNING_DAYS]: a lot expiring within this many days
   is flagged. Default 90.
-- ``load_demo_on_first_start`` [REGISTRY_LOAD_DEMO]: seed the demo district into an empty
-  database on first start. Default true.
+- ``load_demo_on_first_start`` [REGISTRY_LOAD_DEMO]: on the first start of a new database,
+  mark it demo and seed the demo district; false marks it production (never seeded). A
+  database keeps the purpose it was set up with. Default true.
 - ``rectification_days_major`` / ``_significant`` / ``_general`` / ``_low``
   [REGISTRY_RECTIFICATION_DAYS_MAJOR …]: default rectification deadline in days by risk
   level. No national figure exists (domain-standards §4.3), so they are settings.
