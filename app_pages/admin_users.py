@@ -35,7 +35,7 @@ ERROR_KEYS = {
 def _show_error(error: RegistryError) -> None:
     """The core's message under a translated heading; a stale save also lists what changed."""
     key = next((k for cls, k in ERROR_KEYS.items() if isinstance(error, cls)), "admin.error.other")
-    st.error(ui.t(key, message=str(error)))
+    st.error(ui.t(key, message=ui.plain(error)))
     if isinstance(error, StaleRecord):
         if error.changes:
             st.table(

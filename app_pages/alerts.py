@@ -21,7 +21,6 @@ ICONS = {alerts.OVERDUE: "🔴", alerts.DUE: "🟠", alerts.WARNING: "🟡"}
 RECORD_PAGE = "app_pages/record.py"
 DISTRICT = "district"  # locality filter: district and department plans (no locality)
 DESCRIPTION_SHOWN = 40  # characters of a rectification's description in its one-line message
-MARKDOWN_SPECIALS = "\\`*_[]<>|$~"  # inline markup; lines start with an icon
 INVENTORY = ("app_pages/inventory.py", Action.EDIT_LOCAL_RECORDS, "nav.inventory")
 TEAMS = ("app_pages/teams.py", Action.EDIT_LOCAL_RECORDS, "nav.teams")
 INSPECT = ("app_pages/inspections.py", Action.EDIT_LOCAL_RECORDS, "nav.inspections")
@@ -45,13 +44,6 @@ def inbox(version: int, day: date, scope: tuple, _actor) -> list[alerts.Alert]:
         return alerts.alerts_for(session, _actor, today=day, settings=ui.settings())
 
 
-def escaped(value):
-    """User text (names, descriptions) shown literally: no markdown, no LaTeX from ``$``."""
-    if not isinstance(value, str):
-        return value
-    return "".join(f"\\{ch}" if ch in MARKDOWN_SPECIALS else ch for ch in value)
-
-
 def message(alert: alerts.Alert, markdown: bool = True) -> str:
     """The one-line message from the kind's template and the alert's values."""
     values = {k: v for k, v in alert.detail.items() if k not in ("variant", "provisional")}
@@ -61,7 +53,7 @@ def message(alert: alerts.Alert, markdown: bool = True) -> str:
         values["description"] = values["description"][:DESCRIPTION_SHOWN] + "…"
     values.update(subject=alert.subject, due=alert.due)
     if markdown:
-        values = {key: escaped(value) for key, value in values.items()}
+        values = {k: ui.plain(v) if isinstance(v, str) else v for k, v in values.items()}
     text = ui.t(alert.template, **values)
     return text + ui.t("alert.provisional") if alert.detail.get("provisional") else text
 
@@ -163,5 +155,5 @@ for kind, members in groups.items():
             column.page_link(page, label=ui.t("alert.go", page=ui.t(key)), icon="🛠️")
     for alert in members:
         text, action = st.columns([6, 1], vertical_alignment="center")
-        text.markdown(f"{ICONS[alert.severity]} **{escaped(place(alert))}** · {message(alert)}")
+        text.markdown(f"{ICONS[alert.severity]} **{ui.plain(place(alert))}** · {message(alert)}")
         link(action, alert)

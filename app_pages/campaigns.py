@@ -169,7 +169,7 @@ targets, cover, pace = detail(ui.data_version(), campaign_id, day)
 
 st.caption(scope_text(campaign))
 if campaign["description"]:
-    st.caption(campaign["description"])
+    st.caption(ui.plain(campaign["description"]))
 if campaign["is_demo"]:
     st.caption(ui.t("map.demo"))
 if manage:

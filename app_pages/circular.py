@@ -18,7 +18,6 @@ from registry.permissions import Action
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 actor = ui.require_actor()
@@ -46,11 +45,6 @@ def built(version: int, week: str, language: str):
 
 def shown_date(value: str) -> str:
     return circular.date_text(date.fromisoformat(value), ui.language())
-
-
-def escaped(text: str) -> str:
-    """Snapshot text (campaign names) shown literally: no markdown, no LaTeX from ``$``."""
-    return "".join(f"\\{ch}" if ch in MARKDOWN_SPECIALS else ch for ch in text)
 
 
 def take_snapshot(session) -> None:
@@ -116,5 +110,5 @@ if previous_as_of is None:
     st.caption(ui.t("circ.based_on_alone", date=shown_date(as_of)))
 else:
     st.caption(ui.t("circ.based_on", date=shown_date(as_of), previous=shown_date(previous_as_of)))
-st.markdown(escaped(result.summary))
+st.markdown(ui.plain(result.summary))
 st.dataframe(pd.DataFrame(result.ranking), hide_index=True, width="stretch")

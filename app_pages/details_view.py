@@ -1,5 +1,6 @@
 """Rendering one record's details (depot, team, checkpoint) for the map panel and the
-record page. Values come from ``registry.details``; Streamlit escapes what it shows."""
+record page. Values come from ``registry.details``; user text goes into tables, or through
+``ui.plain`` where Streamlit would read it as Markdown."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def _inspection(last: dict | None) -> str:
 
 
 def depot(detail: dict) -> None:
-    st.markdown(f"**{ui.label(DepotLevel(detail['level']))}** · {detail['locality']}")
+    st.markdown(f"**{ui.label(DepotLevel(detail['level']))}** · {ui.plain(detail['locality'])}")
     _fields(
         [
             ("details.manager", detail["manager"]),
@@ -87,7 +88,7 @@ def depot(detail: dict) -> None:
 def team(detail: dict) -> None:
     st.markdown(
         f"**{ui.label(TeamKind(detail['team_kind']))} · "
-        f"{ui.label(TeamStaffing(detail['staffing']))}** · {detail['locality']}"
+        f"{ui.label(TeamStaffing(detail['staffing']))}** · {ui.plain(detail['locality'])}"
     )
     members, target = detail["members"], detail["target"]
     columns = st.columns(2)
@@ -111,7 +112,7 @@ def team(detail: dict) -> None:
 def checkpoint(detail: dict) -> None:
     st.markdown(
         f"**{ui.label(CheckpointType(detail['type']))} · "
-        f"{ui.label(RiskLevel(detail['risk_level']))}** · {detail['locality']}"
+        f"{ui.label(RiskLevel(detail['risk_level']))}** · {ui.plain(detail['locality'])}"
     )
     _fields(
         [
@@ -169,7 +170,7 @@ def show(detail: dict | None) -> None:
     if detail is None:
         st.info(ui.t("details.missing"))
         return
-    st.subheader(detail["name"], anchor=False)
+    st.subheader(ui.plain(detail["name"]), anchor=False)
     if detail["is_demo"]:
         st.caption(ui.t("map.demo"))
     RENDERERS[detail["kind"]](detail)

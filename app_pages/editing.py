@@ -40,7 +40,7 @@ def run(action, success: str, form: str | None = None) -> bool:
         with transaction(ui.session_factory()) as session:
             action(session)
     except StaleRecord as error:
-        st.error(ui.t("error.stale", detail=str(error)))
+        st.error(ui.t("error.stale", detail=ui.plain(error)))
         if error.changes:
             st.table(
                 pd.DataFrame(
@@ -58,7 +58,7 @@ def run(action, success: str, form: str | None = None) -> bool:
             st.button(ui.t("stale.reload"), key=f"{form}.reload", on_click=forget, args=(form,))
         return False
     except RegistryError as error:
-        st.error(ui.t("error.refused", detail=str(error)))
+        st.error(ui.t("error.refused", detail=ui.plain(error)))
         return False
     st.session_state[FLASH_KEY] = success
     if form is not None:

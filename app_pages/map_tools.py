@@ -85,7 +85,7 @@ def nearest(point, items: dict[int, str]) -> None:
             offers = nearest_depots_with_item(session, item_id, *point, today=today())
             takes, short = allocate(offers, quantity) if offers else ([], quantity)
     except ValidationError as error:
-        st.error(ui.t("error.validation", detail=str(error)))
+        st.error(ui.t("error.validation", detail=ui.plain(error)))
         return
     if not offers:
         st.warning(ui.t("nearest.none"))
@@ -149,7 +149,7 @@ def radius(point) -> None:
         with ui.session_factory()() as session:
             result = within_radius(session, *point, km)
     except ValidationError as error:
-        st.error(ui.t("error.validation", detail=str(error)))
+        st.error(ui.t("error.validation", detail=ui.plain(error)))
         return
     st.session_state["map.radius"] = (point, km)
     st.success(
@@ -165,7 +165,8 @@ def radius(point) -> None:
     if result.population_incomplete:
         st.caption(ui.t("radius.incomplete"))
     st.markdown(
-        f"**{ui.t('radius.localities')}**: " + "、".join(name for name, _ in result.localities)
+        f"**{ui.t('radius.localities')}**: "
+        + "、".join(ui.plain(name) for name, _ in result.localities)
     )
     st.dataframe(
         pd.DataFrame(

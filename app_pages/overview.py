@@ -9,7 +9,6 @@ Leaders only read; the office may freeze a snapshot.
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 import altair as alt
@@ -172,12 +171,6 @@ def painted(table: pd.DataFrame, column: str):
         colour_text(c): f"color:{READINESS_COLOURS[c]};font-weight:600" for c in READINESS_COLOURS
     }
     return table.style.map(lambda value: css.get(value, ""), subset=[column])
-
-
-def plain(text: object) -> str:
-    """User text made inert for st.markdown and link labels (no emphasis, links or
-    ``:colour[...]`` directives)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
 
 
 def component_names(keys) -> str:
@@ -522,7 +515,7 @@ if row is not None:
     )
     with figures[3].container(border=True):  # a name is too long for a metric's large value
         st.caption(ui.t("ov.col.responsible"))
-        st.markdown(f"**{plain(row.responsible or '—')}**")
+        st.markdown(f"**{ui.plain(row.responsible or '—')}**")
 
     parts = sorted(
         row.components.items(),
@@ -554,7 +547,7 @@ if row is not None:
     )
     st.caption(ui.t("ov.components_note"))
 
-    st.markdown(f"**{ui.t('ov.records', name=plain(row.name))}**")
+    st.markdown(f"**{ui.t('ov.records', name=ui.plain(row.name))}**")
     items = overdue_items(row.locality_id)
     if items:
         st.dataframe(pd.DataFrame(items), hide_index=True, width="stretch")
@@ -592,7 +585,7 @@ if row is not None:
             for key, name, why in flagged[:RECORD_LINKS]:
                 st.page_link(
                     "app_pages/record.py",
-                    label=f"{plain(name)} — {why}",
+                    label=f"{ui.plain(name)} — {why}",
                     icon=":material/description:",
                     query_params={"key": key},
                 )

@@ -189,17 +189,17 @@ def show_versions(detail: dict) -> None:
         else:
             state = ui.t("plan.rev.superseded")
         trigger = revision["trigger"]
-        line = f"**{revision['version_label']}** · {state}"
+        line = f"**{ui.plain(revision['version_label'])}** · {state}"
         if revision["issued_on"]:
             line += " · " + ui.t("plan.rev.issued", date=revision["issued_on"].isoformat())
         if trigger:
             line += " · " + ui.label(RevisionTrigger(trigger))
         st.markdown(line)
         if revision["note"]:
-            st.caption(revision["note"])
+            st.caption(ui.plain(revision["note"]))
         for file in revision["attachments"]:
             st.download_button(
-                f"{file['filename']}（{file['size'] / 1024:.0f} KB）",
+                f"{ui.plain(file['filename'])}（{file['size'] / 1024:.0f} KB）",
                 data=lambda attachment_id=file["id"]: file_bytes(attachment_id),
                 file_name=file["filename"],
                 mime=file["content_type"],
@@ -207,7 +207,7 @@ def show_versions(detail: dict) -> None:
                 icon=":material/download:",
             )
         if not revision["attachments"] and revision["document_name"]:
-            st.caption(ui.t("plan.rev.no_file", name=revision["document_name"]))
+            st.caption(ui.t("plan.rev.no_file", name=ui.plain(revision["document_name"])))
 
 
 def show_drills(detail: dict) -> None:
@@ -461,7 +461,7 @@ def show_plan(row: dict) -> None:
     if detail is None:
         st.warning(ui.t("details.missing"))
         return
-    st.subheader(detail["title"], anchor=False)
+    st.subheader(ui.plain(detail["title"]), anchor=False)
     if detail["is_demo"]:
         st.caption(ui.t("map.demo"))
     show_dates(detail)

@@ -103,15 +103,15 @@ def show_photos(items: list[dict]) -> None:
         return
     with ui.session_factory()() as session:
         files = [attachments.content(session, item["id"]) for item in items]
-    st.image([f.data for f in files], caption=[f.filename for f in files], width=160)
+    st.image([f.data for f in files], caption=[ui.plain(f.filename) for f in files], width=160)
 
 
-st.subheader(f"#{detail['id']} {detail['target']}")
+st.subheader(f"#{detail['id']} {ui.plain(detail['target'])}")
 status_line = f"{ui.label(S(detail['status']))} · {ui.label(RiskLevel(detail['risk_level']))}"
 if detail["overdue"]:
     st.error(ui.t("rect.overdue_by", days=detail["days_overdue"], deadline=detail["deadline"]))
 st.markdown(f"**{status_line}** · {ui.t('rect.col.deadline')} {detail['deadline']}")
-st.write(detail["description"])
+st.text(detail["description"])
 facts = {
     ui.t("details.responsible"): detail["responsible_person"] or "—",
     ui.t("rect.col.found"): detail["found_on"],
@@ -124,7 +124,7 @@ if detail["risk_level"] == RiskLevel.MAJOR:
         else ui.t("rect.not_signed_off")
     )
 for label, value in facts.items():
-    st.markdown(f"**{label}**: {value}")
+    st.markdown(f"**{label}**: {ui.plain(value)}")
 if detail["inspection_photos"]:
     st.caption(ui.t("rect.inspection_photos"))
     show_photos(detail["inspection_photos"])
@@ -133,11 +133,12 @@ st.markdown(f"#### {ui.t('rect.history')}")
 for step in detail["steps"]:
     step_label = ui.t(f"rect.action.{step['action'] or 'register'}")
     with st.container(border=True):
-        st.markdown(f"**{step_label}** · {step['at']:%Y-%m-%d %H:%M} · {step['actor'] or '—'}")
+        who = ui.plain(step["actor"] or "—")
+        st.markdown(f"**{step_label}** · {step['at']:%Y-%m-%d %H:%M} · {who}")
         if step["note"]:
-            st.write(step["note"])
+            st.text(step["note"])
         if step["evidence"]:
-            st.caption(f"{ui.t('rect.evidence')}: {step['evidence']}")
+            st.caption(f"{ui.t('rect.evidence')}: {ui.plain(step['evidence'])}")
         show_photos(step["photos"])
 
 actions = detail["actions"]

@@ -75,6 +75,20 @@ def label(member) -> str:
     return i18n.label(member, language())
 
 
+# Every ASCII punctuation character can start Markdown syntax (or Streamlit's :colour[...] and
+# $LaTeX$); a backslash before each one makes it literal.
+_LITERAL = str.maketrans({c: "\\" + c for c in map(chr, range(33, 127)) if not c.isalnum()})
+
+
+def plain(text: object) -> str:
+    """User text (a note, a name, a file name) to embed in Markdown, shown literally: never a
+    link, image, heading or emphasis of the user's making. Streamlit parses Markdown in
+    st.markdown, st.write of a str, captions, alerts, headings, expander and tab labels,
+    button labels, image captions and radio options. Line breaks are kept."""
+    escaped = str(text).replace("\r\n", "\n").translate(_LITERAL)
+    return escaped.replace("\n", "  \n")
+
+
 def language_switch() -> None:
     st.sidebar.radio(
         i18n.translate("app.language", language()),
