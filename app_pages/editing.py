@@ -3,6 +3,8 @@ written; a stale save shows what changed meanwhile."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import pandas as pd
 import streamlit as st
 
@@ -12,9 +14,10 @@ from registry.errors import RegistryError, StaleRecord
 
 FLASH_KEY = "edit.flash"
 OPENED_KEY = "edit.opened"  # form name → (record id, version the form was opened at)
+V = TypeVar("V")  # a version number, or a snapshot such as a grid's book quantities
 
 
-def opened_version(form: str, record_id: object, version: int) -> int:
+def opened_version(form: str, record_id: object, version: V) -> V:
     """The version ``form`` was opened at for ``record_id``.
 
     Remembered the first time the form shows that record and kept across reruns until it is
