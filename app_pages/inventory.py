@@ -192,7 +192,7 @@ with tabs[1]:
         st.caption(
             ui.t("inv.suggestion")
             + "："
-            + "；".join(f"{lot.batch} × {take}" for lot, take in plan)
+            + "；".join(f"{ui.plain(lot.batch)} × {take}" for lot, take in plan)
             + (f"（{ui.t('inv.short', n=short)}）" if short else "")
         )
         with st.form("inv.issue"):
