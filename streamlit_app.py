@@ -43,7 +43,7 @@ else:
     st.sidebar.caption(
         ui.t(
             "account.signed_in_as",
-            name=actor.display_name or actor.username,
+            name=ui.plain(actor.display_name or actor.username),
             role=ui.label(actor.role),
         )
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from app_pages.ui import plain
-from registry import db, plans, rectifications
+from registry import accounts, db, plans, rectifications
 from registry.enums import RectificationStatus
 from registry.models import Plan, Rectification, User
 from registry.permissions import Actor
@@ -131,3 +131,17 @@ def test_plan_title_and_fields_show_as_text(app, demo_url):
     app.switch_page("app_pages/plans.py").run()
     app.selectbox(key="plan.choose").select(plan.id).run()
     assert_shown_as_text(app)  # the title as the heading
+
+
+def test_a_display_name_shows_as_text_in_the_sidebar_and_the_account_page(app, demo_url):
+    def rename(session, admin):
+        leader = session.query(User).filter_by(username="leader").one()
+        accounts.update_user(
+            session, admin, leader.id, leader.version, display_name=EVIL,
+            role=leader.role.value, locality_ids=[p.id for p in leader.localities], phone=None,
+        )  # fmt: skip
+
+    as_user(demo_url, "admin", rename)
+    sign_in(app, "leader")
+    app.switch_page("app_pages/account.py").run()
+    assert_shown_as_text(app, count=2)  # signed in as …, in the sidebar and on the page
