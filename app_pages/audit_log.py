@@ -111,7 +111,7 @@ with ui.session_factory()() as db_session:
 scope = audit_log.visible_localities(actor)
 if scope is not None:
     places = {i: name for i, name in places.items() if i in scope}
-    st.info(ui.t("audit.scope", names="、".join(places.values()) or "—"))
+    st.info(ui.t("audit.scope", names=ui.plain("、".join(places.values()) or "—")))
 
 filters = st.columns(5)
 user_id = filters[0].selectbox(
