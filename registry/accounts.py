@@ -122,17 +122,33 @@ def _sign_in_state(session: Session, user_id: int, *conditions, **values) -> boo
     return session.scalar(statement) is not None
 
 
-def _failed(session, actor, user_id, reason: str, address: str | None, **extra) -> None:
-    after = {"reason": reason, "client_address": address, **extra}
-    audit.record(session, actor, "login-failed", "user", user_id, after=after)
+@dataclass(frozen=True)
+class _Attempt:
+    """One sign-in attempt, its password already verified outside any transaction."""
+
+    username: str
+    user: User | None  # as read before the verification, detached
+    matches: bool
+    new_hash: str | None  # the upgraded hash when argon2's parameters changed
+    now: datetime
+    client_address: str | None
 
 
-def _count_failure(
-    session: Session, user: User, settings: Settings, now: datetime, address: str | None
-) -> None:
+def _failed(session: Session, attempt: _Attempt, reason: str) -> None:
+    """Audit a refusal with its reason and the client's address (never shown to the client)."""
+    after = {"reason": reason, "client_address": attempt.client_address}
+    if attempt.user is None:
+        after["username"] = attempt.username[:64]
+        audit.record(session, SYSTEM, "login-failed", "user", None, after=after)
+        return
+    actor = Actor.from_user(attempt.user)
+    audit.record(session, actor, "login-failed", "user", attempt.user.id, after=after)
+
+
+def _count_failure(session: Session, attempt: _Attempt, settings: Settings) -> None:
     """Count a wrong password atomically (parallel guesses cannot overwrite each other's
     count) and lock the account when the count reaches the limit."""
-    actor = Actor.from_user(user)
+    user, now = attempt.user, attempt.now
     failures = session.scalar(
         update(User)
         .where(User.id == user.id, _open(now))
@@ -140,52 +156,39 @@ def _count_failure(
         .returning(User.failed_logins)
         .execution_options(synchronize_session=False)
     )
-    if failures is None:  # locked or disabled meanwhile
-        _failed(session, actor, user.id, "locked", address)
-        return
-    _failed(session, actor, user.id, "password", address)
-    if failures < settings.max_failed_logins:
+    _failed(session, attempt, "password" if failures is not None else "locked")
+    if failures is None or failures < settings.max_failed_logins:
         return
     locked_until = now + timedelta(minutes=settings.lockout_minutes)
     _sign_in_state(session, user.id, failed_logins=0, locked_until=locked_until)
-    after = {"locked_until": locked_until.isoformat(), "client_address": address}
-    audit.record(session, actor, "account-locked", "user", user.id, after=after)
+    after = {"locked_until": locked_until.isoformat(), "client_address": attempt.client_address}
+    audit.record(session, Actor.from_user(user), "account-locked", "user", user.id, after=after)
 
 
-def _record_sign_in(
-    session: Session,
-    user: User | None,
-    username: str,
-    matches: bool,
-    new_hash: str | None,
-    settings: Settings,
-    now: datetime,
-    address: str | None,
-) -> SignIn | None:
+def _record_sign_in(session: Session, attempt: _Attempt, settings: Settings) -> SignIn | None:
     """Write the outcome of a verified attempt; the account's state is checked again in the
     write, so a lock, disabling or password change during the hash still refuses."""
-    if user is None:
-        _failed(session, SYSTEM, None, "unknown", address, username=username[:64])
+    user, now = attempt.user, attempt.now
+    if user is None or not _is_open(user, now):
+        reason = "unknown" if user is None else "disabled" if not user.is_active else "locked"
+        _failed(session, attempt, reason)
         return None
-    actor = Actor.from_user(user)
-    if not _is_open(user, now):
-        _failed(session, actor, user.id, "disabled" if not user.is_active else "locked", address)
-        return None
-    if not matches:
-        _count_failure(session, user, settings, now, address)
+    if not attempt.matches:
+        _count_failure(session, attempt, settings)
         return None
     values = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
-    if new_hash:
-        values["password_hash"] = new_hash
+    if attempt.new_hash:
+        values["password_hash"] = attempt.new_hash
     unchanged = (
         _open(now),
         User.sign_in_generation == user.sign_in_generation,
         User.password_hash == user.password_hash,
     )
     if not _sign_in_state(session, user.id, *unchanged, **values):
-        _failed(session, actor, user.id, "changed", address)
+        _failed(session, attempt, "changed")
         return None
-    after = {"client_address": address, "rehashed": bool(new_hash)}
+    actor = Actor.from_user(user)
+    after = {"client_address": attempt.client_address, "rehashed": bool(attempt.new_hash)}
     audit.record(session, actor, "login", "user", user.id, after=after)
     return SignIn(actor, user.sign_in_generation, user.must_change_password)
 
@@ -201,17 +204,15 @@ def authenticate(
     """Check a sign-in in three short steps: read the account, verify the password outside
     any transaction (SQLite's write lock is never held while argon2 runs), write the outcome.
     Unknown, disabled, locked and wrong all cost one argon2 verification and read the same."""
-    now = now or utcnow()
     username = (username or "").strip()
     with factory() as session:
         user = session.scalar(_with_localities(User.username == username))
     matches = _verify(user.password_hash if user else _dummy_hash(), password)
     upgrade = matches and _hasher.check_needs_rehash(user.password_hash)
     new_hash = _hasher.hash(password) if upgrade else None
+    attempt = _Attempt(username, user, matches, new_hash, now or utcnow(), client_address)
     with transaction(factory) as session:
-        sign_in = _record_sign_in(
-            session, user, username, matches, new_hash, settings, now, client_address
-        )
+        sign_in = _record_sign_in(session, attempt, settings)
     if sign_in is None:
         raise AuthenticationFailed(REFUSAL)
     return sign_in
