@@ -42,7 +42,10 @@ def test_chinese_is_the_default_and_english_differs():
     assert i18n.translate("nav.map") == "一张图"
     assert i18n.translate("nav.map", "en") == "District map"
     assert i18n.label(enums.RiskLevel.MAJOR) == "重大（红）"
-    assert i18n.translate("login.failed", "en", reason="x") == "Sign-in failed: x"
+    refused = i18n.translate("login.failed", "en", count=5, minutes=15)
+    assert (
+        refused.startswith("Sign-in failed: wrong username or password") and "15 minutes" in refused
+    )
 
 
 def test_each_key_lives_in_one_file_and_both_languages_have_the_same_files():
