@@ -432,6 +432,7 @@ def test_inspection_targets_are_those_the_actor_may_inspect(factory, actors, sit
 def test_photos_survive_backup_and_restore(sqlite_url, tmp_path):
     """The SQLite online backup carries the photos (PostgreSQL: pg_dump, see the README)."""
     from registry import backup
+    from registry.clock import utcnow
     from registry.permissions import SYSTEM
     from tests.conftest import open_reference_db
 
@@ -443,7 +444,7 @@ def test_photos_survive_backup_and_restore(sqlite_url, tmp_path):
     copy = backup.backup(sqlite_url, tmp_path / "copy.db")
     with db.transaction(factory) as session:
         session.execute(Attachment.__table__.delete())
-    backup.restore(sqlite_url, copy)
+    backup.restore(sqlite_url, copy, now=utcnow())
     factory.kw["bind"].dispose()
     restored = db.make_engine(sqlite_url)
     with restored.connect() as connection:
