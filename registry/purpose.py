@@ -50,8 +50,7 @@ def mark(session: Session, actor: Actor, purpose: str) -> str:
         return recorded
     session.add(DatabaseInfo(key=KEY, value=purpose))
     session.flush()
-    audit.record(session, actor, "database-purpose-set", "database", None,
-                 after={KEY: purpose})  # fmt: skip
+    audit.record(session, actor, "database-purpose-set", "database", None, after={KEY: purpose})
     return purpose
 
 
