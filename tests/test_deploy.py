@@ -8,14 +8,11 @@ import os
 import shutil
 import subprocess
 import tomllib
-from pathlib import Path
 
 import pytest
 
 from registry.settings import Settings
-
-ROOT = Path(__file__).resolve().parent.parent
-NGINX_CONF = ROOT / "deploy" / "nginx" / "registry.conf"
+from tests.nginx_site import NGINX_CONF, ROOT, site_config
 
 
 def test_streamlit_production_settings():
@@ -39,26 +36,9 @@ def test_nginx_accepts_the_configuration(tmp_path):
     if os.environ.get("REGISTRY_TEST_NGINX") != "1":
         pytest.skip("nginx suite off: set REGISTRY_TEST_NGINX=1 (CI does)")
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    certificate, key = tmp_path / "fullchain.pem", tmp_path / "privkey.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(certificate)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    site = (
-        NGINX_CONF.read_text("utf-8")
-        .replace("/etc/ssl/registry/fullchain.pem", str(certificate))
-        .replace("/etc/ssl/registry/privkey.pem", str(key))
-    )
-    (tmp_path / "registry.conf").write_text(site, "utf-8")
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
-        "events {}\n"
-        f"http {{ access_log off; include {tmp_path}/registry.conf; }}\n",
-        "utf-8",
-    )
+    conf = site_config(tmp_path)
     checked = subprocess.run(
-        [nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(conf)],
         capture_output=True,
         text=True,
     )

@@ -24,41 +24,9 @@ from registry.demo import DEMO_PASSWORD
 from registry.models import StockLot
 from tests.browser.conftest import ROOT, sign_in, wait_for_app
 from tests.conftest import POSTGRES_URL, _postgres_database
+from tests.nginx_site import site_config
 
 pytestmark = pytest.mark.browser
-NGINX_CONF = ROOT / "deploy" / "nginx" / "registry.conf"
-
-
-def _site(tmp: Path, ports: list[int], https: int, http: int) -> Path:
-    """The committed site, pointed at this test's instances, ports and certificate."""
-    certificate, key = tmp / "fullchain.pem", tmp / "privkey.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    site = (
-        NGINX_CONF.read_text("utf-8")
-        .replace("127.0.0.1:8501", f"127.0.0.1:{ports[0]}")
-        .replace("127.0.0.1:8502", f"127.0.0.1:{ports[1]}")
-        .replace("listen 80;", f"listen 127.0.0.1:{http};")
-        .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https} ssl http2;")
-        .replace("/etc/ssl/registry/fullchain.pem", str(certificate))
-        .replace("/etc/ssl/registry/privkey.pem", str(key))
-    )
-    (tmp / "registry.conf").write_text(site, "utf-8")
-    conf = tmp / "nginx.conf"
-    conf.write_text(
-        f"pid {tmp}/nginx.pid;\nerror_log {tmp}/error.log;\nevents {{}}\n"
-        "http {\n"
-        "  log_format upstream '$request_uri $upstream_addr';\n"
-        f"  access_log {tmp}/access.log upstream;\n"
-        f"  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy;\n"
-        f"  include {tmp}/registry.conf;\n"
-        "}\n",
-        "utf-8",
-    )
-    return conf
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +50,14 @@ def cluster(tmp_path_factory):
         )  # fmt: skip
     https = free_port()
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    conf = _site(tmp, ports, https, free_port())
+    conf = site_config(
+        tmp,
+        upstreams=(ports[0], ports[1]),
+        https=https,
+        http=free_port(),
+        http_extra=f"log_format upstream '$request_uri $upstream_addr';\n"
+        f"  access_log {tmp}/access.log upstream;",
+    )
     proxy = subprocess.Popen([nginx, "-p", str(tmp), "-c", str(conf), "-g", "daemon off;"])
     try:
         for port, process in servers.items():

@@ -21,9 +21,8 @@ from pathlib import Path
 import pytest
 
 from prepare.bench.memory import free_port
+from tests.nginx_site import NGINX_CONF, site_config
 
-ROOT = Path(__file__).resolve().parents[2]
-NGINX_CONF = ROOT / "deploy" / "nginx" / "registry.conf"
 ONE_YEAR = 365 * 24 * 3600
 STREAM = "/_stcore/stream"  # Streamlit's WebSocket: one request per new browser session
 
@@ -93,33 +92,6 @@ class _Upstream(BaseHTTPRequestHandler):
         pass
 
 
-def _site(tmp: Path, upstream: int, https: int, http_port: int) -> Path:
-    certificate, key = tmp / "fullchain.pem", tmp / "privkey.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    site = (
-        NGINX_CONF.read_text("utf-8")
-        .replace("127.0.0.1:8501", f"127.0.0.1:{upstream}")
-        .replace("127.0.0.1:8502", f"127.0.0.1:{upstream}")
-        .replace("listen 80;", f"listen 127.0.0.1:{http_port};")
-        .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https} ssl http2;")
-        .replace("/etc/ssl/registry/fullchain.pem", str(certificate))
-        .replace("/etc/ssl/registry/privkey.pem", str(key))
-    )
-    (tmp / "registry.conf").write_text(site, "utf-8")
-    conf = tmp / "nginx.conf"
-    conf.write_text(
-        f"pid {tmp}/nginx.pid;\nerror_log {tmp}/error.log;\nevents {{}}\n"
-        f"http {{ access_log off; client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy;"
-        f" include {tmp}/registry.conf; }}\n",
-        "utf-8",
-    )
-    return conf
-
-
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory) -> Iterator[dict[str, int]]:
     if os.environ.get("REGISTRY_TEST_NGINX") != "1":
@@ -131,7 +103,8 @@ def proxy(tmp_path_factory) -> Iterator[dict[str, int]]:
     upstream = ThreadingHTTPServer(("127.0.0.1", free_port()), _Upstream)
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
     ports = {"https": free_port(), "http": free_port()}
-    conf = _site(tmp, upstream.server_address[1], ports["https"], ports["http"])
+    port = upstream.server_address[1]
+    conf = site_config(tmp, upstreams=(port, port), https=ports["https"], http=ports["http"])
     process = subprocess.Popen([nginx, "-p", str(tmp), "-c", str(conf), "-g", "daemon off;"])
     try:
         _wait_listening(ports["https"], process, tmp)
