@@ -4,9 +4,9 @@ import streamlit as st
 
 from app_pages import ui
 from maps.assets import use_local_assets
-from registry.clock import today
-from registry.enums import Role
-from registry.permissions import Action
+from registry.kernel.clock import today
+from registry.kernel.enums import Role
+from registry.kernel.permissions import Action
 
 st.set_page_config(page_title="海州区应急资源", page_icon="🛟", layout="wide")
 use_local_assets()

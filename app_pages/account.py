@@ -3,9 +3,9 @@
 import streamlit as st
 
 from app_pages import ui
-from registry.accounts import change_password, sign_out_everywhere
-from registry.db import transaction
-from registry.errors import RegistryError
+from registry.accounts.users import change_password, sign_out_everywhere
+from registry.kernel.db import transaction
+from registry.kernel.errors import RegistryError
 
 signed_in = ui.current_sign_in()
 if signed_in is None:

@@ -8,18 +8,19 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import ui
-from registry import accounts, queries
-from registry.clock import utcnow
-from registry.db import transaction
-from registry.enums import Role
-from registry.errors import (
+from registry.accounts import users as accounts
+from registry.kernel.clock import utcnow
+from registry.kernel.db import transaction
+from registry.kernel.enums import Role
+from registry.kernel.errors import (
     InvariantViolation,
     PermissionDenied,
     RegistryError,
     StaleRecord,
     ValidationError,
 )
-from registry.permissions import Action
+from registry.kernel.permissions import Action
+from registry.records import queries
 
 FLASH_KEY = "admin.flash"
 VERSION_KEY = "admin.edit.version"  # (user id, version) the edit form was opened at

@@ -11,11 +11,12 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import ui
-from registry import alerts, queries
-from registry.clock import today
-from registry.enums import RiskLevel
-from registry.exports import to_excel_bytes
-from registry.permissions import Action
+from registry.kernel.clock import today
+from registry.kernel.enums import RiskLevel
+from registry.kernel.exports import to_excel_bytes
+from registry.kernel.permissions import Action
+from registry.readiness import alerts
+from registry.records import queries
 
 ICONS = {alerts.OVERDUE: "🔴", alerts.DUE: "🟠", alerts.WARNING: "🟡"}
 RECORD_PAGE = "app_pages/record.py"

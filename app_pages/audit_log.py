@@ -11,9 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import ui
-from registry import audit_log, queries
-from registry.clock import today
-from registry.exports import to_csv_bytes, to_excel_bytes
+from registry.accounts import audit_log
+from registry.kernel.clock import today
+from registry.kernel.exports import to_csv_bytes, to_excel_bytes
+from registry.records import queries
 
 PAGE_SIZE = 500
 DEFAULT_DAYS = 30

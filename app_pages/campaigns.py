@@ -11,11 +11,12 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import editing, ui
-from registry import campaigns, queries
-from registry.clock import today
-from registry.enums import CampaignTargetStatus, CheckpointType, InspectionTarget, Role
-from registry.exports import to_excel_bytes
-from registry.permissions import Action
+from registry.fieldwork import campaigns
+from registry.kernel.clock import today
+from registry.kernel.enums import CampaignTargetStatus, CheckpointType, InspectionTarget, Role
+from registry.kernel.exports import to_excel_bytes
+from registry.kernel.permissions import Action
+from registry.records import queries
 
 INSPECT_KEY = "inspect.target"  # read by the inspection page
 INSPECT_PAGE = "app_pages/inspections.py"

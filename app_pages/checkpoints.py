@@ -10,11 +10,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages import editing, ui, widgets
-from registry import queries, records
-from registry.enums import CheckpointType, RiskLevel
-from registry.exports import to_excel_bytes
-from registry.geo import CoordinateSystem
-from registry.permissions import Action
+from registry.kernel.enums import CheckpointType, RiskLevel
+from registry.kernel.exports import to_excel_bytes
+from registry.kernel.geo import CoordinateSystem
+from registry.kernel.permissions import Action
+from registry.records import commands as records
+from registry.records import queries
 
 actor = ui.require_actor()
 st.title(ui.t("cp.title"))

@@ -12,9 +12,10 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import editing, ui
-from registry import circular, queries, snapshots
-from registry.clock import today
-from registry.permissions import Action
+from registry.kernel.clock import today
+from registry.kernel.permissions import Action
+from registry.readiness import circular, snapshots
+from registry.records import queries
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import ui
-from registry.enums import (
+from registry.kernel.enums import (
     CheckpointType,
     DepotLevel,
     InspectionResult,

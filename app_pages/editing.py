@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import ui
-from registry.db import transaction
-from registry.errors import RegistryError, StaleRecord
+from registry.kernel.db import transaction
+from registry.kernel.errors import RegistryError, StaleRecord
 
 FLASH_KEY = "edit.flash"
 OPENED_KEY = "edit.opened"  # form name → (record id, version the form was opened at)

@@ -7,8 +7,6 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import editing, ui
-from registry.clock import today
-from registry.db import transaction
 from registry.importing import (
     KINDS,
     MAX_FILE_BYTES,
@@ -20,6 +18,8 @@ from registry.importing import (
 from registry.importing import (
     commit as commit_import,
 )
+from registry.kernel.clock import today
+from registry.kernel.db import transaction
 
 actor = ui.require_actor()
 st.title(ui.t("imports.title"))

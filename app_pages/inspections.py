@@ -9,11 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import editing, ui, widgets
-from registry import attachments, deadlines, field_queries, inspections, queries
-from registry.attachments import Upload
-from registry.clock import today
-from registry.enums import InspectionResult, InspectionTarget, RiskLevel
-from registry.permissions import Action
+from registry.fieldwork import inspections
+from registry.fieldwork import queries as field_queries
+from registry.kernel import attachments, deadlines
+from registry.kernel.attachments import Upload
+from registry.kernel.clock import today
+from registry.kernel.enums import InspectionResult, InspectionTarget, RiskLevel
+from registry.kernel.permissions import Action
+from registry.records import queries
 
 PRESET_KEY = "inspect.target"  # set by the campaign page's 去检查 button
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]

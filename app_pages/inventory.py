@@ -8,12 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import editing, ui
-from registry import queries, records, stock
-from registry.clock import today
-from registry.details import depot_detail
-from registry.enums import DepotLevel, MovementKind, ReserveMode
-from registry.exports import to_csv_bytes, to_excel_bytes
-from registry.stockview import ledger, lot_rows
+from registry.kernel.clock import today
+from registry.kernel.enums import DepotLevel, MovementKind, ReserveMode
+from registry.kernel.exports import to_csv_bytes, to_excel_bytes
+from registry.records import commands as records
+from registry.records import queries, stock
+from registry.records.details import depot_detail
+from registry.records.stockview import ledger, lot_rows
 
 actor = ui.require_actor()
 day = today()

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from app_pages import ui
-from registry.accounts import authenticate
-from registry.errors import AuthenticationFailed
+from registry.accounts.users import authenticate
+from registry.kernel.errors import AuthenticationFailed
 
 
 def client_address() -> str | None:

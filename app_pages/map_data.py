@@ -8,10 +8,11 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import map_table, ui
-from registry import i18n, queries
-from registry.clock import today
-from registry.indicators import locality_indicators
-from registry.mapdata import MapFilter, checkpoint_rows, depot_rows, team_rows
+from registry.kernel import i18n
+from registry.kernel.clock import today
+from registry.mapdata.indicators import locality_indicators
+from registry.mapdata.layers import MapFilter, checkpoint_rows, depot_rows, team_rows
+from registry.records import queries
 
 
 def _label_rows(records: dict, language: str) -> None:

@@ -13,11 +13,11 @@ from app_pages import details_view, map_data, map_table, map_tools, ui
 from maps.basemaps import BASEMAPS, available_basemaps, default_basemap
 from maps.office_map import LAYERS, OfficeMapData, build_office_map, format_indicator
 from maps.points import highlight, parse_clicked_key
-from registry.district import BOUNDARY_FILE, load_geojson, neighbour_counties
-from registry.enums import CheckpointType, RiskLevel
-from registry.geo import gcj02_to_wgs84, wgs84_to_gcj02
-from registry.indicators import INDICATORS
-from registry.mapdata import RECTIFICATION_FILTERS, MapFilter
+from registry.kernel.district import BOUNDARY_FILE, load_geojson, neighbour_counties
+from registry.kernel.enums import CheckpointType, RiskLevel
+from registry.kernel.geo import gcj02_to_wgs84, wgs84_to_gcj02
+from registry.mapdata.indicators import INDICATORS
+from registry.mapdata.layers import RECTIFICATION_FILTERS, MapFilter
 
 SELECTED_KEY = "map.selected"
 LAST_CLICK_KEY = "map.last_click"

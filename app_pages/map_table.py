@@ -7,8 +7,8 @@ import streamlit as st
 
 from app_pages import ui
 from maps.office_map import format_indicator
-from registry.enums import CheckpointType, DepotLevel, RiskLevel, TeamKind
-from registry.exports import to_csv_bytes, to_excel_bytes, to_geojson_bytes
+from registry.kernel.enums import CheckpointType, DepotLevel, RiskLevel, TeamKind
+from registry.kernel.exports import to_csv_bytes, to_excel_bytes, to_geojson_bytes
 
 SHOWN_ROWS = 2_000  # the grid shows the first rows; the exports hold every one
 

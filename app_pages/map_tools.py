@@ -10,12 +10,12 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import ui
-from registry.clock import today
-from registry.enums import CheckpointType, DepotLevel, Specialty, TeamKind
-from registry.errors import ValidationError
-from registry.geo import CoordinateSystem, to_wgs84
-from registry.nearest import allocate, nearest_depots_with_item, nearest_teams, within_radius
-from registry.validation import point_in_district
+from registry.kernel.clock import today
+from registry.kernel.enums import CheckpointType, DepotLevel, Specialty, TeamKind
+from registry.kernel.errors import ValidationError
+from registry.kernel.geo import CoordinateSystem, to_wgs84
+from registry.kernel.validation import point_in_district
+from registry.places.nearest import allocate, nearest_depots_with_item, nearest_teams, within_radius
 
 POINT_KEY = "map.point"
 

@@ -23,12 +23,16 @@ from maps.readiness_map import (
     parse_locality_key,
     selection_layer,
 )
-from registry import field_queries, plan_queries, queries, readiness, snapshots
-from registry.clock import today
-from registry.district import BOUNDARY_FILE, load_geojson
-from registry.enums import RectificationStatus, RiskLevel
-from registry.mapdata import MapFilter, checkpoint_rows, depot_rows, team_rows
-from registry.permissions import Action
+from registry.fieldwork import queries as field_queries
+from registry.kernel.clock import today
+from registry.kernel.district import BOUNDARY_FILE, load_geojson
+from registry.kernel.enums import RectificationStatus, RiskLevel
+from registry.kernel.permissions import Action
+from registry.mapdata.layers import MapFilter, checkpoint_rows, depot_rows, team_rows
+from registry.plans import queries as plan_queries
+from registry.readiness import scorecard as readiness
+from registry.readiness import snapshots
+from registry.records import queries
 
 LOCALITY_KEY = "ov.locality"
 LAST_CLICK_KEY = "ov.last_click"

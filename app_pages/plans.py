@@ -12,13 +12,15 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import editing, ui
-from registry import attachments, plans, queries
-from registry.attachments import Upload
-from registry.clock import today
-from registry.enums import DrillForm, PlanClass, PlanStatus, RevisionTrigger
-from registry.exports import to_excel_bytes
-from registry.permissions import Action
-from registry.plan_queries import DISTRICT, overdue_counts, plan_detail, plan_register
+from registry.kernel import attachments
+from registry.kernel.attachments import Upload
+from registry.kernel.clock import today
+from registry.kernel.enums import DrillForm, PlanClass, PlanStatus, RevisionTrigger
+from registry.kernel.exports import to_excel_bytes
+from registry.kernel.permissions import Action
+from registry.plans import commands as plans
+from registry.plans.queries import DISTRICT, overdue_counts, plan_detail, plan_register
+from registry.records import queries
 
 ALL = "all"
 DOCUMENT_TYPES = ["pdf", "docx", "doc", "ofd"]

@@ -9,12 +9,15 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import editing, ui
-from registry import attachments, field_queries, queries, rectifications
-from registry.attachments import Upload
-from registry.clock import today
-from registry.enums import InspectionTarget, RiskLevel
-from registry.enums import RectificationStatus as S
-from registry.exports import to_excel_bytes
+from registry.fieldwork import queries as field_queries
+from registry.fieldwork import rectifications
+from registry.kernel import attachments
+from registry.kernel.attachments import Upload
+from registry.kernel.clock import today
+from registry.kernel.enums import InspectionTarget, RiskLevel
+from registry.kernel.enums import RectificationStatus as S
+from registry.kernel.exports import to_excel_bytes
+from registry.records import queries
 
 actor = ui.require_actor()
 settings = ui.settings()

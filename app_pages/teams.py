@@ -8,11 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import editing, ui
-from registry import queries, records
-from registry.clock import today
-from registry.details import team_detail
-from registry.enums import DrillForm, Specialty, TeamKind, TeamStaffing
-from registry.exports import to_excel_bytes
+from registry.kernel.clock import today
+from registry.kernel.enums import DrillForm, Specialty, TeamKind, TeamStaffing
+from registry.kernel.exports import to_excel_bytes
+from registry.records import commands as records
+from registry.records import queries
+from registry.records.details import team_detail
 
 actor = ui.require_actor()
 day = today()

@@ -10,10 +10,13 @@ import time
 
 import streamlit as st
 
-from registry import accounts, audit, i18n, queries, runtime
-from registry.clock import today, utcnow
-from registry.permissions import Actor
-from registry.settings import Settings, load_settings
+from registry.accounts import users as accounts
+from registry.kernel import audit, i18n
+from registry.kernel.clock import today, utcnow
+from registry.kernel.permissions import Actor
+from registry.kernel.settings import Settings, load_settings
+from registry.operations import runtime
+from registry.records import queries
 
 # A sign-in keeps only who and under which generation, and when; never the rights.
 USER_KEY = "auth.user_id"
@@ -54,7 +57,7 @@ def urgent_alerts(day, actor: Actor) -> int:
     """Overdue and due alerts of this actor, for the navigation badge. Refreshed every five
     minutes rather than on every write: at province scale the count takes ~2 s, which every
     page's first run after an edit would otherwise pay; the 提醒 page itself is always fresh."""
-    from registry import alerts
+    from registry.readiness import alerts
 
     with session_factory()() as session:
         counted = alerts.counts(alerts.alerts_for(session, actor, today=day, settings=settings()))
@@ -178,7 +181,7 @@ RECORD_KINDS = {"d": "depot", "t": "team", "c": "checkpoint"}
 
 def load_detail(actor: Actor, key: str) -> dict | None:
     """Details of the record with map key ``d12`` / ``t3`` / ``c40``, or None."""
-    from registry import details
+    from registry.records import details
 
     kind, number = key[:1], key[1:]
     if kind not in RECORD_KINDS or not number.isdigit():

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app_pages import ui
-from registry.geo import CoordinateSystem, to_wgs84
+from registry.kernel.geo import CoordinateSystem, to_wgs84
 
 
 def location_inputs(prefix: str, lon: float, lat: float) -> tuple[float, float]:

@@ -14,13 +14,14 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from registry import backup, db, purpose, runtime
-from registry.checks import run_checks
-from registry.clock import today, utcnow
-from registry.errors import RegistryError
-from registry.i18n import LANGUAGES
 from registry.importing import KINDS
-from registry.settings import DATA_DIR, load_settings
+from registry.kernel import db, purpose
+from registry.kernel.clock import today, utcnow
+from registry.kernel.errors import RegistryError
+from registry.kernel.i18n import LANGUAGES
+from registry.kernel.settings import DATA_DIR, load_settings
+from registry.operations import backup, runtime
+from registry.operations.checks import run_checks
 
 
 def _factory():
@@ -66,8 +67,8 @@ def _new_password() -> str:
 
 def cmd_create_admin(args) -> int:
     """Create an administrator, typically the first one of a production database."""
-    from registry.accounts import create_user
-    from registry.permissions import SYSTEM
+    from registry.accounts.users import create_user
+    from registry.kernel.permissions import SYSTEM
 
     password = _new_password()
     with db.transaction(_factory()) as session:
@@ -80,11 +81,11 @@ def cmd_create_admin(args) -> int:
 
 def cmd_localities(args) -> int:
     """Replace the approximate cells with official township boundaries from a file."""
-    from registry.boundaries import BoundaryFileError, read_boundary_file
-    from registry.district import district_geometry
-    from registry.localities import replace_boundaries
-    from registry.models import Locality
-    from registry.permissions import SYSTEM
+    from registry.kernel.district import district_geometry
+    from registry.kernel.models import Locality
+    from registry.kernel.permissions import SYSTEM
+    from registry.places.boundaries import BoundaryFileError, read_boundary_file
+    from registry.places.localities import replace_boundaries
 
     factory = _factory()
     runtime.load_reference(factory)
@@ -150,10 +151,10 @@ def cmd_import(args) -> int:
     """Import an Excel file as a named user: every row or none, like the page's upload."""
     from sqlalchemy import select
 
-    from registry.i18n import translate
     from registry.importing import ImportRefused, commit, preview
-    from registry.models import User
-    from registry.permissions import Actor
+    from registry.kernel.i18n import translate
+    from registry.kernel.models import User
+    from registry.kernel.permissions import Actor
 
     language = args.lang or load_settings().language
     try:
@@ -187,8 +188,8 @@ def cmd_import(args) -> int:
 
 def cmd_snapshot(args) -> int:
     """Freeze today's readiness scorecard (run daily from cron)."""
-    from registry import snapshots
-    from registry.permissions import SYSTEM
+    from registry.kernel.permissions import SYSTEM
+    from registry.readiness import snapshots
 
     settings = load_settings()
     factory = runtime.open_database(settings)
@@ -200,8 +201,8 @@ def cmd_snapshot(args) -> int:
 
 def cmd_circular(args) -> int:
     """Write a week's circular (.docx and .xlsx) from that week's readiness snapshot."""
-    from registry import circular
-    from registry.i18n import translate
+    from registry.kernel.i18n import translate
+    from registry.readiness import circular
 
     language = args.lang or load_settings().language
     try:
@@ -263,7 +264,7 @@ def cmd_bench(args) -> int:
 
 def cmd_move_db(args) -> int:
     """Copy the whole registry to another database (e.g. SQLite → PostgreSQL) and prove it."""
-    from registry.transfer import move
+    from registry.operations.move import move
 
     source = load_settings().database_url
 

@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from registry import db, runtime
-from registry.accounts import create_user
-from registry.enums import Role
-from registry.models import Locality
-from registry.permissions import SYSTEM, Actor
+from registry.accounts.users import create_user
+from registry.kernel import db
+from registry.kernel.enums import Role
+from registry.kernel.models import Locality
+from registry.kernel.permissions import SYSTEM, Actor
+from registry.operations import runtime
 
 POSTGRES_URL = os.environ.get("REGISTRY_TEST_POSTGRES_URL")
 TODAY = date(2026, 11, 25)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from registry.models import Item, Locality
-from registry.records import create_depot
+from registry.kernel.models import Item, Locality
+from registry.records.commands import create_depot
 
 # A point inside 新浦街道's approximate cell and inside 板浦镇's.
 XINPU_POINT = (119.19, 34.606)

@@ -1,7 +1,7 @@
 """AppTest of the router and the first pages, on a demo database."""
 
-from registry.enums import RiskLevel
-from registry.geo import CoordinateSystem
+from registry.kernel.enums import RiskLevel
+from registry.kernel.geo import CoordinateSystem
 from tests.conftest import sign_in
 
 

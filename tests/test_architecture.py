@@ -1,4 +1,4 @@
-"""Layering rules of DESIGN.md §2, checked on the source."""
+"""Layering rules of docs/ARCHITECTURE.md, checked on the source."""
 
 import ast
 from pathlib import Path
@@ -44,3 +44,51 @@ def test_pages_never_write_to_the_database_themselves():
 def test_entry_file_is_a_router_only():
     tree = ast.parse((ROOT / "streamlit_app.py").read_text("utf-8"))
     assert not [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
+
+
+# The core's areas, lowest first: an area imports the kernel and areas of a lower rank only.
+AREA_RANK = {
+    "kernel": 0,
+    "accounts": 1,
+    "places": 1,
+    "records": 2,
+    "fieldwork": 3,
+    "plans": 3,
+    "importing": 3,
+    "readiness": 4,
+    "mapdata": 4,
+    "demo": 5,
+    "operations": 6,
+    "migrations": 7,
+}
+
+
+def registry_imports(path: Path) -> set[str]:
+    """The areas of ``registry`` a module imports (``from registry import x`` names x)."""
+    areas = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("registry"):
+            parts = node.module.split(".")
+            areas |= {parts[1]} if len(parts) > 1 else {a.name for a in node.names}
+        elif isinstance(node, ast.Import):
+            areas |= {a.name.split(".")[1] for a in node.names if a.name.startswith("registry.")}
+    return areas
+
+
+def test_the_core_is_grouped_into_known_areas():
+    loose = [p.name for p in (ROOT / "registry").glob("*.py") if p.name != "__init__.py"]
+    assert loose == [], "every core module belongs to an area package"
+    folders = {p.name for p in (ROOT / "registry").iterdir() if p.is_dir()}
+    assert folders - {"locales", "__pycache__"} == set(AREA_RANK)
+
+
+def test_areas_import_only_the_kernel_and_lower_areas():
+    for area, rank in AREA_RANK.items():
+        for path in (ROOT / "registry" / area).rglob("*.py"):
+            for other in registry_imports(path) - {area}:
+                assert AREA_RANK[other] < rank, f"{path.relative_to(ROOT)} imports {other}"
+
+
+def test_the_core_never_imports_map_building():
+    for path in (ROOT / "registry").rglob("*.py"):
+        assert not imported_modules(path) & {"folium", "branca", "maps", "streamlit_folium"}, path

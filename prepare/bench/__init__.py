@@ -19,7 +19,7 @@ from pathlib import Path
 
 from prepare.bench import datasets, report
 from prepare.bench.browser import CHROMIUM, ROOT
-from registry.clock import today
+from registry.kernel.clock import today
 
 DEFAULT_OUT = ROOT / "bench-results" / "bench.json"
 

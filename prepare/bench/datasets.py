@@ -15,9 +15,11 @@ from datetime import date
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from registry import db, runtime, scale
-from registry.errors import RegistryError
-from registry.permissions import SYSTEM
+from prepare import scale
+from registry.kernel import db
+from registry.kernel.errors import RegistryError
+from registry.kernel.permissions import SYSTEM
+from registry.operations import runtime
 
 SIZES = {
     "full": scale.ScaleSize(),

@@ -18,11 +18,11 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from registry import db
-from registry.enums import RecordStatus
 from registry.importing import COLUMNS, commit, template_bytes
-from registry.models import Depot, Item, User
-from registry.permissions import Actor
+from registry.kernel import db
+from registry.kernel.enums import RecordStatus
+from registry.kernel.models import Depot, Item, User
+from registry.kernel.permissions import Actor
 
 
 def stock_workbook(session, rows: int, *, today: date, language: str = "zh") -> bytes:

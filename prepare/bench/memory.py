@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 from prepare.bench.browser import ROOT, local_only
-from registry import i18n
+from registry.kernel import i18n
 
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 PAGE_TIMEOUT_MS = 600_000  # the unoptimised province map may take minutes

@@ -21,14 +21,15 @@ import folium
 from maps.assets import DEFAULT_BASE_URL, cdn_urls_in
 from maps.basemaps import BASEMAPS, default_basemap
 from maps.office_map import LAYERS, OfficeMapData, build_office_map, format_indicator
-from registry import db, i18n, queries
-from registry.clock import today
-from registry.district import BOUNDARY_FILE, load_geojson, neighbour_counties
-from registry.enums import CheckpointType, RiskLevel, TeamKind
-from registry.geo import wgs84_to_gcj02
-from registry.indicators import INDICATORS, locality_indicators
-from registry.mapdata import MapFilter, checkpoint_rows, depot_rows, team_rows
-from registry.settings import load_settings
+from registry.kernel import db, i18n
+from registry.kernel.clock import today
+from registry.kernel.district import BOUNDARY_FILE, load_geojson, neighbour_counties
+from registry.kernel.enums import CheckpointType, RiskLevel, TeamKind
+from registry.kernel.geo import wgs84_to_gcj02
+from registry.kernel.settings import load_settings
+from registry.mapdata.indicators import INDICATORS, locality_indicators
+from registry.mapdata.layers import MapFilter, checkpoint_rows, depot_rows, team_rows
+from registry.records import queries
 
 POINT_KINDS = ("depots", "teams", "checkpoints")
 # Vendored file (under DEFAULT_BASE_URL) for each CDN file name folium links to.

@@ -15,7 +15,6 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from registry import audit, snapshots
 from registry.demo._context import _Seed
 from registry.demo.checkpoints import _create_checkpoints
 from registry.demo.inspections import _inspect_all
@@ -24,7 +23,8 @@ from registry.demo.plans import _create_plans, _team_drills
 from registry.demo.stock import _create_depots, _stock_all
 from registry.demo.teams import _create_teams
 from registry.demo.users import DEMO_PASSWORD, DEMO_USERS, _create_users
-from registry.models import (
+from registry.kernel import audit
+from registry.kernel.models import (
     Campaign,
     Checkpoint,
     Depot,
@@ -41,7 +41,8 @@ from registry.models import (
     TeamMember,
     User,
 )
-from registry.permissions import Actor
+from registry.kernel.permissions import Actor
+from registry.readiness import snapshots
 
 __all__ = ["CENSUS_TOTAL", "DEMO_PASSWORD", "DEMO_TABLES", "DEMO_USERS", "seed_demo"]
 

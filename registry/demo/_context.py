@@ -12,10 +12,10 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from registry.demo.places import ROADS, URBAN, VILLAGES
-from registry.enums import LocalityKind
-from registry.models import Locality
-from registry.permissions import Actor
-from registry.settings import Settings
+from registry.kernel.enums import LocalityKind
+from registry.kernel.models import Locality
+from registry.kernel.permissions import Actor
+from registry.kernel.settings import Settings
 
 SEAT_RADIUS_DEG = 0.02  # about 2 km: urban records cluster around the built-up core
 

@@ -17,9 +17,9 @@ from registry.demo.places import (
     URBAN,
     URBAN_RIVERS,
 )
-from registry.enums import CheckpointType, RiskLevel
-from registry.models import Checkpoint
-from registry.records import create_checkpoint
+from registry.kernel.enums import CheckpointType, RiskLevel
+from registry.kernel.models import Checkpoint
+from registry.records.commands import create_checkpoint
 
 T, R = CheckpointType, RiskLevel
 NAMED_CHECKPOINTS = (  # 2016-08-20 waterlogging list and 强排泵 (§6.1); cells approximate

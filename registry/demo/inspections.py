@@ -6,17 +6,17 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from registry import deadlines
 from registry.demo._context import _Seed
 from registry.demo.people import _person
-from registry.enums import (
+from registry.kernel import deadlines
+from registry.kernel.enums import (
     CheckpointType,
     InspectionResult,
     InspectionTarget,
     RectificationStatus,
     RiskLevel,
 )
-from registry.models import (
+from registry.kernel.models import (
     Campaign,
     Checkpoint,
     Depot,

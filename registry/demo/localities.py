@@ -10,13 +10,13 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from registry.catalogue import load_catalogue
 from registry.demo._context import _Seed
 from registry.demo.people import _person, _phone
-from registry.enums import LocalityKind
-from registry.localities import load_reference_localities
-from registry.models import Item, Locality
-from registry.permissions import Actor
+from registry.kernel.enums import LocalityKind
+from registry.kernel.models import Item, Locality
+from registry.kernel.permissions import Actor
+from registry.places.localities import load_reference_localities
+from registry.records.catalogue import load_catalogue
 
 CENSUS_TOTAL = 918_000  # 7th census, 2020 (domain-standards §6); the split below is invented
 POPULATION_SHARE = {

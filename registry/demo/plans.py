@@ -5,12 +5,12 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-from registry import deadlines
 from registry.demo._context import _Seed
 from registry.demo.people import _person
 from registry.demo.places import GEO_SITES
-from registry.enums import DrillForm, LocalityKind, PlanClass, PlanStatus, RevisionTrigger
-from registry.models import Drill, Plan, PlanRevision, Team
+from registry.kernel import deadlines
+from registry.kernel.enums import DrillForm, LocalityKind, PlanClass, PlanStatus, RevisionTrigger
+from registry.kernel.models import Drill, Plan, PlanRevision, Team
 
 P, PS = PlanClass, PlanStatus
 DISTRICT_PLANS = (  # title, class, owner, locality, hazards, status, years since issue, crowded

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from registry.demo._context import _address, _place, _point, _Seed, _unique
 from registry.demo.people import _person, _phone
-from registry.enums import DepotLevel, LocalityKind
-from registry.models import Depot, Item, Quota, StockLot
-from registry.records import create_depot
-from registry.stock import issue, receive, stock_take, transfer
+from registry.kernel.enums import DepotLevel, LocalityKind
+from registry.kernel.models import Depot, Item, Quota, StockLot
+from registry.records.commands import create_depot
+from registry.records.stock import issue, receive, stock_take, transfer
 
 DISTRICT_DEPOTS = (  # 区级库, the main body: 630–800 m² (建标121-2009 county class, §2.1)
     ("海州区救灾物资储备库", "新南街道", "巨龙南路"),

@@ -8,9 +8,9 @@ from datetime import date
 from registry.demo._context import _point, _Seed, _unique
 from registry.demo.people import _person, _phone
 from registry.demo.places import GEO_SITES
-from registry.enums import Specialty, TeamKind, TeamStaffing
-from registry.models import Team
-from registry.records import AGE_BANDS, add_member, create_team
+from registry.kernel.enums import Specialty, TeamKind, TeamStaffing
+from registry.kernel.models import Team
+from registry.records.commands import AGE_BANDS, add_member, create_team
 
 S = Specialty
 DISTRICT_TEAMS = (  # name, kind, staffing, specialties, locality, target headcount range

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from registry.accounts import create_user
+from registry.accounts.users import create_user
 from registry.demo._context import _Seed
 from registry.demo.people import _phone
-from registry.enums import Role
-from registry.models import User
+from registry.kernel.enums import Role
+from registry.kernel.models import User
 
 DEMO_PASSWORD = "Haizhou-demo-2026"
 DEMO_USERS: list[tuple[str, Role, str | None]] = [

@@ -9,12 +9,12 @@ import re
 import unicodedata
 from datetime import date, datetime, time
 
-from registry.district import in_district
-from registry.geo import CoordinateSystem, to_wgs84
 from registry.importing.choices import Choices, lookup
 from registry.importing.reader import Row
 from registry.importing.report import Problem, shown
-from registry.validation import MAX_QUANTITY, PHONE_PATTERN
+from registry.kernel.district import in_district
+from registry.kernel.geo import CoordinateSystem, to_wgs84
+from registry.kernel.validation import MAX_QUANTITY, PHONE_PATTERN
 
 ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")  # 居民身份证号码: never stored
 DATE_TEXT = re.compile(

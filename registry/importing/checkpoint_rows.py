@@ -3,12 +3,12 @@ after their coordinates are converted to WGS-84."""
 
 from __future__ import annotations
 
-from registry import records
-from registry.enums import CheckpointType, RiskLevel
 from registry.importing.cells import RowCells
 from registry.importing.choices import normalise
 from registry.importing.lookups import Lookups
 from registry.importing.planned import Planned
+from registry.kernel.enums import CheckpointType, RiskLevel
+from registry.records import commands as records
 
 KEY_COLUMN = "checkpoint_name"
 # Use-case field → column, for a refusal raised while writing; None: a permission refusal.

@@ -8,8 +8,8 @@ import unicodedata
 from enum import StrEnum
 from functools import cache
 
-from registry import i18n
-from registry.geo import CoordinateSystem
+from registry.kernel import i18n
+from registry.kernel.geo import CoordinateSystem
 
 Choices = type[StrEnum] | tuple[str, ...]
 

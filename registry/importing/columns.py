@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from registry import i18n
-from registry.enums import CheckpointType, RiskLevel, Specialty, TeamKind, TeamStaffing
-from registry.geo import CoordinateSystem
 from registry.importing.choices import Choices, normalise
-from registry.records import AGE_BANDS
+from registry.kernel import i18n
+from registry.kernel.enums import CheckpointType, RiskLevel, Specialty, TeamKind, TeamStaffing
+from registry.kernel.geo import CoordinateSystem
+from registry.records.commands import AGE_BANDS
 
 # Cell types; each has a label ``import.type.<type>`` in the instructions sheet.
 TEXT, INT, COORD, DATE, CHOICE, LIST, PHONE = (

@@ -13,12 +13,12 @@ from functools import cached_property
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry.enums import RecordStatus
-from registry.errors import PermissionDenied
 from registry.importing.cells import RowCells
 from registry.importing.choices import normalise
-from registry.models import Checkpoint, Depot, Item, Locality, StockLot, Team, TeamMember
-from registry.permissions import Action, Actor, require, require_depot_write
+from registry.kernel.enums import RecordStatus
+from registry.kernel.errors import PermissionDenied
+from registry.kernel.models import Checkpoint, Depot, Item, Locality, StockLot, Team, TeamMember
+from registry.kernel.permissions import Action, Actor, require, require_depot_write
 
 
 def _allowed(check: Callable[[], None]) -> bool:

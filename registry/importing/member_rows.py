@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from registry import records
 from registry.importing.cells import RowCells
 from registry.importing.choices import normalise
 from registry.importing.lookups import Lookups
 from registry.importing.planned import Planned
+from registry.records import commands as records
 
 KEY_COLUMN = "member_name"
 # Use-case field → column, for a refusal raised while writing; None: a permission refusal.

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from registry.permissions import Actor
+from registry.kernel.permissions import Actor
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from registry import i18n
 from registry.importing.choices import normalise
 from registry.importing.columns import COLUMNS, ITEM_COLUMNS, header_index
 from registry.importing.report import Problem, shown
+from registry.kernel import i18n
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_RATIO = 30  # xlsx compresses about tenfold; far beyond that is a zip bomb

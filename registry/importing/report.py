@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from registry import i18n
-from registry.errors import RegistryError
 from registry.importing import choices
+from registry.kernel import i18n
+from registry.kernel.errors import RegistryError
 
 VALUE_SHOWN = 60  # characters of a cell repeated in the report
 

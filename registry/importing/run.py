@@ -14,16 +14,17 @@ from types import ModuleType
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry import audit, i18n, stock
-from registry.errors import InvariantViolation, PermissionDenied, ValidationError
 from registry.importing import checkpoint_rows, member_rows, stock_rows, team_rows
 from registry.importing.cells import RowCells
 from registry.importing.lookups import Lookups
 from registry.importing.planned import Planned
 from registry.importing.reader import MAX_FILE_BYTES, Row, read
 from registry.importing.report import ImportRefused, ImportReport, Problem, shown
-from registry.models import AuditEvent
-from registry.permissions import Action, Actor
+from registry.kernel import audit, i18n
+from registry.kernel.errors import InvariantViolation, PermissionDenied, ValidationError
+from registry.kernel.models import AuditEvent
+from registry.kernel.permissions import Action, Actor
+from registry.records import stock
 
 ROWS_BY_KIND: dict[str, ModuleType] = {
     "stock": stock_rows,

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from registry import i18n, stock
 from registry.importing.cells import RowCells
 from registry.importing.lookups import Lookups
 from registry.importing.planned import Planned
+from registry.kernel import i18n
+from registry.records import stock
 
 KEY_COLUMN = "batch"  # named by a duplicate-row refusal: the same lot received twice
 # Use-case field → column, for a refusal raised while writing; None: a permission refusal.

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from registry import records
-from registry.enums import Specialty, TeamKind, TeamStaffing
 from registry.importing.cells import RowCells
 from registry.importing.choices import normalise
 from registry.importing.lookups import Lookups
 from registry.importing.planned import Planned
+from registry.kernel.enums import Specialty, TeamKind, TeamStaffing
+from registry.records import commands as records
 
 MAX_HEADCOUNT = 1000  # the use-case refuses more as implausible
 KEY_COLUMN = "team"
@@ -35,9 +35,8 @@ def check(cells: RowCells, look: Lookups) -> Planned | None:
         "kind": cells.choice("kind", TeamKind, required=True),
         "staffing": cells.choice("staffing", TeamStaffing, required=True),
         "specialties": [s.value for s in cells.choice_list("specialties", Specialty) if s],
-        "target_headcount": cells.integer(
-            "target_headcount", minimum=0, maximum=MAX_HEADCOUNT
-        ) or 0,
+        "target_headcount": cells.integer("target_headcount", minimum=0, maximum=MAX_HEADCOUNT)
+        or 0,
         "leader": cells.text("leader", max_len=64, personal=True),
         "leader_phone": cells.phone("leader_phone"),
         "equipment": cells.text("equipment", max_len=2000),

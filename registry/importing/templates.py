@@ -14,11 +14,11 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from registry import i18n
-from registry.exports import safe_sheet_name
 from registry.importing.choices import display, listing, short_label
 from registry.importing.columns import CHOICE, COLUMNS, Column
 from registry.importing.reader import MAX_FILE_BYTES, MEGABYTE
+from registry.kernel import i18n
+from registry.kernel.exports import safe_sheet_name
 
 DROPDOWN_ROWS = 5000  # data rows offered the drop-down lists
 DROPDOWN_MAX_CHARS = 255  # Excel's limit for an inline list

@@ -3,8 +3,8 @@
 from alembic import context
 from sqlalchemy import pool
 
-from registry.db import make_engine
-from registry.models import Base
+from registry.kernel.db import make_engine
+from registry.kernel.models import Base
 
 config = context.config
 target_metadata = Base.metadata

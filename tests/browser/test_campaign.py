@@ -7,9 +7,10 @@ import os
 
 from sqlalchemy import select
 
-from registry import campaigns, db
 from registry.demo import DEMO_PASSWORD
-from registry.models import Campaign, Inspection
+from registry.fieldwork import campaigns
+from registry.kernel import db
+from registry.kernel.models import Campaign, Inspection
 from tests.browser.conftest import sign_in, wait_for_app
 
 NAME = "浏览器测试专项检查"

@@ -18,10 +18,10 @@ import pytest
 from sqlalchemy import select
 
 from prepare.bench.memory import free_port, wait_healthy
-from registry import db
-from registry.checks import run_checks
 from registry.demo import DEMO_PASSWORD
-from registry.models import StockLot
+from registry.kernel import db
+from registry.kernel.models import StockLot
+from registry.operations.checks import run_checks
 from tests.browser.conftest import ROOT, sign_in, wait_for_app
 from tests.conftest import POSTGRES_URL, _postgres_database
 from tests.nginx_site import site_config

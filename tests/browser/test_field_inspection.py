@@ -8,10 +8,16 @@ import os
 from PIL import Image
 from sqlalchemy import select
 
-from registry import db
 from registry.demo import DEMO_PASSWORD
-from registry.enums import RectificationStatus, RiskLevel
-from registry.models import Attachment, Inspection, Locality, Rectification, RectificationStep
+from registry.kernel import db
+from registry.kernel.enums import RectificationStatus, RiskLevel
+from registry.kernel.models import (
+    Attachment,
+    Inspection,
+    Locality,
+    Rectification,
+    RectificationStep,
+)
 from tests.browser.conftest import wait_for_app
 
 PHONE = {"width": 390, "height": 844}  # a common phone viewport, in CSS pixels

@@ -6,11 +6,11 @@ import os
 import pytest
 from sqlalchemy import select
 
-from registry import db
 from registry.demo import DEMO_PASSWORD
-from registry.models import Locality
-from registry.permissions import SYSTEM
-from registry.records import create_depot
+from registry.kernel import db
+from registry.kernel.models import Locality
+from registry.kernel.permissions import SYSTEM
+from registry.records.commands import create_depot
 from tests.browser.conftest import MAP_FRAME, map_drawn, map_point, sign_in, wait_for_app
 
 pytestmark = pytest.mark.browser

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from registry import db
 from registry.demo import DEMO_PASSWORD
-from registry.enums import MovementKind
-from registry.models import AuditEvent, StockMovement, User
+from registry.kernel import db
+from registry.kernel.enums import MovementKind
+from registry.kernel.models import AuditEvent, StockMovement, User
 from tests.browser.conftest import sign_in, submit_login, wait_for_app
 
 pytestmark = pytest.mark.browser

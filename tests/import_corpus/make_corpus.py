@@ -96,18 +96,21 @@ BAD = {
     "formula_cell": ("stock", STOCK, _changed(STOCK_ROWS, 0, 5, "=10*12")),
     "unknown_locality": ("checkpoints", CHECKPOINTS, _changed(CHECKPOINT_ROWS, 0, 3, "新浦镇")),
     "outside_district": (
-        "checkpoints", CHECKPOINTS,
+        "checkpoints",
+        CHECKPOINTS,
         _changed(_changed(CHECKPOINT_ROWS, 0, 4, 118.7969), 0, 5, 32.0603),  # Nanjing
     ),
     "swapped_coordinates": (
-        "checkpoints", CHECKPOINTS,
+        "checkpoints",
+        CHECKPOINTS,
         _changed(_changed(CHECKPOINT_ROWS, 0, 4, 34.6021), 0, 5, 119.1873),
     ),
     "duplicate_rows": ("members", MEMBERS, [*MEMBER_ROWS, MEMBER_ROWS[1]]),
     "future_date": ("members", MEMBERS, _changed(MEMBER_ROWS, 0, 5, date(2030, 6, 1))),
     "malformed_date": ("members", MEMBERS, _changed(MEMBER_ROWS, 0, 5, "2025-13-45")),
     "id_number_column": (
-        "members", [*MEMBERS, "身份证号"],
+        "members",
+        [*MEMBERS, "身份证号"],
         [[*row, f"32070619900101{i:03d}X"] for i, row in enumerate(MEMBER_ROWS)],
     ),
     "id_number_value": ("members", MEMBERS, _changed(MEMBER_ROWS, 1, 3, "320706199001011234")),

@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import func, select, text
 
 from prepare.cli import main
-from registry import db, stock
-from registry.checks import run_checks
-from registry.models import Depot
-from registry.permissions import SYSTEM
+from registry.kernel import db
+from registry.kernel.models import Depot
+from registry.kernel.permissions import SYSTEM
+from registry.operations.checks import run_checks
+from registry.records import stock
 from tests.conftest import ENTRY, TODAY
 from tests.helpers import depot, item
 
@@ -27,7 +28,7 @@ POSTGRES_TRIGGER = "{table}_append_only"
 @pytest.fixture
 def live(tmp_path, monkeypatch):
     """A real registry on SQLite with one depot, and a backup of it taken just now."""
-    path = tmp_path / "registry.db"
+    path = tmp_path / "registry.kernel.db"
     monkeypatch.setenv("REGISTRY_DATABASE_URL", f"sqlite:///{path}")
     assert main(["setup", "--no-demo"]) == 0
     add_depot(path, "备份之前的库")
@@ -51,7 +52,7 @@ def test_restore_keeps_a_timestamped_copy_of_the_current_database(live, tmp_path
     add_depot(live, "备份之后新建的库")
     assert main(["restore", str(tmp_path / "backup.db")]) == 0
     assert depot_names(live) == {"备份之前的库"}
-    (safety,) = tmp_path.glob("registry.db.before-restore-*")
+    (safety,) = tmp_path.glob("registry.kernel.db.before-restore-*")
     assert len(safety.name.rsplit("-", 1)[1]) == len("20261125T101500")
     assert depot_names(safety) == {"备份之前的库", "备份之后新建的库"}
 
@@ -67,13 +68,13 @@ def test_restore_is_refused_while_the_app_has_the_database_open(live, tmp_path, 
     assert main(["restore", str(tmp_path / "backup.db")]) == 2
     assert "in use" in capsys.readouterr().err
     assert depot_names(live) == {"备份之前的库", "备份之后新建的库"}
-    assert not list(tmp_path.glob("registry.db.before-restore-*"))
+    assert not list(tmp_path.glob("registry.kernel.db.before-restore-*"))
 
 
 def test_the_in_use_mark_vanishes_with_the_process_that_held_it(live, tmp_path):
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, datetime; from registry import runtime; from registry.settings import "
+         "import sys, datetime; from registry import runtime; from registry.kernel.settings import "
          "load_settings; runtime.start(load_settings(), datetime.date.today()); "
          "print('held', flush=True); sys.stdin.read()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -100,7 +101,7 @@ def test_a_backup_with_an_emptied_audit_trail_and_no_delete_trigger_is_refused(
     err = capsys.readouterr().err
     assert "audit_events_no_delete" in err and "audit trail is empty" in err
     assert depot_names(live) == {"备份之前的库", "备份之后新建的库"}
-    assert not list(tmp_path.glob("registry.db.before-restore-*"))
+    assert not list(tmp_path.glob("registry.kernel.db.before-restore-*"))
 
 
 def test_a_backup_is_checked_on_a_copy_and_never_migrated_in_place(live, tmp_path):

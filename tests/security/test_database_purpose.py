@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import func, select, update
 
 from prepare.cli import main
-from registry import db, runtime
-from registry.accounts import authenticate, create_user
-from registry.models import AuditEvent, Depot, Locality, User
-from registry.permissions import SYSTEM
-from registry.settings import Settings, load_settings
+from registry.accounts.users import authenticate, create_user
+from registry.kernel import db
+from registry.kernel.models import AuditEvent, Depot, Locality, User
+from registry.kernel.permissions import SYSTEM
+from registry.kernel.settings import Settings, load_settings
+from registry.operations import runtime
 from tests.conftest import ENTRY, TODAY, open_reference_db
 
 STRONG = "Wusong-river-2026"

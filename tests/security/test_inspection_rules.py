@@ -8,14 +8,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from registry import campaigns, db, deadlines
-from registry.enums import RecordStatus, RiskLevel
-from registry.errors import PermissionDenied, ValidationError
-from registry.models import Checkpoint, Inspection, Locality, Rectification
+from registry.fieldwork import campaigns
+from registry.kernel import db, deadlines
+from registry.kernel.enums import RecordStatus, RiskLevel
+from registry.kernel.errors import PermissionDenied, ValidationError
+from registry.kernel.models import Checkpoint, Inspection, Locality, Rectification
 from tests.conftest import TODAY, sign_in
+from tests.fieldwork.test_rectifications import SETTINGS, checkpoint, inspect
 from tests.helpers import locality
 from tests.security.test_stale_forms import load
-from tests.test_rectifications import SETTINGS, checkpoint, inspect
 
 
 def rects_of(session, inspection) -> list[Rectification]:
@@ -91,9 +92,7 @@ def test_an_inspection_is_not_counted_in_a_campaign_that_does_not_cover_it(facto
         assert session.scalar(select(Inspection)) is None
 
 
-def test_inspection_form_offers_a_town_official_no_lower_level_and_no_later_deadline(
-    app, demo_url
-):
+def test_inspection_form_offers_a_town_official_no_lower_level_and_no_later_deadline(app, demo_url):
     engine = db.make_engine(demo_url)
     with engine.connect() as connection:
         major_id = connection.execute(

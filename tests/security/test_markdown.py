@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 
 from app_pages.ui import plain
-from registry import accounts, db, plans, rectifications
-from registry.enums import RectificationStatus
-from registry.models import Plan, Rectification, User
-from registry.permissions import Actor
+from registry.accounts import users as accounts
+from registry.fieldwork import rectifications
+from registry.kernel import db
+from registry.kernel.enums import RectificationStatus
+from registry.kernel.models import Plan, Rectification, User
+from registry.kernel.permissions import Actor
+from registry.plans import commands as plans
 from tests.conftest import sign_in
 
 EVIL = "[x](http://evil) ![t](http://evil/t.png)"

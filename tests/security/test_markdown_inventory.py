@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from registry import stock
-from registry.clock import today
+from registry.kernel.clock import today
+from registry.records import stock
 from tests.helpers import item
 from tests.security.test_stale_forms import as_office, open_page
 

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 
 from prepare.cli import main
-from registry import db, stock, transfer
-from registry.models import AuditEvent, Depot, StockLot
-from registry.permissions import SYSTEM
+from registry.kernel import db
+from registry.kernel.models import AuditEvent, Depot, StockLot
+from registry.kernel.permissions import SYSTEM
+from registry.operations import move as transfer
+from registry.records import stock
 from tests.conftest import TODAY
 from tests.helpers import depot, item
 

@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from registry import accounts, db
+from registry.accounts import users as accounts
 from registry.demo import DEMO_PASSWORD
-from registry.models import Locality, User
-from registry.permissions import SYSTEM, Actor
+from registry.kernel import db
+from registry.kernel.models import Locality, User
+from registry.kernel.permissions import SYSTEM, Actor
 from tests.conftest import ENTRY, PASSWORD, locality_id, sign_in
 
 NOW = datetime(2026, 11, 25, 9, 0)

@@ -12,13 +12,14 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select, update
 
-from registry import accounts, db
-from registry.accounts import authenticate, create_user, reset_password, set_active
+from registry.accounts import users as accounts
+from registry.accounts.users import authenticate, create_user, reset_password, set_active
 from registry.demo import DEMO_PASSWORD
-from registry.errors import AuthenticationFailed, ValidationError
-from registry.models import AuditEvent, User
-from registry.permissions import SYSTEM
-from registry.settings import Settings
+from registry.kernel import db
+from registry.kernel.errors import AuthenticationFailed, ValidationError
+from registry.kernel.models import AuditEvent, User
+from registry.kernel.permissions import SYSTEM
+from registry.kernel.settings import Settings
 from tests.conftest import PASSWORD, open_reference_db, sign_in
 
 NOW = datetime(2026, 11, 25, 9, 0)

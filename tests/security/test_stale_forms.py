@@ -7,9 +7,10 @@ then submits the form and checks the refusal and the database."""
 
 from __future__ import annotations
 
-from registry import campaigns, db, i18n, plans, records, rectifications, stock
-from registry.clock import today
-from registry.models import (
+from registry.fieldwork import campaigns, rectifications
+from registry.kernel import db, i18n
+from registry.kernel.clock import today
+from registry.kernel.models import (
     Campaign,
     Checkpoint,
     Depot,
@@ -21,10 +22,13 @@ from registry.models import (
     TeamMember,
     User,
 )
-from registry.permissions import Actor
-from registry.stockview import lot_rows
+from registry.kernel.permissions import Actor
+from registry.plans import commands as plans
+from registry.records import commands as records
+from registry.records import stock
+from registry.records.stockview import lot_rows
 from tests.conftest import sign_in
-from tests.test_editing_pages import count, grid_key
+from tests.records.test_editing_pages import count, grid_key
 
 
 def open_page(app, username: str, page: str):

@@ -7,10 +7,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from registry import db, stock
-from registry.enums import MovementKind
-from registry.errors import StaleRecord
-from registry.models import StockLot, StockMovement
+from registry.kernel import db
+from registry.kernel.enums import MovementKind
+from registry.kernel.errors import StaleRecord
+from registry.kernel.models import StockLot, StockMovement
+from registry.records import stock
 from tests.conftest import TODAY
 from tests.helpers import depot, item
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from registry import attachments
-from registry.attachments import Upload
-from registry.errors import ValidationError
-from registry.settings import Settings
+from registry.kernel import attachments
+from registry.kernel.attachments import Upload
+from registry.kernel.errors import ValidationError
+from registry.kernel.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,9 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
 MEASURE = """
 import json, sys
 from pathlib import Path
-from registry.attachments import Upload, prepare_photo
-from registry.errors import ValidationError
-from registry.settings import Settings
+from registry.kernel.attachments import Upload, prepare_photo
+from registry.kernel.errors import ValidationError
+from registry.kernel.settings import Settings
 def peak_kb():
     status = Path("/proc/self/status").read_text().splitlines()
     return int(next(line for line in status if line.startswith("VmHWM:")).split()[1])

@@ -1,0 +1,1 @@
+"""Accounts: users, sign-in, lockout, and reading the audit trail."""

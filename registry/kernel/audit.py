@@ -1,0 +1,85 @@
+"""The audit trail: one append-only event per change, written in the change's transaction."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from enum import Enum
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session
+
+from registry.kernel.models import AuditEvent
+from registry.kernel.permissions import Actor
+
+SECRET_COLUMNS = frozenset({"password_hash"})
+
+
+def _jsonable(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def snapshot(record) -> dict:
+    """Column values of an ORM record, JSON-ready, secrets left out."""
+    mapper = inspect(record).mapper
+    return {
+        col.key: _jsonable(getattr(record, col.key))
+        for col in mapper.column_attrs
+        if col.key not in SECRET_COLUMNS
+    }
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    *,
+    locality_id: int | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    """Add an audit event to the current transaction."""
+    event = AuditEvent(
+        actor_id=actor.user_id,
+        actor_name=actor.username,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        locality_id=locality_id,
+        before=json.dumps(before, ensure_ascii=False, default=str) if before is not None else None,
+        after=json.dumps(after, ensure_ascii=False, default=str) if after is not None else None,
+    )
+    session.add(event)
+    return event
+
+
+def data_version(session: Session) -> int:
+    """A cheap number that changes on every write: the caches' key, shared by all processes."""
+    return session.scalar(select(func.coalesce(func.max(AuditEvent.id), 0))) or 0
+
+
+def changes_since(session: Session, entity: str, entity_id: int, version: int) -> dict:
+    """What other users changed on a record after ``version``: field -> (then, now)."""
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
+        .order_by(AuditEvent.id)
+    ).all()
+    changes: dict[str, tuple[object, object]] = {}
+    for event in events:
+        before = json.loads(event.before) if event.before else {}
+        after = json.loads(event.after) if event.after else {}
+        if before.get("version", 0) < version:
+            continue
+        for key, value in after.items():
+            if key in {"version", "updated_at"} or before.get(key) == value:
+                continue
+            first = changes.get(key, (before.get(key), None))[0]
+            changes[key] = (first, value)
+    return changes

@@ -1,0 +1,513 @@
+"""The domain model (DESIGN.md §3) as SQLAlchemy 2 tables.
+
+Points are WGS-84 longitude/latitude columns; polygons are GeoJSON text. Every editable
+record carries ``version`` (SQLAlchemy's version counter), so a stale save is refused.
+Synthetic records carry ``is_demo`` so the UI can label them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+from registry.kernel import enums
+from registry.kernel.clock import utcnow
+
+
+def enum_column(kind: type[StrEnum], **kwargs) -> Mapped:
+    """A portable enum: a VARCHAR with a CHECK constraint, storing the value."""
+    return mapped_column(
+        SAEnum(
+            kind,
+            native_enum=False,
+            create_constraint=True,
+            length=32,
+            values_callable=lambda e: [m.value for m in e],
+            name=f"ck_{kind.__name__.lower()}",
+        ),
+        **kwargs,
+    )
+
+
+class Base(DeclarativeBase):
+    """The metadata every table and migration shares."""
+
+
+class Versioned:
+    """Optimistic locking: every UPDATE checks and bumps ``version`` (stale saves fail)."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class Locality(Versioned, Base):
+    __tablename__ = "localities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nbs_code: Mapped[str] = mapped_column(String(12), unique=True)  # statistics bureau, 12 digits
+    mca_code: Mapped[str | None] = mapped_column(String(9), unique=True)  # civil affairs, 9 digits
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[enums.LocalityKind] = enum_column(enums.LocalityKind)
+    population: Mapped[int | None] = mapped_column(Integer)
+    households: Mapped[int | None] = mapped_column(Integer)
+    village_committees: Mapped[int | None] = mapped_column(Integer)
+    seat_lon: Mapped[float | None] = mapped_column(Float)
+    seat_lat: Mapped[float | None] = mapped_column(Float)
+    seat_status: Mapped[str | None] = mapped_column(String(16))
+    boundary_geojson: Mapped[str | None] = mapped_column(Text)
+    boundary_source: Mapped[enums.BoundarySource] = enum_column(
+        enums.BoundarySource, default=enums.BoundarySource.APPROXIMATE
+    )
+    boundary_note: Mapped[str | None] = mapped_column(Text)
+    responsible_officer: Mapped[str | None] = mapped_column(String(64))
+    officer_phone: Mapped[str | None] = mapped_column(String(32))
+    population_is_estimate: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ItemCategory(Base):
+    """GB/T 38565-2020 classes: 7-digit codes, level 1 to 4; only the 3 大类 are official."""
+
+    __tablename__ = "item_categories"
+
+    code: Mapped[str] = mapped_column(String(7), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer)
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("item_categories.code"))
+    name: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(96))
+    source: Mapped[str] = mapped_column(String(16))  # "GB/T 38565" or "local"
+
+
+class Item(Base):
+    __tablename__ = "items"
+    __table_args__ = (CheckConstraint("length(code) = 7", name="ck_item_code_7"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(7), unique=True)
+    category_code: Mapped[str] = mapped_column(ForeignKey("item_categories.code"))
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    name_en: Mapped[str] = mapped_column(String(96))
+    unit: Mapped[str] = mapped_column(String(8))
+    spec: Mapped[str | None] = mapped_column(String(64))
+    shelf_life_days: Mapped[int | None] = mapped_column(Integer)
+
+
+class User(Versioned, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[enums.Role] = enum_column(enums.Role)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Bumped by a password change, disabling, a role or locality change and "sign out
+    # everywhere": a sign-in made under an older generation is no longer valid.
+    sign_in_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    localities: Mapped[list[Locality]] = relationship(secondary="user_localities")
+
+
+class DatabaseInfo(Base):
+    """Facts about the database itself, e.g. ``purpose`` = demo or production, set once when
+    it is set up, so the app never seeds a demo into a production database."""
+
+    __tablename__ = "database_info"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+    set_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class UserLocality(Base):
+    __tablename__ = "user_localities"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"), primary_key=True)
+
+
+class Depot(Versioned, Base):
+    __tablename__ = "depots"
+    __table_args__ = (CheckConstraint("floor_area_m2 IS NULL OR floor_area_m2 >= 0"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    level: Mapped[enums.DepotLevel] = enum_column(enums.DepotLevel)
+    locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"), index=True)
+    address: Mapped[str | None] = mapped_column(String(255))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    floor_area_m2: Mapped[float | None] = mapped_column(Float)
+    manager: Mapped[str | None] = mapped_column(String(64))
+    manager_phone: Mapped[str | None] = mapped_column(String(32))
+    reserve_mode: Mapped[enums.ReserveMode] = enum_column(
+        enums.ReserveMode, default=enums.ReserveMode.PHYSICAL
+    )
+    status: Mapped[enums.RecordStatus] = enum_column(
+        enums.RecordStatus, default=enums.RecordStatus.ACTIVE
+    )
+    last_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    locality: Mapped[Locality] = relationship()
+
+
+class StockLot(Versioned, Base):
+    """Depot × item × batch. ``quantity`` is a cache of the ledger sum, kept in step by the core."""
+
+    __tablename__ = "stock_lots"
+    __table_args__ = (
+        UniqueConstraint("depot_id", "item_id", "batch"),
+        CheckConstraint("quantity >= 0", name="ck_stock_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    batch: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[int] = mapped_column(Integer, default=0)
+    expiry_date: Mapped[date | None] = mapped_column(Date)
+    received_on: Mapped[date | None] = mapped_column(Date)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    item: Mapped[Item] = relationship()
+    depot: Mapped[Depot] = relationship()
+
+
+class StockMovement(Base):
+    """The append-only ledger (台账). Database triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "stock_movements"
+    __table_args__ = (
+        CheckConstraint("quantity <> 0", name="ck_movement_nonzero"),
+        Index("ix_movement_depot_item", "depot_id", "item_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("stock_lots.id"), index=True)
+    depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    kind: Mapped[enums.MovementKind] = enum_column(enums.MovementKind)
+    quantity: Mapped[int] = mapped_column(Integer)  # signed change to the lot
+    counted: Mapped[int | None] = mapped_column(Integer)  # stock-take: counted
+    expected: Mapped[int | None] = mapped_column(Integer)  # stock-take: book quantity
+    transfer_group: Mapped[str | None] = mapped_column(String(36), index=True)
+    reason: Mapped[str] = mapped_column(String(255))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Quota(Versioned, Base):
+    """储备定额: standing minimum and maximum per depot level (or one depot) and item."""
+
+    __tablename__ = "quotas"
+    __table_args__ = (
+        UniqueConstraint("depot_level", "depot_id", "item_id"),
+        CheckConstraint("minimum >= 0 AND maximum >= minimum", name="ck_quota_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    depot_level: Mapped[enums.DepotLevel | None] = enum_column(enums.DepotLevel, nullable=True)
+    depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    minimum: Mapped[int] = mapped_column(Integer)
+    maximum: Mapped[int] = mapped_column(Integer)
+    basis: Mapped[str | None] = mapped_column(String(255))
+    item: Mapped[Item] = relationship()
+
+
+class Team(Versioned, Base):
+    __tablename__ = "teams"
+    __table_args__ = (CheckConstraint("target_headcount >= 0"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[enums.TeamKind] = enum_column(enums.TeamKind)
+    staffing: Mapped[enums.TeamStaffing] = enum_column(enums.TeamStaffing)
+    specialties: Mapped[str] = mapped_column(String(255), default="")  # comma-separated
+    locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"), index=True)
+    base_lon: Mapped[float | None] = mapped_column(Float)
+    base_lat: Mapped[float | None] = mapped_column(Float)
+    leader: Mapped[str | None] = mapped_column(String(64))
+    leader_phone: Mapped[str | None] = mapped_column(String(32))
+    target_headcount: Mapped[int] = mapped_column(Integer, default=0)
+    equipment: Mapped[str | None] = mapped_column(Text)
+    last_drill_on: Mapped[date | None] = mapped_column(Date)
+    last_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[enums.RecordStatus] = enum_column(
+        enums.RecordStatus, default=enums.RecordStatus.ACTIVE
+    )
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    locality: Mapped[Locality] = relationship()
+    members: Mapped[list[TeamMember]] = relationship(back_populates="team")
+
+
+class TeamMember(Versioned, Base):
+    """Personnel census (人员摸底). No ID-card numbers are stored, by design."""
+
+    __tablename__ = "team_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    age_band: Mapped[str | None] = mapped_column(String(16))  # e.g. "30-39"
+    skills: Mapped[str | None] = mapped_column(String(255))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    last_training_on: Mapped[date | None] = mapped_column(Date)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    team: Mapped[Team] = relationship(back_populates="members")
+
+
+class Checkpoint(Versioned, Base):
+    __tablename__ = "checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    type: Mapped[enums.CheckpointType] = enum_column(enums.CheckpointType)
+    risk_level: Mapped[enums.RiskLevel] = enum_column(enums.RiskLevel)
+    locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"), index=True)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    address: Mapped[str | None] = mapped_column(String(255))
+    responsible_person: Mapped[str | None] = mapped_column(String(64))
+    responsible_phone: Mapped[str | None] = mapped_column(String(32))
+    monitor: Mapped[str | None] = mapped_column(String(64))
+    monitor_phone: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[enums.RecordStatus] = enum_column(
+        enums.RecordStatus, default=enums.RecordStatus.ACTIVE
+    )
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    locality: Mapped[Locality] = relationship()
+
+
+class Campaign(Versioned, Base):
+    """专项检查: a window and its targets; coverage is the share of targets inspected."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ck_campaign_window"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    target_kinds: Mapped[str] = mapped_column(String(128))  # comma-separated InspectionTarget
+    checkpoint_types: Mapped[str | None] = mapped_column(String(255))  # None = all types
+    locality_ids: Mapped[str | None] = mapped_column(String(255))  # None = all localities
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    description: Mapped[str | None] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Inspection(Base):
+    __tablename__ = "inspections"
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN depot_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN checkpoint_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN team_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="ck_inspection_one_target",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    target_kind: Mapped[enums.InspectionTarget] = enum_column(enums.InspectionTarget)
+    depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"), index=True)
+    checkpoint_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoints.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"), index=True)
+    inspected_on: Mapped[date] = mapped_column(Date)
+    inspector: Mapped[str] = mapped_column(String(64))
+    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    result: Mapped[enums.InspectionResult] = enum_column(enums.InspectionResult)
+    findings: Mapped[str | None] = mapped_column(Text)
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Rectification(Versioned, Base):
+    """整改: registered → rectifying → awaiting re-check → closed (销号), or sent back."""
+
+    __tablename__ = "rectifications"
+    __table_args__ = (Index("ix_rectification_status_deadline", "status", "deadline"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"))
+    checkpoint_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoints.id"), index=True)
+    depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    risk_level: Mapped[enums.RiskLevel] = enum_column(enums.RiskLevel)
+    status: Mapped[enums.RectificationStatus] = enum_column(enums.RectificationStatus)
+    found_on: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date)
+    responsible_person: Mapped[str | None] = mapped_column(String(64))
+    plan_text: Mapped[str | None] = mapped_column(Text)  # 治理方案, required for 重大
+    signed_off_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_off_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    steps: Mapped[list[RectificationStep]] = relationship(order_by="RectificationStep.id")
+
+
+class RectificationStep(Base):
+    """One step of a rectification's history, with its actor, note and evidence."""
+
+    __tablename__ = "rectification_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rectification_id: Mapped[int] = mapped_column(ForeignKey("rectifications.id"), index=True)
+    action: Mapped[str | None] = mapped_column(String(32))  # register, start, submit, close, …
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+
+
+class Plan(Versioned, Base):
+    """应急预案 with its filing, evaluation and drill dates."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(255))
+    locality_id: Mapped[int | None] = mapped_column(ForeignKey("localities.id"), index=True)
+    department: Mapped[str | None] = mapped_column(String(128))
+    plan_class: Mapped[enums.PlanClass] = enum_column(enums.PlanClass)
+    hazards: Mapped[str | None] = mapped_column(String(255))
+    owner_person: Mapped[str | None] = mapped_column(String(64))
+    version_label: Mapped[str] = mapped_column(String(32))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    filing_due: Mapped[date | None] = mapped_column(Date)
+    filed_on: Mapped[date | None] = mapped_column(Date)
+    last_evaluated_on: Mapped[date | None] = mapped_column(Date)
+    next_evaluation_due: Mapped[date | None] = mapped_column(Date)
+    crowded_venue: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[enums.PlanStatus] = enum_column(enums.PlanStatus)
+    filing_ref: Mapped[str | None] = mapped_column(String(128))  # 备案机关 / 文号
+    revision_trigger: Mapped[enums.RevisionTrigger | None] = enum_column(
+        enums.RevisionTrigger, nullable=True
+    )
+    status_note: Mapped[str | None] = mapped_column(Text)  # why it is in its current status
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PlanRevision(Base):
+    """Version history of a plan."""
+
+    __tablename__ = "plan_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    version_label: Mapped[str] = mapped_column(String(32))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    document_name: Mapped[str | None] = mapped_column(String(255))
+    trigger: Mapped[enums.RevisionTrigger | None] = enum_column(
+        enums.RevisionTrigger, nullable=True
+    )
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Drill(Base):
+    """演练 of a plan or by a team."""
+
+    __tablename__ = "drills"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    locality_id: Mapped[int | None] = mapped_column(ForeignKey("localities.id"))
+    held_on: Mapped[date] = mapped_column(Date)
+    form: Mapped[enums.DrillForm] = enum_column(enums.DrillForm)
+    participants: Mapped[int | None] = mapped_column(Integer)
+    evaluation: Mapped[str | None] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Attachment(Base):
+    """A photo or document kept in the database itself, so a backup, a restore and a move to
+    PostgreSQL carry it along and every app instance serves the same file."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachment_owner", "owner_kind", "owner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_kind: Mapped[enums.AttachmentOwner] = enum_column(enums.AttachmentOwner)
+    owner_id: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ReadinessSnapshot(Base):
+    """The whole scorecard as of one day, frozen as JSON: trends, the ranking's change since
+    last week and any past week's circular are rebuilt from it exactly."""
+
+    __tablename__ = "readiness_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date, index=True)
+    taken_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    taken_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    district_score: Mapped[float] = mapped_column(Float)
+    payload: Mapped[str] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditEvent(Base):
+    """Who changed what and when, before and after. Append-only: triggers refuse changes."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    locality_id: Mapped[int | None] = mapped_column(ForeignKey("localities.id"))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+
+
+APPEND_ONLY_TABLES = ("stock_movements", "audit_events")

@@ -1,0 +1,116 @@
+"""Typed settings with a documented default for every key.
+
+Settings are read in one place (``load_settings``) from the environment and, in the app,
+from ``.streamlit/secrets.toml``; the core only ever receives a ``Settings`` object.
+
+Keys (environment variable in brackets):
+
+- ``database_url`` [REGISTRY_DATABASE_URL]: SQLAlchemy URL. Default: the embedded SQLite file
+  ``data/registry.db``. PostgreSQL: ``postgresql+psycopg://user@host/db``.
+- ``tianditu_key`` [REGISTRY_TIANDITU_KEY]: Tianditu developer key; when set, Tianditu is the
+  default basemap. Default: none (offline "no basemap").
+- ``language`` [REGISTRY_LANGUAGE]: ``zh`` (default) or ``en``.
+- ``session_timeout_minutes`` [REGISTRY_SESSION_TIMEOUT_MINUTES]: idle minutes before a login
+  expires. Default 30.
+- ``session_max_hours`` [REGISTRY_SESSION_MAX_HOURS]: hours after which a sign-in ends however
+  active it is, so a sign-in left open on a shared PC does not last for days. Default 12.
+- ``max_failed_logins`` [REGISTRY_MAX_FAILED_LOGINS]: failures before lockout. Default 5.
+- ``lockout_minutes`` [REGISTRY_LOCKOUT_MINUTES]: lockout length. Default 15.
+- ``expiry_warning_days`` [REGISTRY_EXPIRY_WARNING_DAYS]: a lot expiring within this many days
+  is flagged. Default 90.
+- ``load_demo_on_first_start`` [REGISTRY_LOAD_DEMO]: on the first start of a new database,
+  mark it demo and seed the demo district; false marks it production (never seeded). A
+  database keeps the purpose it was set up with. Default true.
+- ``rectification_days_major`` / ``_significant`` / ``_general`` / ``_low``
+  [REGISTRY_RECTIFICATION_DAYS_MAJOR …]: default rectification deadline in days by risk
+  level. No national figure exists (domain-standards §4.3), so they are settings.
+  Defaults 30 / 15 / 7 / 7.
+- ``photo_max_mb`` [REGISTRY_PHOTO_MAX_MB]: largest photo accepted, in MB. Default 10.
+- ``photos_per_upload`` [REGISTRY_PHOTOS_PER_UPLOAD]: photos attached at once to one inspection
+  or rectification step. Default 6.
+- ``document_max_mb`` [REGISTRY_DOCUMENT_MAX_MB]: largest plan document (PDF, Word, OFD), in MB.
+  Default 30.
+- ``readiness_weights`` [REGISTRY_READINESS_WEIGHTS]: weight of each readiness component,
+  ``name:weight`` pairs. Default ``stock:20,teams:15,campaign:15,rectifications:20,plans:15,
+  depot_inspections:5,freshness:10``.
+- ``readiness_green`` / ``readiness_amber`` [REGISTRY_READINESS_GREEN / _AMBER]: a score at or
+  above green is green, at or above amber is amber, else red. Defaults 80 / 60.
+- ``readiness_major_weight`` / ``readiness_significant_weight``: how many points an overdue
+  major / significant rectification counts (others count 1). Defaults 3 / 2.
+- ``readiness_overdue_tolerance`` [REGISTRY_READINESS_OVERDUE_TOLERANCE]: overdue points at
+  which the rectification component reaches 0. Default 6.
+- ``freshness_days`` [REGISTRY_FRESHNESS_DAYS]: a depot or team not confirmed (零报告, edit or
+  stock movement) for longer is stale. Default 30.
+- ``depot_inspection_days`` [REGISTRY_DEPOT_INSPECTION_DAYS]: a depot should be inspected at
+  least this often. Default 90.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'registry.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the core reads, with its default."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    tianditu_key: str | None = None
+    language: str = "zh"
+    session_timeout_minutes: int = 30
+    session_max_hours: int = 12
+    max_failed_logins: int = 5
+    lockout_minutes: int = 15
+    expiry_warning_days: int = 90
+    load_demo_on_first_start: bool = True
+    rectification_days_major: int = 30
+    rectification_days_significant: int = 15
+    rectification_days_general: int = 7
+    rectification_days_low: int = 7
+    photo_max_mb: int = 10
+    photos_per_upload: int = 6
+    document_max_mb: int = 30
+    readiness_weights: str = (
+        "stock:20,teams:15,campaign:15,rectifications:20,plans:15,depot_inspections:5,freshness:10"
+    )
+    readiness_green: int = 80
+    readiness_amber: int = 60
+    readiness_major_weight: int = 3
+    readiness_significant_weight: int = 2
+    readiness_overdue_tolerance: int = 6
+    freshness_days: int = 30
+    depot_inspection_days: int = 90
+
+
+def _coerce(raw: object, kind: type) -> object:
+    if kind is bool and isinstance(raw, str):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if kind is int:
+        return int(raw)
+    return None if raw in ("", None) else str(raw)
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, secrets: Mapping[str, object] | None = None
+) -> Settings:
+    """Build settings from secrets (lower priority) and ``REGISTRY_*`` environment variables."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    kinds = {"bool": bool, "int": int}
+    for field in fields(Settings):
+        kind = kinds.get(str(field.type).split(" |")[0], str)
+        env_name = f"REGISTRY_{field.name.upper()}"
+        if env_name in environ:
+            values[field.name] = _coerce(environ[env_name], kind)
+        elif secrets and field.name in secrets:
+            values[field.name] = _coerce(secrets[field.name], kind)
+    if "REGISTRY_LOAD_DEMO" in environ:
+        values["load_demo_on_first_start"] = _coerce(environ["REGISTRY_LOAD_DEMO"], bool)
+    return Settings(**values)

@@ -1,0 +1,1 @@
+"""What the office map shows: points and locality indicators, read from the records."""

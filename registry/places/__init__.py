@@ -1,0 +1,1 @@
+"""Places: localities, their boundaries, and nearest-resource search."""

@@ -1,0 +1,1 @@
+"""Readiness: the scorecard, snapshots, the leaders' board, alerts and the weekly circular."""

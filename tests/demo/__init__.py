@@ -1,0 +1,1 @@
+"""Tests of the demo area (registry/demo/ and its pages)."""

@@ -1,0 +1,1 @@
+"""Tests of the fieldwork area (registry/fieldwork/ and its pages)."""

@@ -1,0 +1,1 @@
+"""Tests of the importing area (registry/importing/ and its pages)."""

@@ -1,0 +1,1 @@
+"""Tests of the kernel area (registry/kernel/ and its pages)."""

@@ -1,0 +1,1 @@
+"""Tests of the mapdata area (registry/mapdata/ and its pages)."""

@@ -1,0 +1,1 @@
+"""Tests of the operations area (registry/operations/ and its pages)."""

@@ -1,0 +1,1 @@
+"""Tests of the places area (registry/places/ and its pages)."""

@@ -1,0 +1,1 @@
+"""Tests of the plans area (registry/plans/ and its pages)."""

@@ -1,0 +1,1 @@
+"""Tests of the readiness area (registry/readiness/ and its pages)."""

@@ -1,0 +1,1 @@
+"""Tests of the records area (registry/records/ and its pages)."""
