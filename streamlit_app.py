@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from app_pages import ui
 from maps.assets import use_local_assets
+from page_helpers import ui
 from registry.kernel.clock import today
 from registry.kernel.enums import Role
 from registry.kernel.permissions import Action

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import ui
+from page_helpers import ui
 from registry.accounts.users import change_password, sign_out_everywhere
 from registry.kernel.db import transaction
 from registry.kernel.errors import RegistryError

@@ -7,7 +7,7 @@ again, validates and audits; this page only collects input and shows the outcome
 import pandas as pd
 import streamlit as st
 
-from app_pages import ui
+from page_helpers import ui
 from registry.accounts import users as accounts
 from registry.kernel.clock import utcnow
 from registry.kernel.db import transaction

@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app_pages import ui
+from page_helpers import ui
 from registry.kernel.clock import today
 from registry.kernel.enums import RiskLevel
 from registry.kernel.exports import to_excel_bytes

@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from app_pages import ui
+from page_helpers import ui
 from registry.accounts import audit_log
 from registry.kernel.clock import today
 from registry.kernel.exports import to_csv_bytes, to_excel_bytes

@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app_pages import editing, ui
+from page_helpers import editing, ui
 from registry.fieldwork import campaigns
 from registry.kernel.clock import today
 from registry.kernel.enums import CampaignTargetStatus, CheckpointType, InspectionTarget, Role

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages import editing, ui, widgets
+from page_helpers import editing, ui, widgets
 from registry.kernel.enums import CheckpointType, RiskLevel
 from registry.kernel.exports import to_excel_bytes
 from registry.kernel.geo import CoordinateSystem

@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app_pages import editing, ui
+from page_helpers import editing, ui
 from registry.kernel.clock import today
 from registry.kernel.permissions import Action
 from registry.readiness import circular, snapshots

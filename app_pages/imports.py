@@ -6,7 +6,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from app_pages import editing, ui
+from page_helpers import editing, ui
 from registry.importing import (
     KINDS,
     MAX_FILE_BYTES,

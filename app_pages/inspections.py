@@ -8,7 +8,7 @@ becomes a rectification with the default deadline for its risk level.
 import pandas as pd
 import streamlit as st
 
-from app_pages import editing, ui, widgets
+from page_helpers import editing, ui, widgets
 from registry.fieldwork import inspections
 from registry.fieldwork import queries as field_queries
 from registry.kernel import attachments, deadlines

@@ -7,7 +7,7 @@ the counts are validated again on the server before anything is written.
 import pandas as pd
 import streamlit as st
 
-from app_pages import editing, ui
+from page_helpers import editing, ui
 from registry.kernel.clock import today
 from registry.kernel.enums import DepotLevel, MovementKind, ReserveMode
 from registry.kernel.exports import to_csv_bytes, to_excel_bytes

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import ui
+from page_helpers import ui
 from registry.accounts.users import authenticate
 from registry.kernel.errors import AuthenticationFailed
 

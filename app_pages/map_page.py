@@ -9,10 +9,10 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages import details_view, map_data, map_table, map_tools, ui
 from maps.basemaps import BASEMAPS, available_basemaps, default_basemap
 from maps.office_map import LAYERS, OfficeMapData, build_office_map, format_indicator
 from maps.points import highlight, parse_clicked_key
+from page_helpers import details_view, map_data, map_table, map_tools, ui
 from registry.kernel.district import BOUNDARY_FILE, load_geojson, neighbour_counties
 from registry.kernel.enums import CheckpointType, RiskLevel
 from registry.kernel.geo import gcj02_to_wgs84, wgs84_to_gcj02

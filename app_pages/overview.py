@@ -16,13 +16,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages import editing, ui
 from maps.readiness_map import (
     READINESS_COLOURS,
     build_readiness_map,
     parse_locality_key,
     selection_layer,
 )
+from page_helpers import editing, ui
 from registry.fieldwork import queries as field_queries
 from registry.kernel.clock import today
 from registry.kernel.district import BOUNDARY_FILE, load_geojson

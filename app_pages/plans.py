@@ -11,7 +11,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from app_pages import editing, ui
+from page_helpers import editing, ui
 from registry.kernel import attachments
 from registry.kernel.attachments import Upload
 from registry.kernel.clock import today

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import details_view, ui
+from page_helpers import details_view, ui
 
 actor = ui.require_actor()
 key = st.query_params.get("key", "")

@@ -8,7 +8,7 @@ come first. Every step shows who took it, when, and with what note, evidence and
 import pandas as pd
 import streamlit as st
 
-from app_pages import editing, ui
+from page_helpers import editing, ui
 from registry.fieldwork import queries as field_queries
 from registry.fieldwork import rectifications
 from registry.kernel import attachments

@@ -7,7 +7,7 @@ them.
 import pandas as pd
 import streamlit as st
 
-from app_pages import editing, ui
+from page_helpers import editing, ui
 from registry.kernel.clock import today
 from registry.kernel.enums import DrillForm, Specialty, TeamKind, TeamStaffing
 from registry.kernel.exports import to_excel_bytes

@@ -17,6 +17,8 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
+PAGE_CODE = [*(ROOT / "app_pages").glob("*.py"), *(ROOT / "page_helpers").glob("*.py")]
+
 # The benchmark times whole pages with Streamlit's own test harness, in a child process.
 STREAMLIT_ALLOWED = {ROOT / "prepare" / "bench" / "pages.py"}
 
@@ -35,7 +37,7 @@ def test_maps_never_touch_the_database():
 
 def test_pages_never_write_to_the_database_themselves():
     """Pages call registry use-cases; session.add / delete / execute stay in the core."""
-    for path in [ROOT / "streamlit_app.py", *(ROOT / "app_pages").glob("*.py")]:
+    for path in [ROOT / "streamlit_app.py", *PAGE_CODE]:
         source = path.read_text("utf-8")
         for verb in ("session.add(", "session.delete(", "session.execute(", ".commit("):
             assert verb not in source, f"{path.name} uses {verb}"
@@ -92,3 +94,9 @@ def test_areas_import_only_the_kernel_and_lower_areas():
 def test_the_core_never_imports_map_building():
     for path in (ROOT / "registry").rglob("*.py"):
         assert not imported_modules(path) & {"folium", "branca", "maps", "streamlit_folium"}, path
+
+
+def test_app_pages_holds_only_pages():
+    """Pages are run by st.navigation, never imported; what they share is in page_helpers/."""
+    for path in [ROOT / "streamlit_app.py", *PAGE_CODE, *(ROOT / "tests").rglob("*.py")]:
+        assert "app_pages" not in imported_modules(path), path

@@ -168,6 +168,7 @@ def test_no_code_updates_or_deletes_audit_events():
     paths = [
         ROOT / "streamlit_app.py",
         *(ROOT / "app_pages").rglob("*.py"),
+        *(ROOT / "page_helpers").rglob("*.py"),
         *(ROOT / "prepare").rglob("*.py"),
         *(p for p in (ROOT / "registry").rglob("*.py") if migrations not in p.parents),
     ]

@@ -31,7 +31,11 @@ def test_every_enum_member_has_a_label_in_both_languages():
 
 
 def test_every_key_used_by_the_app_exists():
-    sources = [ROOT / "streamlit_app.py", *sorted((ROOT / "app_pages").glob("*.py"))]
+    sources = [
+        ROOT / "streamlit_app.py",
+        *sorted((ROOT / "app_pages").glob("*.py")),
+        *sorted((ROOT / "page_helpers").glob("*.py")),
+    ]
     used = {key for path in sources for key in KEY_PATTERN.findall(path.read_text("utf-8"))}
     assert used, "the scan found no keys: the pattern is broken"
     missing = used - set(i18n.catalogue("zh"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from app_pages.ui import plain
+from page_helpers.ui import plain
 from registry.accounts import users as accounts
 from registry.fieldwork import rectifications
 from registry.kernel import db

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import map_table, ui
+from page_helpers import map_table, ui
 from registry.kernel import i18n
 from registry.kernel.clock import today
 from registry.mapdata.indicators import locality_indicators

@@ -8,7 +8,7 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from app_pages import ui
+from page_helpers import ui
 from registry.kernel.db import transaction
 from registry.kernel.errors import RegistryError, StaleRecord
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import ui
+from page_helpers import ui
 from registry.kernel.enums import (
     CheckpointType,
     DepotLevel,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import ui
+from page_helpers import ui
 from registry.kernel.geo import CoordinateSystem, to_wgs84
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import ui
 from maps.office_map import format_indicator
+from page_helpers import ui
 from registry.kernel.enums import CheckpointType, DepotLevel, RiskLevel, TeamKind
 from registry.kernel.exports import to_csv_bytes, to_excel_bytes, to_geojson_bytes
 
