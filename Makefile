@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell md5sum requirements.txt | cut -c1-12)
 PORT ?= 8501
 
-.PHONY: run test setup vendor lint check clean bench
+.PHONY: run test test-fast setup vendor lint check clean bench
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ lint: $(STAMP)
 
 test: vendor lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The inner loop: core and AppTest only (no browser, PostgreSQL, nginx or benchmark), stopping
+# at the first failure.
+test-fast: vendor
+	env -u REGISTRY_TEST_POSTGRES_URL -u REGISTRY_TEST_BROWSER -u REGISTRY_TEST_NGINX \
+	  $(VENV)/bin/pytest -q -x -p no:cacheprovider --ignore=tests/browser \
+	  --ignore=tests/operations/test_bench.py $(PYTEST_ARGS)
 
 check: $(STAMP)
 	$(PY) -m prepare check

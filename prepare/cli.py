@@ -245,7 +245,7 @@ def cmd_scale(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    """Measure the map, overview and import at district and province scale (issue 7)."""
+    """Measure the map, overview and import at district and province scale (make bench)."""
     from prepare.bench import Options
     from prepare.bench import main as bench
 
@@ -356,7 +356,9 @@ def build_parser() -> argparse.ArgumentParser:
     scale.add_argument("--size", choices=sizes, default="full", help=argparse.SUPPRESS)
     scale.set_defaults(func=cmd_scale)
 
-    bench = sub.add_parser("bench", help="measure map, overview and import speed (issue 7)")
+    bench = sub.add_parser(
+        "bench", help="measure map, overview and import speed against a naive baseline"
+    )
     bench.add_argument("--quick", action="store_true", help="a small province, for a smoke run")
     bench.add_argument("--no-browser", action="store_true", help="skip Chromium and memory")
     bench.add_argument("--no-memory", action="store_true", help="skip the app server's memory")

@@ -64,7 +64,7 @@ TOWN_WORDS = "安平和兴新康宁福寿丰泰盛隆华源泉桥河湖山林港
 
 @dataclass(frozen=True)
 class ScaleSize:
-    """How big the province is; the defaults are issue 7's."""
+    """How big the province is; the defaults are the README's (Scale and speed)."""
 
     localities: int = 1_300
     depots: int = 10_000

@@ -1,5 +1,5 @@
 """``python -m prepare bench``: the map, the overview and the import at district and
-province scale, against a naive folium baseline measured in the same run (issue 7).
+province scale, against a naive folium baseline measured in the same run (README: Scale and speed).
 
 Speed is judged here, by figures and ratios taken on one machine in one run, never by
 timed unit tests. A missed target is a result (exit 0); only a step that could not be
@@ -228,7 +228,7 @@ def _ensure_vendor() -> None:
 
 
 def run(options: Options) -> dict:
-    """Every measurement of issue 7, in one run; the results as written to JSON."""
+    """Every measurement of the README's speed table, in one run; the results as written to JSON."""
     bench = Run()
     load_before = os.getloadavg()
     if options.browser and not Path(CHROMIUM).exists():

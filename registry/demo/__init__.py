@@ -1,6 +1,6 @@
 """The demo district: a realistic, deterministic, synthetic Haizhou on the real localities.
 
-Only the locality list, the 2020 census total and the public facts of domain-standards §6
+Only the locality list, the 2020 census total and the public facts of docs/domain-standards.md §6
 (rivers, mountains, the 2016 waterlogging points) are real; every name, phone number, depot,
 team, checkpoint, inspection and plan is invented. Every row carries ``is_demo`` so the UI
 labels it. The same ``today`` and ``seed`` always give the same data, so screenshots, tests

@@ -265,7 +265,7 @@ def _steps(seed: _Seed, path, found_on: date, actor_id: int) -> list[Rectificati
 
 
 def _plan_text(finding: str, responsible: str | None, deadline: date) -> str:
-    """A 重大隐患 治理方案 covering the 五落实 of 16号令 Art. 15 (domain-standards §4.3)."""
+    """A 重大隐患 治理方案 covering the 五落实 of 16号令 Art. 15 (docs/domain-standards.md §4.3)."""
     return (
         f"治理目标：消除“{finding}”隐患。措施：设置警戒区，专人24小时监测，实施工程治理。"
         f"经费和物资：已列入区级专项资金。责任人：{responsible or '属地负责人'}。"

@@ -18,7 +18,8 @@ from registry.kernel.permissions import Actor
 from registry.places.localities import load_reference_localities
 from registry.records.catalogue import load_catalogue
 
-CENSUS_TOTAL = 918_000  # 7th census, 2020 (domain-standards §6); the split below is invented
+# 7th census, 2020 (docs/domain-standards.md §6); the split below is invented
+CENSUS_TOTAL = 918_000
 POPULATION_SHARE = {
     "新浦街道": 95, "新东街道": 62, "新南街道": 70, "路南街道": 52, "浦西街道": 66,
     "新海街道": 60, "海州街道": 38, "幸福路街道": 36, "朐阳街道": 55, "洪门街道": 40,

@@ -35,7 +35,7 @@ DIKE_RIVERS = {  # river and, where the river marks an edge, the part of the cel
     "路南街道": (("龙尾河", "seat"), ("大浦河", "seat")),
     "新南街道": (("龙尾河", "seat"),),
 }
-GEO_SITES = {  # domain-standards §6.1: 云台山 (incl. 花果山), 锦屏山, 孔望山, 南城凤凰山
+GEO_SITES = {  # docs/domain-standards.md §6.1: 云台山 (incl. 花果山), 锦屏山, 孔望山, 南城凤凰山
     "花果山街道": (
         ("花果山", ("水帘洞北侧", "玉皇阁东坡", "大村后山", "三元宫南麓", "九龙桥西侧")),
     ),

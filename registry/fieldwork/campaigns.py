@@ -1,4 +1,4 @@
-"""专项检查: campaigns, their targets, coverage and progress (DESIGN.md §3, "不留死角").
+"""专项检查: campaigns, their targets, coverage and progress ("不留死角": leave no blind spot).
 
 A campaign's targets are the active depots, teams and checkpoints its scope holds, plus every
 record already inspected under it (retired since, or moved out of scope), so history never

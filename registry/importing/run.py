@@ -1,6 +1,7 @@
 """Preview and commit an Excel import: the whole file is checked first, then every row is
 written through its use-case inside the caller's transaction. Any problem raises
-``ImportRefused`` so that transaction rolls back and nothing is written (DESIGN.md §6)."""
+``ImportRefused`` so that transaction rolls back and nothing is written (see "the life of a
+write" in docs/ARCHITECTURE.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The domain model (DESIGN.md §3) as SQLAlchemy 2 tables.
+"""The domain model (docs/ARCHITECTURE.md, the domain model) as SQLAlchemy 2 tables.
 
 Points are WGS-84 longitude/latitude columns; polygons are GeoJSON text. Every editable
 record carries ``version`` (SQLAlchemy's version counter), so a stale save is refused.

@@ -23,7 +23,7 @@ Keys (environment variable in brackets):
   database keeps the purpose it was set up with. Default true.
 - ``rectification_days_major`` / ``_significant`` / ``_general`` / ``_low``
   [REGISTRY_RECTIFICATION_DAYS_MAJOR …]: default rectification deadline in days by risk
-  level. No national figure exists (domain-standards §4.3), so they are settings.
+  level. No national figure exists (docs/domain-standards.md §4.3), so they are settings.
   Defaults 30 / 15 / 7 / 7.
 - ``photo_max_mb`` [REGISTRY_PHOTO_MAX_MB]: largest photo accepted, in MB. Default 10.
 - ``photos_per_upload`` [REGISTRY_PHOTOS_PER_UPLOAD]: photos attached at once to one inspection
@@ -111,6 +111,16 @@ def load_settings(
             values[field.name] = _coerce(environ[env_name], kind)
         elif secrets and field.name in secrets:
             values[field.name] = _coerce(secrets[field.name], kind)
-    if "REGISTRY_LOAD_DEMO" in environ:
-        values["load_demo_on_first_start"] = _coerce(environ["REGISTRY_LOAD_DEMO"], bool)
+    for field_name, short in SHORT_NAMES.items():
+        if short in environ:
+            values[field_name] = _coerce(environ[short], bool)
     return Settings(**values)
+
+
+# Documented shorter environment names (the long form works too).
+SHORT_NAMES = {"load_demo_on_first_start": "REGISTRY_LOAD_DEMO"}
+
+
+def environment_name(field_name: str) -> str:
+    """The environment variable documented for a setting (README's settings table)."""
+    return SHORT_NAMES.get(field_name, f"REGISTRY_{field_name.upper()}")

@@ -1,4 +1,4 @@
-"""Readiness per locality (DESIGN §4): named components, each a share from 0 to 1 with the
+"""Readiness per locality (README, Readiness): named components, each a share from 0 to 1 with the
 figures behind it and the people who must act, combined into a score and a colour.
 
 Weights, thresholds and tolerances are settings. A component that does not apply to a
