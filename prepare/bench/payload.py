@@ -2,8 +2,8 @@
 
 The inputs are those the page itself passed to ``build_office_map`` in the AppTest run
 (recorded by prepare/bench/pages.py), so labels and rows follow the page as it changes;
-without that record they are gathered here the way ``load`` of ``page_helpers/map_data.py`` does. The
-map is then built and rendered outside Streamlit. The baseline is what most folium apps
+without that record they are gathered here the way ``load`` of page_helpers/map_data.py
+does. The map is then built and rendered outside Streamlit. The baseline is what most folium apps
 do: one ``folium.Marker`` with a popup per point. Both pages get their CDN links pointed
 at the vendored files, so they load with no network.
 """
