@@ -5,7 +5,6 @@ and a past week's circular are rebuilt from them, never recomputed from today's 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -18,19 +17,26 @@ from registry.kernel.permissions import SYSTEM, Action, Actor, require
 from registry.kernel.settings import Settings
 from registry.plans import queries as plan_queries
 from registry.readiness import scorecard as readiness
+from registry.readiness.payload import (
+    ComponentPayload,
+    OverduePlan,
+    OverdueRectification,
+    SeriesRow,
+    SnapshotPayload,
+)
 from registry.records import queries
 
 OVERDUE_PER_LOCALITY = 50  # a circular lists at most this many overdue items per locality
 PAYLOAD_VERSION = 1
 
 
-def _rectifications(session: Session, today: date) -> list[dict]:
+def _rectifications(session: Session, today: date) -> list[OverdueRectification]:
     rows = field_queries.list_rectifications(
         session, SYSTEM, field_queries.RectificationFilter(overdue_only=True), today=today
     )
     rows.sort(key=lambda r: (-r["days_overdue"], r["id"]))
     kept: dict[int, int] = {}
-    result = []
+    result: list[OverdueRectification] = []
     for row in rows:
         kept[row["locality_id"]] = kept.get(row["locality_id"], 0) + 1
         if kept[row["locality_id"]] <= OVERDUE_PER_LOCALITY:
@@ -50,7 +56,7 @@ def _rectifications(session: Session, today: date) -> list[dict]:
     return result
 
 
-def _plans(session: Session, today: date) -> list[dict]:
+def _plans(session: Session, today: date) -> list[OverduePlan]:
     rows = plan_queries.plan_register(session, SYSTEM, today=today, filters={"overdue_only": True})
     return [
         {
@@ -64,7 +70,15 @@ def _plans(session: Session, today: date) -> list[dict]:
     ]
 
 
-def build_payload(session: Session, today: date, settings: Settings) -> dict:
+def _component(component: readiness.Component) -> ComponentPayload:
+    return {
+        "score": component.score,
+        "figures": dict(component.figures),
+        "who": list(component.who),
+    }
+
+
+def build_payload(session: Session, today: date, settings: Settings) -> SnapshotPayload:
     """Everything a leader's screen and a circular need, as plain JSON values."""
     card = readiness.scorecard(session, today, settings)
     campaign = card.campaign
@@ -90,7 +104,7 @@ def build_payload(session: Session, today: date, settings: Settings) -> dict:
                 "score": round(r.score, 1),
                 "colour": r.colour,
                 "worst": r.worst,
-                "components": {k: asdict(c) for k, c in r.components.items()},
+                "components": {k: _component(c) for k, c in r.components.items()},
             }
             for r in card.localities
         ],
@@ -131,7 +145,7 @@ def take(
     return snapshot
 
 
-def latest_on_or_before(session: Session, day: date) -> dict | None:
+def latest_on_or_before(session: Session, day: date) -> SnapshotPayload | None:
     """The payload of the newest snapshot taken as of ``day`` or earlier."""
     payload = session.scalar(
         select(ReadinessSnapshot.payload)
@@ -152,7 +166,7 @@ def week_bounds(iso_week: str) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-def for_week(session: Session, iso_week: str) -> dict | None:
+def for_week(session: Session, iso_week: str) -> SnapshotPayload | None:
     """The snapshot a week's circular is built from: the newest taken within that week."""
     monday, sunday = week_bounds(iso_week)
     payload = latest_on_or_before(session, sunday)
@@ -161,13 +175,13 @@ def for_week(session: Session, iso_week: str) -> dict | None:
     return payload
 
 
-def week_before(session: Session, payload: dict) -> dict | None:
+def week_before(session: Session, payload: SnapshotPayload) -> SnapshotPayload | None:
     """The snapshot a week older than ``payload`` (or the newest before that), for the
     ranking's change since last week."""
     return latest_on_or_before(session, date.fromisoformat(payload["as_of"]) - timedelta(days=7))
 
 
-def series(session: Session, since: date | None = None) -> list[dict]:
+def series(session: Session, since: date | None = None) -> list[SeriesRow]:
     """Scores over time: one row per snapshot day and locality (the newest snapshot of a day
     wins), plus the district as locality ``None``."""
     query = select(ReadinessSnapshot.as_of, ReadinessSnapshot.payload).order_by(
@@ -175,8 +189,10 @@ def series(session: Session, since: date | None = None) -> list[dict]:
     )
     if since is not None:
         query = query.where(ReadinessSnapshot.as_of >= since)
-    by_day = {as_of: json.loads(payload) for as_of, payload in session.execute(query)}
-    rows = []
+    by_day: dict[date, SnapshotPayload] = {
+        as_of: json.loads(payload) for as_of, payload in session.execute(query)
+    }
+    rows: list[SeriesRow] = []
     for as_of, payload in by_day.items():
         district = payload["district"]["score"]
         rows.append({"as_of": as_of, "locality_id": None, "name": None, "score": district})
