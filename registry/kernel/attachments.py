@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 import olefile
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -120,7 +121,7 @@ def _decode_photo(upload: Upload, field: str) -> Image.Image:
             )
         _reduced_decoding(image, field, upload.name)
         image.load()
-        photo = image
+        photo: Image.Image = image
         if image.mode != "RGB":
             photo = image.convert("RGB")  # keeps the EXIF
             image.close()  # frees the full-size original before reducing
@@ -272,7 +273,7 @@ def attach(
 
 def listing(
     session: Session, owner_kind: AttachmentOwner, owner_ids: Iterable[int]
-) -> dict[int, list[dict]]:
+) -> dict[int, list[dict[str, Any]]]:
     """Attachments per owner, without their bytes."""
     ids = list(owner_ids)
     if not ids:
@@ -288,7 +289,7 @@ def listing(
         .where(Attachment.owner_kind == owner_kind, Attachment.owner_id.in_(ids))
         .order_by(Attachment.id)
     ).all()
-    out: dict[int, list[dict]] = {}
+    out: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         out.setdefault(row.owner_id, []).append(
             {

@@ -5,17 +5,19 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from enum import Enum
+from typing import Any
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
+from registry.kernel.enums import AuditAction, AuditEntity
 from registry.kernel.models import AuditEvent
 from registry.kernel.permissions import Actor
 
 SECRET_COLUMNS = frozenset({"password_hash"})
 
 
-def _jsonable(value):
+def _jsonable(value: object) -> object:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Enum):
@@ -23,7 +25,7 @@ def _jsonable(value):
     return value
 
 
-def snapshot(record) -> dict:
+def snapshot(record: object) -> dict[str, object]:
     """Column values of an ORM record, JSON-ready, secrets left out."""
     mapper = inspect(record).mapper
     return {
@@ -36,20 +38,21 @@ def snapshot(record) -> dict:
 def record(
     session: Session,
     actor: Actor,
-    action: str,
-    entity: str,
+    action: AuditAction,
+    entity: AuditEntity,
     entity_id: int | None,
     *,
     locality_id: int | None = None,
-    before: dict | None = None,
-    after: dict | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the current transaction."""
+    """Add an audit event to the current transaction; the action and entity are members of
+    closed lists (a plain string that is not one is refused), stored as their values."""
     event = AuditEvent(
         actor_id=actor.user_id,
         actor_name=actor.username,
-        action=action,
-        entity=entity,
+        action=AuditAction(action).value,
+        entity=AuditEntity(entity).value,
         entity_id=entity_id,
         locality_id=locality_id,
         before=json.dumps(before, ensure_ascii=False, default=str) if before is not None else None,
@@ -64,11 +67,13 @@ def data_version(session: Session) -> int:
     return session.scalar(select(func.coalesce(func.max(AuditEvent.id), 0))) or 0
 
 
-def changes_since(session: Session, entity: str, entity_id: int, version: int) -> dict:
+def changes_since(
+    session: Session, entity: AuditEntity, entity_id: int, version: int
+) -> dict[str, tuple[object, object]]:
     """What other users changed on a record after ``version``: field -> (then, now)."""
     events = session.scalars(
         select(AuditEvent)
-        .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
+        .where(AuditEvent.entity == entity.value, AuditEvent.entity_id == entity_id)
         .order_by(AuditEvent.id)
     ).all()
     changes: dict[str, tuple[object, object]] = {}

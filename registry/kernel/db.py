@@ -5,16 +5,21 @@ One URL setting picks the backend; the same models, migrations and use-cases run
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     """WAL for concurrent readers, foreign keys on, and wait instead of failing when busy."""
     dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, see _sqlite_begin
     cursor = dbapi_connection.cursor()
@@ -24,13 +29,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _sqlite_begin(connection) -> None:
+def _sqlite_begin(connection: Connection) -> None:
     """Take the write lock at BEGIN: a transaction that read first and wrote later could
     otherwise fail with SQLITE_BUSY_SNAPSHOT instead of waiting, losing a concurrent update."""
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets its pragmas and its parent folder."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -49,13 +54,13 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]):
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with factory() as session, session.begin():
         yield session
 
 
-def alembic_config(url: str):
+def alembic_config(url: str) -> Config:
     """An Alembic config pointing at our migrations and the given database."""
     from alembic.config import Config
 

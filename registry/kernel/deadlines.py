@@ -38,7 +38,7 @@ def calendar_covers(day: date) -> bool:
 def is_working_day(day: date) -> bool:
     """A working day in China; beyond the known years, Monday to Friday."""
     try:
-        return chinese_calendar.is_workday(day)
+        return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
         return day.weekday() < 5
 
@@ -83,7 +83,8 @@ def next_drill_due(
 
 
 def rectification_days(risk: RiskLevel, settings: Settings) -> int:
-    return getattr(settings, f"rectification_days_{RiskLevel(risk).value}")
+    days: int = getattr(settings, f"rectification_days_{RiskLevel(risk).value}")
+    return days
 
 
 def rectification_deadline(found_on: date, risk: RiskLevel, settings: Settings) -> date:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
@@ -17,8 +19,9 @@ CELLS_FILE = DATA_DIR / "localities_approx.geojson"
 DISTRICT_TOLERANCE_DEG = 0.01
 
 
-def load_geojson(path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
+def load_geojson(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
 
 
 @cache
@@ -37,14 +40,14 @@ def in_district(lon: float, lat: float) -> bool:
     """True when a WGS-84 point lies in Haizhou (with about 1 km of tolerance)."""
     from shapely.geometry import Point
 
-    return _district_with_tolerance().contains(Point(lon, lat))
+    return bool(_district_with_tolerance().contains(Point(lon, lat)))
 
 
 HAIZHOU_ADCODE = "320706"
 
 
 @cache
-def neighbour_counties(language: str = "zh", tolerance_deg: float = 0.002) -> dict:
+def neighbour_counties(language: str = "zh", tolerance_deg: float = 0.002) -> dict[str, Any]:
     """The other county-level units of Lianyungang, simplified for display, named in
     ``language``; gives the map its surroundings."""
     from shapely.geometry import mapping

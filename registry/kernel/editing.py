@@ -2,42 +2,63 @@
 
 from __future__ import annotations
 
+from typing import Any, Protocol, TypeVar
+
 from sqlalchemy.orm import Session
 
 from registry.kernel import audit
+from registry.kernel.enums import AuditAction, AuditEntity
 from registry.kernel.errors import StaleRecord, ValidationError
 from registry.kernel.permissions import Actor
 
 
-def load(session: Session, model, record_id: int, entity: str):
+class Record(Protocol):
+    """What an edit needs of a record: its id and its optimistic-locking version."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def version(self) -> int: ...
+
+
+R = TypeVar("R", bound=Record)
+
+
+def load(session: Session, model: type[R], record_id: int, entity: AuditEntity) -> R:
     """Fetch a record for writing (row-locked on PostgreSQL) or refuse clearly."""
     record = session.get(model, record_id, with_for_update=True, populate_existing=True)
     if record is None:
-        raise ValidationError(f"{entity} {record_id} does not exist", field="id")
+        raise ValidationError("error.not_found", field="id", entity=entity, id=record_id)
     return record
 
 
-def check_version(session: Session, record, entity: str, expected_version: int) -> None:
+def check_version(
+    session: Session, record: Record, entity: AuditEntity, expected_version: int
+) -> None:
     """Refuse a save based on an old read, saying what changed meanwhile."""
     if record.version != expected_version:
         changes = audit.changes_since(session, entity, record.id, expected_version)
         raise StaleRecord(
-            f"{entity} {record.id} was changed by someone else since you opened it "
-            f"(version {expected_version} → {record.version})",
+            "error.stale_record",
             changes,
+            entity=entity,
+            id=record.id,
+            expected=expected_version,
+            current=record.version,
         )
 
 
 def apply(
     session: Session,
     actor: Actor,
-    record,
-    entity: str,
-    values: dict,
+    record: Record,
+    entity: AuditEntity,
+    values: dict[str, Any],
     *,
     expected_version: int,
     locality_id: int | None,
-    action: str | None = None,
+    action: AuditAction | None = None,
 ) -> None:
     """Update a record after the version check, and audit before and after."""
     check_version(session, record, entity, expected_version)
@@ -48,7 +69,7 @@ def apply(
     audit.record(
         session,
         actor,
-        action or f"{entity}-updated",
+        action or AuditAction.of(entity, "updated"),
         entity,
         record.id,
         locality_id=locality_id,
@@ -57,14 +78,16 @@ def apply(
     )
 
 
-def create(session: Session, actor: Actor, record, entity: str, locality_id: int | None):
+def create(
+    session: Session, actor: Actor, record: R, entity: AuditEntity, locality_id: int | None
+) -> R:
     """Insert a record and audit it."""
     session.add(record)
     session.flush()
     audit.record(
         session,
         actor,
-        f"{entity}-created",
+        AuditAction.of(entity, "created"),
         entity,
         record.id,
         locality_id=locality_id,

@@ -10,6 +10,7 @@ import io
 import json
 import re
 import unicodedata
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -25,7 +26,7 @@ _MIN_WIDTH, _MAX_WIDTH = 6, 60  # characters; beyond 60 a column hides its neigh
 _WIDTH_PADDING = 2
 
 
-def neutralise(value):
+def neutralise(value: Any) -> Any:
     """Prefix an apostrophe to text a spreadsheet would read as a formula; numbers, even
     negative ones, are left alone because they are not text a formula can hide in."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
@@ -42,7 +43,8 @@ def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with a BOM: without it Excel on a Chinese Windows reads the file as GBK."""
-    return _neutralised(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    text: str = _neutralised(frame).to_csv(index=False, lineterminator="\r\n")
+    return text.encode("utf-8-sig")
 
 
 def safe_sheet_name(name: str) -> str:
@@ -51,7 +53,7 @@ def safe_sheet_name(name: str) -> str:
     return cleaned or _DEFAULT_SHEET_NAME
 
 
-def _display_width(value) -> int:
+def _display_width(value: Any) -> int:
     """Columns as Excel counts them: CJK (wide and full-width) characters take two."""
     if value is None:
         return 0
@@ -59,12 +61,12 @@ def _display_width(value) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in longest)
 
 
-def _missing(value) -> bool:
+def _missing(value: Any) -> bool:
     """None, NaN, NaT and NA alike: pandas uses all four for an empty cell."""
     return pd.api.types.is_scalar(value) and bool(pd.isna(value))
 
 
-def _cell(value):
+def _cell(value: Any) -> Any:
     """A value openpyxl writes safely: missing values empty, control characters dropped
     (openpyxl refuses them), text neutralised."""
     if _missing(value):
@@ -74,7 +76,7 @@ def _cell(value):
     return value
 
 
-def _fit_columns(sheet, rows: list[list]) -> None:
+def _fit_columns(sheet: Any, rows: list[list[Any]]) -> None:
     """Widths roughly fitted to the content, so a printed sheet needs no manual fixing."""
     for index, column in enumerate(zip(*rows, strict=True), start=1):
         width = max(_display_width(value) for value in column) + _WIDTH_PADDING
@@ -101,12 +103,14 @@ def to_excel_bytes(frame: pd.DataFrame, sheet_name: str) -> bytes:
     return buffer.getvalue()
 
 
-def _has_point(row: dict, lon_key: str, lat_key: str) -> bool:
+def _has_point(row: dict[str, Any], lon_key: str, lat_key: str) -> bool:
     """A row is mappable only with both coordinates present."""
     return not (_missing(row.get(lon_key)) or _missing(row.get(lat_key)))
 
 
-def to_geojson_bytes(rows: list[dict], *, lon_key: str = "lon", lat_key: str = "lat") -> bytes:
+def to_geojson_bytes(
+    rows: list[dict[str, Any]], *, lon_key: str = "lon", lat_key: str = "lat"
+) -> bytes:
     """A FeatureCollection of points; rows without coordinates are skipped because a
     feature with a null geometry breaks many GIS tools. Chinese stays readable."""
     features = [

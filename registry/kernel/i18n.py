@@ -30,7 +30,7 @@ def catalogue(language: str) -> dict[str, str]:
     return merged
 
 
-def translate(key: str, language: str = DEFAULT_LANGUAGE, **values) -> str:
+def translate(key: str, language: str = DEFAULT_LANGUAGE, **values: object) -> str:
     """The text for ``key``; a missing key shows itself rather than failing."""
     lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
     text = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
     false,
@@ -32,7 +34,7 @@ from registry.kernel import enums
 from registry.kernel.clock import utcnow
 
 
-def enum_column(kind: type[StrEnum], **kwargs) -> Mapped:
+def enum_column(kind: type[StrEnum], **kwargs: Any) -> Mapped[Any]:
     """A portable enum: a VARCHAR with a CHECK constraint, storing the value."""
     return mapped_column(
         SAEnum(
@@ -57,8 +59,9 @@ class Versioned:
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict:
-        return {"version_id_col": cls.__table__.c.version}
+    def __mapper_args__(cls) -> dict[str, Any]:
+        table: Table = cls.__table__  # type: ignore[attr-defined]  # set on the mapped subclass
+        return {"version_id_col": table.c.version}
 
 
 class Locality(Versioned, Base):

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from registry.kernel.enums import DepotLevel, Role
 from registry.kernel.errors import PermissionDenied
+
+if TYPE_CHECKING:
+    from registry.kernel.models import User
 
 
 class Action(StrEnum):
@@ -47,7 +51,7 @@ class Actor:
     display_name: str = ""
 
     @classmethod
-    def from_user(cls, user) -> Actor:
+    def from_user(cls, user: User) -> Actor:
         return cls(
             user_id=user.id,
             username=user.username,

@@ -51,6 +51,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJECT_ROOT / "data"
@@ -89,7 +90,7 @@ class Settings:
     depot_inspection_days: int = 90
 
 
-def _coerce(raw: object, kind: type) -> object:
+def _coerce(raw: Any, kind: type) -> Any:
     if kind is bool and isinstance(raw, str):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if kind is int:
@@ -102,7 +103,7 @@ def load_settings(
 ) -> Settings:
     """Build settings from secrets (lower priority) and ``REGISTRY_*`` environment variables."""
     environ = os.environ if environ is None else environ
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     kinds = {"bool": bool, "int": int}
     for field in fields(Settings):
         kind = kinds.get(str(field.type).split(" |")[0], str)

@@ -9,15 +9,17 @@ import math
 import re
 from datetime import date
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from registry.kernel.district import in_district
 from registry.kernel.errors import ValidationError
 
 PHONE_PATTERN = re.compile(r"^[0-9+\-() ]{5,20}$")
 MAX_QUANTITY = 10_000_000
+E = TypeVar("E", bound=StrEnum)
 
 
-def text(value, field: str, *, max_len: int = 128, required: bool = True) -> str | None:
+def text(value: Any, field: str, *, max_len: int = 128, required: bool = True) -> str | None:
     """A trimmed string, refused when required and empty or when too long."""
     cleaned = "" if value is None else str(value).strip()
     if not cleaned:
@@ -29,14 +31,14 @@ def text(value, field: str, *, max_len: int = 128, required: bool = True) -> str
     return cleaned
 
 
-def phone(value, field: str) -> str | None:
+def phone(value: Any, field: str) -> str | None:
     cleaned = text(value, field, max_len=20, required=False)
     if cleaned and not PHONE_PATTERN.match(cleaned):
         raise ValidationError(f"{field}: not a phone number: {cleaned!r}", field=field)
     return cleaned
 
 
-def choice(value, kind: type[StrEnum], field: str) -> StrEnum:
+def choice(value: Any, kind: type[E], field: str) -> E:
     try:
         return kind(value)
     except ValueError:
@@ -44,7 +46,7 @@ def choice(value, kind: type[StrEnum], field: str) -> StrEnum:
         raise ValidationError(f"{field}: {value!r} is not one of {allowed}", field=field) from None
 
 
-def quantity(value, field: str = "quantity", *, allow_zero: bool = False) -> int:
+def quantity(value: Any, field: str = "quantity", *, allow_zero: bool = False) -> int:
     """A whole, positive (or zero) quantity below an absurdity limit."""
     if isinstance(value, bool):
         raise ValidationError(f"{field}: not a number", field=field)
@@ -62,7 +64,7 @@ def quantity(value, field: str = "quantity", *, allow_zero: bool = False) -> int
     return number
 
 
-def point_in_district(lon, lat, field: str = "location") -> tuple[float, float]:
+def point_in_district(lon: Any, lat: Any, field: str = "location") -> tuple[float, float]:
     """WGS-84 longitude and latitude inside Haizhou."""
     try:
         lon, lat = float(lon), float(lat)
