@@ -5,10 +5,11 @@ Phone numbers are masked for roles that do not act on them (see ``registry.maski
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Literal, TypedDict
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from registry.kernel.masking import phone_for
 from registry.kernel.models import (
@@ -16,7 +17,6 @@ from registry.kernel.models import (
     Depot,
     Inspection,
     Item,
-    Locality,
     Rectification,
     StockLot,
     Team,
@@ -29,7 +29,96 @@ TRAINING_CURRENCY_DAYS = 365
 RECENT_INSPECTIONS = 5
 
 
-def _last_inspection(session: Session, column, record_id: int) -> dict | None:
+class InspectionLine(TypedDict):
+    date: date
+    result: str
+    inspector: str
+    findings: str | None
+
+
+class StockLine(TypedDict):
+    item: str
+    code: str
+    unit: str
+    usable: int
+    expiring: int
+    expired: int
+    minimum: int | None
+    maximum: int | None
+    below_quota: bool
+
+
+class DepotDetail(TypedDict):
+    kind: Literal["depot"]
+    id: int
+    name: str
+    level: str
+    locality: str
+    address: str | None
+    manager: str | None
+    manager_phone: str | None
+    floor_area_m2: float | None
+    reserve_mode: str
+    last_confirmed_at: datetime | None
+    is_demo: bool
+    version: int
+    lines: list[StockLine]
+    last_inspection: InspectionLine | None
+
+
+class TeamDetail(TypedDict):
+    kind: Literal["team"]
+    id: int
+    name: str
+    team_kind: str
+    staffing: str
+    specialties: list[str]
+    locality: str
+    members: int
+    target: int
+    trained: int
+    leader: str | None
+    leader_phone: str | None
+    equipment: str | None
+    last_drill_on: date | None
+    last_confirmed_at: datetime | None
+    is_demo: bool
+    version: int
+    last_inspection: InspectionLine | None
+
+
+class RectificationLine(TypedDict):
+    id: int
+    description: str
+    status: str
+    risk_level: str
+    found_on: date
+    deadline: date
+    overdue: bool
+    responsible_person: str | None
+
+
+class CheckpointDetail(TypedDict):
+    kind: Literal["checkpoint"]
+    id: int
+    name: str
+    type: str
+    risk_level: str
+    locality: str
+    address: str | None
+    responsible_person: str | None
+    responsible_phone: str | None
+    monitor: str | None
+    monitor_phone: str | None
+    is_demo: bool
+    version: int
+    inspections: list[InspectionLine]
+    rectifications: list[RectificationLine]
+
+
+def _last_inspection(
+    session: Session, column: InstrumentedAttribute[int | None], record_id: int
+) -> InspectionLine | None:
     inspection = session.scalars(
         select(Inspection)
         .where(column == record_id)
@@ -46,7 +135,7 @@ def _last_inspection(session: Session, column, record_id: int) -> dict | None:
     }
 
 
-def _empty_line(item: Item) -> dict:
+def _empty_line(item: Item) -> StockLine:
     return {
         "item": item.name,
         "code": item.code,
@@ -56,18 +145,19 @@ def _empty_line(item: Item) -> dict:
         "expired": 0,
         "minimum": None,
         "maximum": None,
+        "below_quota": False,
     }
 
 
 def depot_detail(
     session: Session, actor: Actor, depot_id: int, *, today: date, warning_days: int
-) -> dict | None:
+) -> DepotDetail | None:
     """Stock lines with their flags, the manager, and the last inspection."""
     depot = session.get(Depot, depot_id)
     if depot is None:
         return None
     quotas = {item: bounds for (d, item), bounds in quota_lines(session, [depot.id]).items()}
-    lines: dict[int, dict] = {}
+    lines: dict[int, StockLine] = {}
     lots = session.execute(
         select(StockLot, Item)
         .join(Item, Item.id == StockLot.item_id)
@@ -85,10 +175,11 @@ def depot_detail(
             line["expiring"] += lot.quantity
     for item_id, (minimum, maximum) in quotas.items():
         if item_id not in lines:
-            lines[item_id] = _empty_line(session.get(Item, item_id))
-        lines[item_id].update(minimum=minimum, maximum=maximum)
+            lines[item_id] = _empty_line(session.get_one(Item, item_id))
+        lines[item_id]["minimum"] = minimum
+        lines[item_id]["maximum"] = maximum
     for line in lines.values():
-        line["below_quota"] = line.get("minimum") is not None and line["usable"] < line["minimum"]
+        line["below_quota"] = line["minimum"] is not None and line["usable"] < line["minimum"]
     return {
         "kind": "depot",
         "id": depot.id,
@@ -108,17 +199,20 @@ def depot_detail(
     }
 
 
-def team_detail(session: Session, actor: Actor, team_id: int, *, today: date) -> dict | None:
+def team_detail(session: Session, actor: Actor, team_id: int, *, today: date) -> TeamDetail | None:
     """Strength against target, training currency and the leader."""
     team = session.get(Team, team_id)
     if team is None:
         return None
     cutoff = today - timedelta(days=TRAINING_CURRENCY_DAYS)
-    members = session.scalar(select(func.count()).where(TeamMember.team_id == team.id))
-    trained = session.scalar(
-        select(func.count()).where(
-            TeamMember.team_id == team.id, TeamMember.last_training_on >= cutoff
+    members = session.scalar(select(func.count()).where(TeamMember.team_id == team.id)) or 0
+    trained = (
+        session.scalar(
+            select(func.count()).where(
+                TeamMember.team_id == team.id, TeamMember.last_training_on >= cutoff
+            )
         )
+        or 0
     )
     return {
         "kind": "team",
@@ -144,7 +238,7 @@ def team_detail(session: Session, actor: Actor, team_id: int, *, today: date) ->
 
 def checkpoint_detail(
     session: Session, actor: Actor, checkpoint_id: int, *, today: date
-) -> dict | None:
+) -> CheckpointDetail | None:
     """Responsible person, monitor, recent inspections and every rectification."""
     checkpoint = session.get(Checkpoint, checkpoint_id)
     if checkpoint is None:
@@ -166,7 +260,7 @@ def checkpoint_detail(
         "name": checkpoint.name,
         "type": checkpoint.type.value,
         "risk_level": checkpoint.risk_level.value,
-        "locality": session.get(Locality, checkpoint.locality_id).name,
+        "locality": checkpoint.locality.name,
         "address": checkpoint.address,
         "responsible_person": checkpoint.responsible_person,
         "responsible_phone": phone_for(actor, checkpoint.responsible_phone),

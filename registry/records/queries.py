@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, TypedDict
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from registry.kernel import purpose
-from registry.kernel.enums import DepotLevel, RecordStatus, RectificationStatus, Role
+from registry.kernel.enums import (
+    BoundarySource,
+    DepotLevel,
+    LocalityKind,
+    RecordStatus,
+    RectificationStatus,
+    Role,
+)
 from registry.kernel.masking import phone_for
 from registry.kernel.models import (
     Checkpoint,
@@ -20,17 +30,81 @@ from registry.kernel.models import (
     TeamMember,
     User,
 )
-from registry.kernel.permissions import Action
+from registry.kernel.permissions import Action, Actor
 
 
-def _count_by_locality(session: Session, model, *conditions) -> dict[int, int]:
+class LocalitySummary(TypedDict):
+    id: int
+    name: str
+    kind: LocalityKind
+    mca_code: str | None
+    nbs_code: str
+    population: int | None
+    depots: int
+    teams: int
+    checkpoints: int
+    open_rectifications: int
+    boundary_source: BoundarySource
+
+
+class DepotChoice(TypedDict):
+    id: int
+    name: str
+    level: str
+    locality_id: int
+    locality: str
+    writable: bool
+
+
+class TeamChoice(TypedDict):
+    id: int
+    name: str
+    locality: str
+    locality_id: int
+    writable: bool
+
+
+class MemberRow(TypedDict):
+    id: int
+    name: str
+    age_band: str | None
+    skills: str | None
+    phone: str | None
+    last_training_on: date | None
+    version: int
+    is_demo: bool
+
+
+class CheckpointRow(TypedDict):
+    id: int
+    name: str
+    type: str
+    risk_level: str
+    locality: str
+    locality_id: int
+    lon: float
+    lat: float
+    address: str | None
+    responsible_person: str | None
+    responsible_phone: str | None
+    monitor: str | None
+    monitor_phone: str | None
+    version: int
+    writable: bool
+
+
+def _count_by_locality(
+    session: Session,
+    model: type[Depot | Team | Checkpoint | Rectification],
+    *conditions: ColumnElement[bool],
+) -> dict[int, int]:
     rows = session.execute(
         select(model.locality_id, func.count()).where(*conditions).group_by(model.locality_id)
     ).all()
-    return dict(rows)
+    return {locality_id: count for locality_id, count in rows}
 
 
-def locality_summary(session: Session) -> list[dict]:
+def locality_summary(session: Session) -> list[LocalitySummary]:
     """Each locality with its codes and record counts, in official code order."""
     depots = _count_by_locality(session, Depot, Depot.status == RecordStatus.ACTIVE)
     teams = _count_by_locality(session, Team, Team.status == RecordStatus.ACTIVE)
@@ -56,7 +130,7 @@ def locality_summary(session: Session) -> list[dict]:
     ]
 
 
-def locality_features(session: Session) -> dict:
+def locality_features(session: Session) -> dict[str, Any]:
     """Locality polygons as a GeoJSON FeatureCollection for the map."""
     features = [
         {
@@ -89,16 +163,15 @@ def demo_users(session: Session) -> list[tuple[str, Role]]:
     return [(name, role) for name, role in rows]
 
 
-def locality_names(session: Session, ids) -> list[str]:
+def locality_names(session: Session, ids: Iterable[int]) -> list[str]:
     return list(
         session.scalars(select(Locality.name).where(Locality.id.in_(ids)).order_by(Locality.id))
     )
 
 
 def locality_choices(session: Session) -> dict[int, str]:
-    return dict(
-        session.execute(select(Locality.id, Locality.name).order_by(Locality.mca_code)).all()
-    )
+    rows = session.execute(select(Locality.id, Locality.name).order_by(Locality.mca_code)).all()
+    return {locality_id: name for locality_id, name in rows}
 
 
 def item_choices(session: Session) -> dict[int, str]:
@@ -111,7 +184,7 @@ def item_choices(session: Session) -> dict[int, str]:
     }
 
 
-def depots_for(session: Session, actor) -> list[dict]:
+def depots_for(session: Session, actor: Actor) -> list[DepotChoice]:
     """Active depots the actor may see, each flagged with whether the actor may write it."""
     rows = session.execute(
         select(Depot.id, Depot.name, Depot.level, Depot.locality_id, Locality.name)
@@ -119,7 +192,7 @@ def depots_for(session: Session, actor) -> list[dict]:
         .where(Depot.status == RecordStatus.ACTIVE)
         .order_by(Depot.level, Locality.mca_code, Depot.name)
     ).all()
-    result = []
+    result: list[DepotChoice] = []
     for depot_id, name, level, locality_id, locality in rows:
         writable = (
             actor.can(Action.EDIT_DISTRICT_DEPOTS)
@@ -139,11 +212,11 @@ def depots_for(session: Session, actor) -> list[dict]:
     return result
 
 
-def _writable_locality(actor, locality_id: int) -> bool:
+def _writable_locality(actor: Actor, locality_id: int) -> bool:
     return actor.can(Action.EDIT_LOCAL_RECORDS) and actor.covers(locality_id)
 
 
-def teams_for(session: Session, actor) -> list[dict]:
+def teams_for(session: Session, actor: Actor) -> list[TeamChoice]:
     """Active teams, each flagged with whether the actor may change it."""
     rows = session.execute(
         select(Team, Locality.name)
@@ -163,7 +236,7 @@ def teams_for(session: Session, actor) -> list[dict]:
     ]
 
 
-def team_members(session: Session, actor, team_id: int) -> list[dict]:
+def team_members(session: Session, actor: Actor, team_id: int) -> list[MemberRow]:
     """The census of one team; phone numbers masked for roles that don't need them."""
     return [
         {
@@ -182,7 +255,9 @@ def team_members(session: Session, actor, team_id: int) -> list[dict]:
     ]
 
 
-def checkpoints_for(session: Session, actor, locality_id: int | None = None) -> list[dict]:
+def checkpoints_for(
+    session: Session, actor: Actor, locality_id: int | None = None
+) -> list[CheckpointRow]:
     """Active checkpoints (of one locality when given), flagged writable for the actor."""
     query = (
         select(Checkpoint, Locality.name)
