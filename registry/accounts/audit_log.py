@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,7 +31,7 @@ def visible_localities(actor: Actor) -> frozenset[int] | None:
     return None if actor.role in WHOLE_TRAIL else actor.locality_ids
 
 
-def _parsed(text: str | None, actor: Actor) -> dict | None:
+def _parsed(text: str | None, actor: Actor) -> dict[str, Any] | None:
     """Stored JSON as a dict, phone numbers masked for roles that do not see them."""
     if text is None:
         return None
@@ -43,7 +44,9 @@ def _parsed(text: str | None, actor: Actor) -> dict | None:
     }
 
 
-def changes(before: dict | None, after: dict | None) -> dict[str, tuple[object, object]]:
+def changes(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> dict[str, tuple[object, object]]:
     """Field → (before, after) for the fields an update changed; empty unless both exist."""
     if not isinstance(before, dict) or not isinstance(after, dict):
         return {}
@@ -66,7 +69,7 @@ def search_events(
     until: datetime | None = None,
     limit: int = 500,
     offset: int = 0,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Events newest first, matching every filter given (``since <= at < until``), within
     what the actor may read."""
     require(actor, Action.VIEW)
@@ -91,7 +94,7 @@ def search_events(
     return [_event(event, locality, actor) for event, locality in rows]
 
 
-def _event(event: AuditEvent, locality: str | None, actor: Actor) -> dict:
+def _event(event: AuditEvent, locality: str | None, actor: Actor) -> dict[str, Any]:
     before, after = _parsed(event.before, actor), _parsed(event.after, actor)
     return {
         "id": event.id,

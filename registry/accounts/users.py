@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -23,7 +24,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from registry.kernel import audit, editing, validation
 from registry.kernel.clock import utcnow
 from registry.kernel.db import transaction
-from registry.kernel.enums import Role
+from registry.kernel.enums import AuditAction, AuditEntity, Role
 from registry.kernel.errors import AuthenticationFailed, InvariantViolation, ValidationError
 from registry.kernel.models import Locality, User
 from registry.kernel.permissions import SYSTEM, Action, Actor, require
@@ -31,7 +32,7 @@ from registry.kernel.settings import Settings
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
-REFUSAL = "wrong username or password"
+REFUSAL = "error.sign_in_failed"  # the same for every reason: never say which part was wrong
 
 
 @cache
@@ -47,15 +48,13 @@ def check_password(password: str, username: str) -> None:
     MIN_PASSWORD_LENGTH characters, not the username nor containing it, not a common password."""
     password = password or ""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            f"password: at least {MIN_PASSWORD_LENGTH} characters", field="password"
-        )
+        raise ValidationError("error.password_short", field="password", length=MIN_PASSWORD_LENGTH)
     lowered, name = password.casefold(), (username or "").strip().casefold()
     # A one- or two-letter username would forbid too many passwords to be "contained".
     if name and (lowered == name or (len(name) >= 3 and name in lowered)):
-        raise ValidationError("password: must not contain the username", field="password")
+        raise ValidationError("error.password_has_username", field="password")
     if lowered in _common_passwords():
-        raise ValidationError("password: too common, choose another", field="password")
+        raise ValidationError("error.password_common", field="password")
 
 
 def _new_hash(password: str, username: str) -> str:
@@ -91,8 +90,14 @@ def _open(now: datetime):
     return User.is_active & or_(User.locked_until.is_(None), User.locked_until <= now)
 
 
+def is_locked(locked_until: datetime | None, now: datetime) -> bool:
+    """Whether a lockout holds at ``now``: it ends by itself when its window does. The one
+    rule for signing in and for the administration page."""
+    return locked_until is not None and locked_until > now
+
+
 def _is_open(user: User, now: datetime) -> bool:
-    return user.is_active and not (user.locked_until and user.locked_until > now)
+    return user.is_active and not is_locked(user.locked_until, now)
 
 
 def _with_localities(condition):
@@ -139,10 +144,12 @@ def _failed(session: Session, attempt: _Attempt, reason: str) -> None:
     after = {"reason": reason, "client_address": attempt.client_address}
     if attempt.user is None:
         after["username"] = attempt.username[:64]
-        audit.record(session, SYSTEM, "login-failed", "user", None, after=after)
+        audit.record(session, SYSTEM, AuditAction.LOGIN_FAILED, AuditEntity.USER, None, after=after)
         return
     actor = Actor.from_user(attempt.user)
-    audit.record(session, actor, "login-failed", "user", attempt.user.id, after=after)
+    audit.record(
+        session, actor, AuditAction.LOGIN_FAILED, AuditEntity.USER, attempt.user.id, after=after
+    )
 
 
 def _count_failure(session: Session, attempt: _Attempt, settings: Settings) -> None:
@@ -162,7 +169,14 @@ def _count_failure(session: Session, attempt: _Attempt, settings: Settings) -> N
     locked_until = now + timedelta(minutes=settings.lockout_minutes)
     _sign_in_state(session, user.id, failed_logins=0, locked_until=locked_until)
     after = {"locked_until": locked_until.isoformat(), "client_address": attempt.client_address}
-    audit.record(session, Actor.from_user(user), "account-locked", "user", user.id, after=after)
+    audit.record(
+        session,
+        Actor.from_user(user),
+        AuditAction.ACCOUNT_LOCKED,
+        AuditEntity.USER,
+        user.id,
+        after=after,
+    )
 
 
 def _record_sign_in(session: Session, attempt: _Attempt, settings: Settings) -> SignIn | None:
@@ -189,7 +203,7 @@ def _record_sign_in(session: Session, attempt: _Attempt, settings: Settings) -> 
         return None
     actor = Actor.from_user(user)
     after = {"client_address": attempt.client_address, "rehashed": bool(attempt.new_hash)}
-    audit.record(session, actor, "login", "user", user.id, after=after)
+    audit.record(session, actor, AuditAction.LOGIN, AuditEntity.USER, user.id, after=after)
     return SignIn(actor, user.sign_in_generation, user.must_change_password)
 
 
@@ -221,16 +235,16 @@ def authenticate(
 def _localities(session: Session, locality_ids) -> list[Locality]:
     localities = [session.get(Locality, i) for i in dict.fromkeys(locality_ids)]
     if None in localities:
-        raise ValidationError("localities: unknown locality", field="localities")
+        raise ValidationError("error.unknown_locality", field="localities")
     return localities
 
 
 def _check_town_localities(role: Role, localities: list[Locality]) -> None:
     if role is Role.TOWN and not localities:
-        raise ValidationError("localities: a town official needs a locality", field="localities")
+        raise ValidationError("error.town_needs_locality", field="localities")
 
 
-def _snapshot(user: User) -> dict:
+def _snapshot(user: User) -> dict[str, Any]:
     """The audited state of an account: its columns without the hash, plus its localities."""
     return {**audit.snapshot(user), "locality_ids": sorted(loc.id for loc in user.localities)}
 
@@ -253,7 +267,7 @@ def create_user(
     require(actor, Action.MANAGE_USERS)
     username = validation.text(username, "username", max_len=64)
     if session.scalar(select(func.count()).where(User.username == username)):
-        raise ValidationError(f"username: {username!r} is taken", field="username")
+        raise ValidationError("error.username_taken", field="username", name=username)
     role = validation.choice(role, Role, "role")
     localities = _localities(session, locality_ids)
     _check_town_localities(role, localities)
@@ -269,28 +283,32 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    audit.record(session, actor, "user-created", "user", user.id, after=_snapshot(user))
+    audit.record(
+        session, actor, AuditAction.USER_CREATED, AuditEntity.USER, user.id, after=_snapshot(user)
+    )
     return user
 
 
 def change_password(session: Session, actor: Actor, old_password: str, new_password: str) -> int:
     """A user changes their own password, proving the old one; every other sign-in of the
     account ends. Returns the new sign-in generation, which keeps this sign-in going."""
-    user = editing.load(session, User, actor.user_id, "user")
+    user = editing.load(session, User, actor.user_id, AuditEntity.USER)
     if not _verify(user.password_hash, old_password):
-        raise AuthenticationFailed("the current password is wrong")
+        raise AuthenticationFailed("error.wrong_password")
     values = {
         "password_hash": _new_hash(new_password, user.username),
         "must_change_password": False,
     }
-    _change(session, actor, user, "password-changed", {**values, **_next_generation(user)})
+    _change(
+        session, actor, user, AuditAction.PASSWORD_CHANGED, {**values, **_next_generation(user)}
+    )
     return user.sign_in_generation
 
 
 def sign_out_everywhere(session: Session, actor: Actor) -> None:
     """End every sign-in of the actor's account, e.g. after using a PC that is not theirs."""
-    user = editing.load(session, User, actor.user_id, "user")
-    _change(session, actor, user, "signed-out-everywhere", _next_generation(user))
+    user = editing.load(session, User, actor.user_id, AuditEntity.USER)
+    _change(session, actor, user, AuditAction.SIGNED_OUT_EVERYWHERE, _next_generation(user))
 
 
 def _keep_an_admin(session: Session, actor: Actor, user: User, *, role: Role, active: bool) -> None:
@@ -299,22 +317,22 @@ def _keep_an_admin(session: Session, actor: Actor, user: User, *, role: Role, ac
     if user.role is not Role.ADMIN or not user.is_active or (role is Role.ADMIN and active):
         return
     if user.id == actor.user_id:
-        raise InvariantViolation(
-            "you cannot remove your own administrator role or disable yourself"
-        )
+        raise InvariantViolation("error.own_admin_role")
     admins = session.scalars(
         select(User.id).where(User.role == Role.ADMIN, User.is_active).with_for_update()
     ).all()
     if len(admins) <= 1:
-        raise InvariantViolation(f"{user.username} is the last active administrator")
+        raise InvariantViolation("error.last_admin", name=user.username)
 
 
-def _next_generation(user: User) -> dict:
+def _next_generation(user: User) -> dict[str, Any]:
     """The values that end every current sign-in of the account (its row is locked)."""
     return {"sign_in_generation": user.sign_in_generation + 1}
 
 
-def _change(session: Session, actor: Actor, user: User, action: str, values: dict) -> None:
+def _change(
+    session: Session, actor: Actor, user: User, action: AuditAction, values: dict[str, Any]
+) -> None:
     """Set ``values`` on the account and audit its state before and after. The row is always
     rewritten so the version moves even when only the localities (another table) changed."""
     before = _snapshot(user)
@@ -322,7 +340,9 @@ def _change(session: Session, actor: Actor, user: User, action: str, values: dic
         setattr(user, key, value)
     flag_modified(user, "display_name")
     session.flush()
-    audit.record(session, actor, action, "user", user.id, before=before, after=_snapshot(user))
+    audit.record(
+        session, actor, action, AuditEntity.USER, user.id, before=before, after=_snapshot(user)
+    )
 
 
 def update_user(
@@ -338,8 +358,8 @@ def update_user(
 ) -> User:
     """Change an account's name, role, localities and phone, refusing a stale form."""
     require(actor, Action.MANAGE_USERS)
-    user = editing.load(session, User, user_id, "user")
-    editing.check_version(session, user, "user", expected_version)
+    user = editing.load(session, User, user_id, AuditEntity.USER)
+    editing.check_version(session, user, AuditEntity.USER, expected_version)
     values = {
         "display_name": validation.text(display_name, "display_name", max_len=64),
         "role": validation.choice(role, Role, "role"),
@@ -350,7 +370,7 @@ def update_user(
     _keep_an_admin(session, actor, user, role=values["role"], active=user.is_active)
     if values["role"] is not user.role or set(values["localities"]) != set(user.localities):
         values.update(_next_generation(user))  # new rights: sign in again to get them
-    _change(session, actor, user, "user-updated", values)
+    _change(session, actor, user, AuditAction.USER_UPDATED, values)
     return user
 
 
@@ -358,25 +378,25 @@ def reset_password(session: Session, actor: Actor, user_id: int, new_password: s
     """An admin sets a new password for a user who forgot theirs: it lifts a lockout, ends
     the account's sign-ins and must be changed by the user at the next sign-in."""
     require(actor, Action.MANAGE_USERS)
-    user = editing.load(session, User, user_id, "user")
+    user = editing.load(session, User, user_id, AuditEntity.USER)
     values = {
         "password_hash": _new_hash(new_password, user.username),
         "must_change_password": True,
         "failed_logins": 0,
         "locked_until": None,
     }
-    _change(session, actor, user, "password-reset", {**values, **_next_generation(user)})
+    _change(session, actor, user, AuditAction.PASSWORD_RESET, {**values, **_next_generation(user)})
 
 
 def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> None:
     """Disable an account (it can no longer sign in) or enable it again; nothing is deleted,
     so the audit trail keeps naming the person."""
     require(actor, Action.MANAGE_USERS)
-    user = editing.load(session, User, user_id, "user")
+    user = editing.load(session, User, user_id, AuditEntity.USER)
     if user.is_active == active:
         return
     _keep_an_admin(session, actor, user, role=user.role, active=active)
-    action = "user-enabled" if active else "user-disabled"
+    action = AuditAction.USER_ENABLED if active else AuditAction.USER_DISABLED
     ended = {} if active else _next_generation(user)
     _change(session, actor, user, action, {"is_active": active, **ended})
 
@@ -384,12 +404,12 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> No
 def unlock(session: Session, actor: Actor, user_id: int) -> None:
     """Lift a lockout before its window ends, e.g. once the user has been identified."""
     require(actor, Action.MANAGE_USERS)
-    user = editing.load(session, User, user_id, "user")
+    user = editing.load(session, User, user_id, AuditEntity.USER)
     values = {"failed_logins": 0, "locked_until": None}
-    _change(session, actor, user, "account-unlocked", values)
+    _change(session, actor, user, AuditAction.ACCOUNT_UNLOCKED, values)
 
 
-def list_users(session: Session) -> list[dict]:
+def list_users(session: Session) -> list[dict[str, Any]]:
     """Every account for the administration page, without password hashes."""
     users = session.scalars(
         select(User).options(selectinload(User.localities)).order_by(User.username)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from registry.demo._context import _Seed
 from registry.demo.people import _person
@@ -66,7 +67,7 @@ def _years_since_issue(rng: random.Random, status: PlanStatus) -> float | None:
     return rng.uniform(2.7 if status in (PS.EVALUATING, PS.REVISING) else 0.2, 5.8)
 
 
-def _grassroots_spec(seed: _Seed, name: str) -> tuple:
+def _grassroots_spec(seed: _Seed, name: str) -> tuple[Any, ...]:
     """A 基层 plan per locality, in a status drawn from GRASSROOTS_STATUS."""
     rng = seed.rng
     status = rng.choices(list(GRASSROOTS_STATUS), list(GRASSROOTS_STATUS.values()))[0]
@@ -101,7 +102,9 @@ def _evaluated_on(seed: _Seed, status: PlanStatus, issued: date, lapse: str | No
     return None
 
 
-def _plan_dates(seed: _Seed, status: PlanStatus, years: float | None, lapse: str | None) -> dict:
+def _plan_dates(
+    seed: _Seed, status: PlanStatus, years: float | None, lapse: str | None
+) -> dict[str, Any]:
     """Issue, filing and evaluation dates; the due dates follow ``registry.deadlines``."""
     if years is None:
         return {"version_label": "送审稿"}
@@ -118,7 +121,7 @@ def _plan_dates(seed: _Seed, status: PlanStatus, years: float | None, lapse: str
     }
 
 
-def _status_story(seed: _Seed, status: PlanStatus, dates: dict) -> dict:
+def _status_story(seed: _Seed, status: PlanStatus, dates: dict[str, Any]) -> dict[str, Any]:
     """Why a plan is in its status: the revision's trigger and a short note."""
     if status is PS.REVISING:
         trigger = (

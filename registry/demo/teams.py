@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from typing import Any
 
 from registry.demo._context import _point, _Seed, _unique
 from registry.demo.people import _person, _phone
@@ -65,7 +66,7 @@ SKILLS = {
 AGE_WEIGHTS = (20, 30, 28, 17, 5)  # over records.AGE_BANDS
 
 
-def _locality_teams(seed: _Seed, name: str) -> list[tuple]:
+def _locality_teams(seed: _Seed, name: str) -> list[tuple[Any, ...]]:
     """Each locality's 综合 team, plus flood, geological, reserve and volunteer teams where fit."""
     rng = seed.rng
     staffing = TeamStaffing.FULL_TIME if rng.random() < 0.25 else TeamStaffing.PART_TIME
@@ -136,7 +137,7 @@ def _equipment(rng: random.Random, specialties) -> str:
     return "、".join(parts)
 
 
-def _create_team(seed: _Seed, spec: tuple) -> Team:
+def _create_team(seed: _Seed, spec: tuple[Any, ...]) -> Team:
     name, kind, staffing, specialties, locality, (low, high) = spec
     lon, lat = _point(seed, locality, "seat")
     data = {

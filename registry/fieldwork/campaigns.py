@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
@@ -82,7 +83,7 @@ class Scope:
             return True
         return checkpoint_type is not None and CheckpointType(checkpoint_type) in self.types
 
-    def conditions(self, kind: InspectionTarget) -> list:
+    def conditions(self, kind: InspectionTarget) -> list[Any]:
         """The same test as SQL conditions on the kind's table (empty list: everything)."""
         if kind not in self.kinds:
             return [false()]
@@ -127,7 +128,7 @@ def _date(value, field: str) -> date:
         raise ValidationError(f"{field}: not a date: {value!r}", field=field) from None
 
 
-def _listed(value) -> list:
+def _listed(value) -> list[Any]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -142,7 +143,9 @@ def _joined(values: list[str], field: str) -> str | None:
     return text
 
 
-def _values(session: Session, data: dict, campaign_id: int | None = None) -> dict:
+def _values(
+    session: Session, data: dict[str, Any], campaign_id: int | None = None
+) -> dict[str, Any]:
     """Validate a whole campaign; lists are stored in a fixed order, so equal scopes compare
     equal and the audit trail shows real changes only."""
     name = validation.text(data.get("name"), "name")
@@ -202,7 +205,7 @@ def _values(session: Session, data: dict, campaign_id: int | None = None) -> dic
 
 
 def create_campaign(
-    session: Session, actor: Actor, data: dict, *, is_demo: bool = False
+    session: Session, actor: Actor, data: dict[str, Any], *, is_demo: bool = False
 ) -> Campaign:
     """Open a campaign. ``data``: name, starts_on, ends_on, target_kinds, checkpoint_types
     (empty: all), locality_ids (empty: all), description."""
@@ -213,7 +216,7 @@ def create_campaign(
 
 
 def update_campaign(
-    session: Session, actor: Actor, campaign_id: int, expected_version: int, data: dict
+    session: Session, actor: Actor, campaign_id: int, expected_version: int, data: dict[str, Any]
 ) -> Campaign:
     """Change a campaign as a whole. The window may not shrink past inspections already made
     under it: they would fall outside their own campaign."""
@@ -359,7 +362,7 @@ def _tallies(session: Session, campaigns: list[Campaign]) -> dict[int, dict[int,
     return result
 
 
-def _figures(tally: Tally) -> dict:
+def _figures(tally: Tally) -> dict[str, Any]:
     return {
         "targets": tally.targets,
         "inspected": tally.inspected,
@@ -378,7 +381,7 @@ def _district(tallies: dict[int, Tally]) -> Tally:
     return total
 
 
-def _describe(campaign: Campaign, today: date) -> dict:
+def _describe(campaign: Campaign, today: date) -> dict[str, Any]:
     scope = Scope.of(campaign)
     return {
         "id": campaign.id,
@@ -398,7 +401,7 @@ def _describe(campaign: Campaign, today: date) -> dict:
     }
 
 
-def list_campaigns(session: Session, today: date) -> list[dict]:
+def list_campaigns(session: Session, today: date) -> list[dict[str, Any]]:
     """Every campaign, newest first, with its phase and district coverage."""
     campaigns = list(
         session.scalars(select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.id.desc()))
@@ -407,7 +410,7 @@ def list_campaigns(session: Session, today: date) -> list[dict]:
     return [{**_describe(c, today), **_figures(_district(tallies[c.id]))} for c in campaigns]
 
 
-def coverage(session: Session, campaign_id: int) -> dict:
+def coverage(session: Session, campaign_id: int) -> dict[str, Any]:
     """District figures and one row per locality with targets, worst covered first."""
     campaign = _campaign(session, campaign_id)
     tallies = _tallies(session, [campaign])[campaign.id]
@@ -452,7 +455,7 @@ def _last_inspector(kind: InspectionTarget, campaign_id: int):
     return select(ranked.c.target_id, ranked.c.inspector).where(ranked.c.rank == 1).subquery()
 
 
-def campaign_targets(session: Session, campaign_id: int) -> list[dict]:
+def campaign_targets(session: Session, campaign_id: int) -> list[dict[str, Any]]:
     """Every target of the campaign with its status: three queries, one per kind."""
     campaign = _campaign(session, campaign_id)
     scope = Scope.of(campaign)
@@ -511,7 +514,7 @@ def campaign_targets(session: Session, campaign_id: int) -> list[dict]:
     return rows
 
 
-def progress(session: Session, campaign_id: int, today: date) -> list[dict]:
+def progress(session: Session, campaign_id: int, today: date) -> list[dict[str, Any]]:
     """Day by day from the start to today (or the end): targets inspected so far, and the
     even pace (all targets × share of the window gone) to compare with. Empty before the
     start. Days count as calendar days, both window ends included."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -66,7 +67,7 @@ class Target:
         return getattr(self.record, RESPONSIBLE_FIELD[self.kind])
 
     @property
-    def foreign_key(self) -> dict:
+    def foreign_key(self) -> dict[str, Any]:
         return {f"{self.kind.value}_id": self.record.id}
 
 
@@ -120,7 +121,7 @@ def _campaign(session: Session, target: Target, day: date, campaign_id) -> Campa
     return campaign
 
 
-def _location(data: dict) -> tuple[float | None, float | None]:
+def _location(data: dict[str, Any]) -> tuple[float | None, float | None]:
     lon, lat = data.get("lon"), data.get("lat")
     if lon in (None, "") and lat in (None, ""):
         return None, None
@@ -130,7 +131,7 @@ def _location(data: dict) -> tuple[float | None, float | None]:
 def record_inspection(
     session: Session,
     actor: Actor,
-    data: dict,
+    data: dict[str, Any],
     photos: list[PreparedFile] = (),
     *,
     settings: Settings,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -35,7 +36,7 @@ TARGET_NAME = {
 
 def inspection_targets(
     session: Session, actor: Actor, kind: InspectionTarget, locality_id: int | None
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Active records of one kind (in one locality when given) that the actor may inspect,
     with their location and when they were last inspected."""
     model = inspections.MODELS[kind]
@@ -82,7 +83,7 @@ def inspection_targets(
     return rows
 
 
-def recent_inspections(session: Session, locality_ids, limit: int = 50) -> list[dict]:
+def recent_inspections(session: Session, locality_ids, limit: int = 50) -> list[dict[str, Any]]:
     """The latest inspections (of some localities, or all when None), with photo counts."""
     query = (
         select(Inspection, Locality.name)
@@ -148,7 +149,7 @@ class RectificationFilter:
 
 def list_rectifications(
     session: Session, actor: Actor, filters: RectificationFilter, *, today: date
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Rectifications matching the filter, the most overdue first."""
     query = select(Rectification, Locality.name).join(
         Locality, Locality.id == Rectification.locality_id
@@ -166,7 +167,7 @@ def list_rectifications(
     return [_row(session, actor, rect, locality, names, today) for rect, locality in rows]
 
 
-def _row(session, actor, rect: Rectification, locality: str, names, today: date) -> dict:
+def _row(session, actor, rect: Rectification, locality: str, names, today: date) -> dict[str, Any]:
     is_open = rect.status is not S.CLOSED
     kind = _target_kind(rect)
     return {
@@ -191,7 +192,9 @@ def _row(session, actor, rect: Rectification, locality: str, names, today: date)
     }
 
 
-def rectification_detail(session: Session, actor: Actor, rect_id: int, *, today: date) -> dict:
+def rectification_detail(
+    session: Session, actor: Actor, rect_id: int, *, today: date
+) -> dict[str, Any]:
     """One rectification with its steps (who, when, note, evidence, photos) and the photos of
     the inspection that found it."""
     rect = session.get(Rectification, rect_id)

@@ -10,6 +10,7 @@ changing a signed-off plan withdraws the sign-off.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -116,7 +117,7 @@ def _step(
     return step
 
 
-def _finding_risk(session: Session, actor: Actor, target: dict, requested) -> RiskLevel:
+def _finding_risk(session: Session, actor: Actor, target: dict[str, Any], requested) -> RiskLevel:
     """A finding on a checkpoint is at least as grave as the checkpoint itself: anyone may
     raise it, only the district office may rate it lower (a 重大 hazard stays the office's
     business until the office decides otherwise)."""
@@ -158,7 +159,7 @@ def register(
     session: Session,
     actor: Actor,
     *,
-    target: dict,
+    target: dict[str, Any],
     description: str,
     risk_level: RiskLevel,
     found_on: date,
@@ -213,7 +214,7 @@ def _transition(
 
 
 def _recorded(
-    session: Session, actor: Actor, rect: Rectification, action: str, before: dict, **step
+    session: Session, actor: Actor, rect: Rectification, action: str, before: dict[str, Any], **step
 ) -> Rectification:
     """The step in the history and the change in the audit trail, for any action."""
     from_status = S(before["status"])
@@ -233,7 +234,7 @@ def _recorded(
 
 
 def _finish(
-    session: Session, actor: Actor, rect: Rectification, action: str, before: dict, **step
+    session: Session, actor: Actor, rect: Rectification, action: str, before: dict[str, Any], **step
 ) -> Rectification:
     rect.status = TRANSITIONS[action][1]
     return _recorded(session, actor, rect, action, before, **step)

@@ -8,6 +8,7 @@ import math
 import re
 import unicodedata
 from datetime import date, datetime, time
+from typing import Any
 
 from registry.importing.choices import Choices, lookup
 from registry.importing.reader import Row
@@ -154,7 +155,7 @@ class RowCells:
             self.problem(key, "not_choice", choices=choices)
         return found
 
-    def choice_list(self, key: str, choices: Choices) -> list:
+    def choice_list(self, key: str, choices: Choices) -> list[Any]:
         value = self._present(key, False)
         if value is None:
             return []

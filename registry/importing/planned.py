@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -13,7 +14,7 @@ from registry.kernel.permissions import Actor
 
 @dataclass(frozen=True)
 class Planned:
-    key: tuple  # the natural key: two rows with the same key are duplicates
+    key: tuple[Any, ...]  # the natural key: two rows with the same key are duplicates
     creates: tuple[str, ...]  # the records it would add, for the preview's counts
     write: Callable[[Session, Actor, date], object]  # (session, actor, today) → the use-case
     receipt: object | None = None  # stock rows: written together by stock.receive_many

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Any
 
 from registry.importing import choices
 from registry.kernel import i18n
@@ -23,7 +24,7 @@ class Problem:
     column: str | None
     value: str
     reason: str
-    params: dict = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def shown(value) -> str:
@@ -75,7 +76,7 @@ class ImportReport:
     def sorted_problems(self) -> list[Problem]:
         return sorted(self.problems, key=lambda p: p.row or 0)
 
-    def as_rows(self, language: str | None = None) -> list[dict]:
+    def as_rows(self, language: str | None = None) -> list[dict[str, Any]]:
         """One dict per problem (行, 列, 值, 原因 — or Row, Column, …) for a table; every
         value is text, so a dataframe column never mixes numbers and words."""
         lang = language or self.language

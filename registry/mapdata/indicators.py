@@ -7,6 +7,7 @@ import json
 from collections import defaultdict
 from datetime import date
 from functools import cache
+from typing import Any
 
 from pyproj import Geod
 from shapely.geometry import shape
@@ -48,7 +49,7 @@ def _stock_coverage(session: Session, today: date) -> dict[int, float]:
     return {loc: ok / total for loc, (ok, total) in met.items() if total}
 
 
-def _rectifications(session: Session, today: date) -> tuple[dict, dict]:
+def _rectifications(session: Session, today: date) -> tuple[dict[str, Any], dict]:
     open_rows = (
         select(Rectification.locality_id, func.count())
         .where(Rectification.status != RectificationStatus.CLOSED)

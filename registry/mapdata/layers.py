@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -35,7 +36,7 @@ def _in_localities(column, filters: MapFilter):
     return column.in_(filters.locality_ids) if filters.locality_ids else True
 
 
-def depot_rows(session: Session, filters: MapFilter, today: date, warning_days: int) -> list:
+def depot_rows(session: Session, filters: MapFilter, today: date, warning_days: int) -> list[Any]:
     query = (
         select(Depot, Locality.name)
         .join(Locality, Locality.id == Depot.locality_id)
@@ -73,7 +74,7 @@ def depot_rows(session: Session, filters: MapFilter, today: date, warning_days: 
     return result
 
 
-def team_rows(session: Session, filters: MapFilter, today: date) -> list[dict]:
+def team_rows(session: Session, filters: MapFilter, today: date) -> list[dict[str, Any]]:
     cutoff = today - timedelta(days=TRAINING_CURRENCY_DAYS)
     members = (
         select(
@@ -116,7 +117,7 @@ def team_rows(session: Session, filters: MapFilter, today: date) -> list[dict]:
     ]
 
 
-def checkpoint_rows(session: Session, filters: MapFilter, today: date) -> list[dict]:
+def checkpoint_rows(session: Session, filters: MapFilter, today: date) -> list[dict[str, Any]]:
     open_status = Rectification.status != RectificationStatus.CLOSED
     rectifications = (
         select(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -156,7 +157,7 @@ def _versions(session: Session) -> list[str]:
     return problems
 
 
-def run_checks(session: Session) -> dict:
+def run_checks(session: Session) -> dict[str, Any]:
     """Counts per entity and a list of broken invariants (empty when sound)."""
     problems = (
         _lot_ledger_mismatches(session)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -120,7 +121,7 @@ def move(
     replace: bool = False,
     progress: Callable[[str, int], None] = lambda _table, _rows: None,
     inform: Callable[[str], None] = lambda _message: None,
-) -> dict:
+) -> dict[str, Any]:
     """Copy everything from ``source_url`` to ``target_url`` and prove the copy; returns the
     counts of both sides and the target's check. ``inform`` hears what a replace overwrites."""
     if make_url(source_url) == make_url(target_url):
@@ -154,7 +155,7 @@ def move(
             target_engine.dispose()
 
 
-def _prove(source_engine: Engine, target_engine: Engine) -> dict:
+def _prove(source_engine: Engine, target_engine: Engine) -> dict[str, Any]:
     with db.make_session_factory(source_engine)() as session:
         before = checks.run_checks(session)
     with db.make_session_factory(target_engine)() as session:

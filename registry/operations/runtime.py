@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -56,14 +57,14 @@ def _demo_refusal(session: Session) -> str | None:
     return None
 
 
-def _seed(session: Session, today: date) -> dict:
+def _seed(session: Session, today: date) -> dict[str, Any]:
     from registry.demo import seed_demo
 
     purpose.mark(session, SYSTEM, purpose.DEMO)
     return seed_demo(session, SYSTEM, today=today)
 
 
-def load_demo(factory: sessionmaker[Session], today: date) -> dict:
+def load_demo(factory: sessionmaker[Session], today: date) -> dict[str, Any]:
     """Seed the demo district (``prepare demo``); raises DemoRefused with the reason."""
     with db.transaction(factory) as session:
         refusal = _demo_refusal(session)
@@ -72,7 +73,9 @@ def load_demo(factory: sessionmaker[Session], today: date) -> dict:
         return _seed(session, today)
 
 
-def first_start(factory: sessionmaker[Session], today: date, *, load_demo: bool) -> dict | None:
+def first_start(
+    factory: sessionmaker[Session], today: date, *, load_demo: bool
+) -> dict[str, Any] | None:
     """A new database becomes a seeded demo, or production when no demo is wanted; any other
     keeps its purpose and its data. The demo's counts when it was seeded, else None."""
     with db.transaction(factory) as session:

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -65,7 +66,7 @@ def read_boundary_file(
     crs: str | None = None,
     name_field: str | None = None,
     code_field: str | None = None,
-    localities: list[dict],
+    localities: list[dict[str, Any]],
     district: BaseGeometry,
 ) -> BoundaryImport:
     """Read, check and convert an official township boundary file to WGS-84 polygons."""
@@ -205,14 +206,14 @@ def _normal_code(value: object) -> str | None:
     return text if text.isdigit() and len(text) in (9, 12) else None
 
 
-def _code_index(localities: list[dict]) -> dict[str, str]:
+def _code_index(localities: list[dict[str, Any]]) -> dict[str, str]:
     """Map both MCA and NBS codes to the MCA code; their lengths keep them apart."""
     index = {loc["mca_code"]: loc["mca_code"] for loc in localities}
     index.update({loc["nbs_code"]: loc["mca_code"] for loc in localities if loc.get("nbs_code")})
     return index
 
 
-def _name_index(localities: list[dict]) -> dict[str, str]:
+def _name_index(localities: list[dict[str, Any]]) -> dict[str, str]:
     """Map each township's name stem to its MCA code."""
     return {_normal_name(loc["name"]): loc["mca_code"] for loc in localities}
 
@@ -250,7 +251,10 @@ def _given_column(frame: gpd.GeoDataFrame, column: str) -> str:
 
 
 def _find_fields(
-    frame: gpd.GeoDataFrame, localities: list[dict], name_field: str | None, code_field: str | None
+    frame: gpd.GeoDataFrame,
+    localities: list[dict[str, Any]],
+    name_field: str | None,
+    code_field: str | None,
 ) -> _Fields:
     """Use the named fields, or detect the ones holding township codes and names."""
     if name_field or code_field:
@@ -326,7 +330,9 @@ def _check_location(geoms: list[BaseGeometry], district: BaseGeometry, crs_label
         )
 
 
-def _match_one(row: pd.Series, fields: _Fields, codes: dict, names: dict) -> str | None:
+def _match_one(
+    row: pd.Series, fields: _Fields, codes: dict[str, Any], names: dict[str, Any]
+) -> str | None:
     """Return the MCA code one feature refers to, refusing a code that contradicts its name."""
     by_code = _code_of(row[fields.code], codes) if fields.code is not None else None
     by_name = _name_of(row[fields.name], names) if fields.name is not None else None
@@ -340,7 +346,7 @@ def _match_one(row: pd.Series, fields: _Fields, codes: dict, names: dict) -> str
 
 
 def _match(
-    frame: gpd.GeoDataFrame, fields: _Fields, localities: list[dict], labels: list[str]
+    frame: gpd.GeoDataFrame, fields: _Fields, localities: list[dict[str, Any]], labels: list[str]
 ) -> list[str]:
     """Return each feature's MCA code; refuse unknown features and duplicates."""
     if fields.name is None and fields.code is None:
@@ -358,7 +364,9 @@ def _match(
     return matched
 
 
-def _check_duplicates(matched: list[str], labels: list[str], localities: list[dict]) -> None:
+def _check_duplicates(
+    matched: list[str], labels: list[str], localities: list[dict[str, Any]]
+) -> None:
     """Refuse two features for one township; which of them is right is not ours to guess."""
     by_code = {loc["mca_code"]: loc["name"] for loc in localities}
     for code in dict.fromkeys(matched):

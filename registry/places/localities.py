@@ -4,6 +4,7 @@ boundaries (``python -m prepare localities FILE``)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from shapely.geometry import mapping
 from sqlalchemy import select
@@ -57,7 +58,7 @@ def load_reference_localities(session: Session, actor: Actor) -> int:
 
 
 def replace_boundaries(
-    session: Session, actor: Actor, polygons: dict, *, source_note: str
+    session: Session, actor: Actor, polygons: dict[str, Any], *, source_note: str
 ) -> list[str]:
     """Store official polygons (keyed by 9-digit MCA code); returns the names updated."""
     require(actor, Action.MANAGE_LOCALITIES)

@@ -11,6 +11,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import shapely
 from pyproj import CRS, Transformer
@@ -59,9 +60,9 @@ class TeamOffer:
 
 @dataclass
 class RadiusResult:
-    checkpoints: list[dict] = field(default_factory=list)
-    depots: list[dict] = field(default_factory=list)
-    teams: list[dict] = field(default_factory=list)
+    checkpoints: list[dict[str, Any]] = field(default_factory=list)
+    depots: list[dict[str, Any]] = field(default_factory=list)
+    teams: list[dict[str, Any]] = field(default_factory=list)
     localities: list[tuple[str, int | None]] = field(default_factory=list)
     population: int = 0
     population_incomplete: bool = False
@@ -191,7 +192,7 @@ def _radius_m(radius_km) -> float:
     return value * 1000.0
 
 
-def _box(lon_col, lat_col, lon: float, lat: float, radius_m: float) -> tuple:
+def _box(lon_col, lat_col, lon: float, lat: float, radius_m: float) -> tuple[Any, ...]:
     """A lat/lon box around the circle, so the database discards far rows cheaply."""
     d_lat = radius_m * _BOX_MARGIN / _METRES_PER_DEGREE_LAT
     d_lon = d_lat / math.cos(math.radians(lat))
@@ -201,7 +202,7 @@ def _box(lon_col, lat_col, lon: float, lat: float, radius_m: float) -> tuple:
     )
 
 
-def _within(rows, lon: float, lat: float, radius_m: float, describe) -> list[dict]:
+def _within(rows, lon: float, lat: float, radius_m: float, describe) -> list[dict[str, Any]]:
     """Keep the rows truly within the radius (the box has corners), nearest first."""
     found = []
     for row in rows:
@@ -211,7 +212,9 @@ def _within(rows, lon: float, lat: float, radius_m: float, describe) -> list[dic
     return sorted(found, key=lambda d: (d["distance_m"], d["id"]))
 
 
-def _checkpoints_within(session: Session, lon: float, lat: float, radius_m: float) -> list[dict]:
+def _checkpoints_within(
+    session: Session, lon: float, lat: float, radius_m: float
+) -> list[dict[str, Any]]:
     rows = session.scalars(
         select(Checkpoint).where(
             Checkpoint.status == RecordStatus.ACTIVE,
@@ -232,7 +235,9 @@ def _checkpoints_within(session: Session, lon: float, lat: float, radius_m: floa
     )
 
 
-def _depots_within(session: Session, lon: float, lat: float, radius_m: float) -> list[dict]:
+def _depots_within(
+    session: Session, lon: float, lat: float, radius_m: float
+) -> list[dict[str, Any]]:
     rows = session.scalars(
         select(Depot).where(
             Depot.status == RecordStatus.ACTIVE, *_box(Depot.lon, Depot.lat, lon, lat, radius_m)
@@ -243,7 +248,9 @@ def _depots_within(session: Session, lon: float, lat: float, radius_m: float) ->
     )
 
 
-def _teams_within(session: Session, lon: float, lat: float, radius_m: float) -> list[dict]:
+def _teams_within(
+    session: Session, lon: float, lat: float, radius_m: float
+) -> list[dict[str, Any]]:
     """Teams are placed by their base; a team without one cannot be within any radius."""
     rows = session.execute(
         select(

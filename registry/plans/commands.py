@@ -8,15 +8,25 @@ comes from ``registry.deadlines``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry.kernel import attachments, deadlines, editing, i18n, validation
+from registry.kernel import attachments, deadlines, editing, validation
 from registry.kernel.attachments import PreparedFile, Upload
-from registry.kernel.enums import AttachmentOwner, DrillForm, PlanClass, PlanStatus, RevisionTrigger
-from registry.kernel.errors import PermissionDenied, RegistryError, ValidationError
+from registry.kernel.enums import (
+    AttachmentOwner,
+    AuditAction,
+    AuditEntity,
+    DrillForm,
+    PlanClass,
+    PlanStatus,
+    RevisionTrigger,
+)
+from registry.kernel.errors import PermissionDenied, RegistryError, Term, ValidationError
 from registry.kernel.models import Drill, Locality, Plan, PlanRevision
 from registry.kernel.permissions import Action, Actor, require
 from registry.kernel.settings import Settings
@@ -44,6 +54,9 @@ DETAIL_FIELDS = (
     "crowded_venue",
 )
 NOTE_LENGTH = 2000
+# what a date may not precede, named in the refusal
+AFTER_ISSUE = Term("plan.after.issue", "issue")
+AFTER_PREVIOUS_ISSUE = Term("plan.after.previous_issue", "the previous issue")
 
 
 class TransitionRefused(RegistryError):
@@ -70,6 +83,13 @@ def may_write(actor: Actor, locality_id: int | None) -> bool:
     return True
 
 
+def owner_choices(actor: Actor, locality_ids: Iterable[int]) -> list[int | None]:
+    """The owners this actor may give a new or edited plan, the district (``None``, district
+    and department plans) first; empty when the actor may create no plan at all. The form
+    offers exactly these, and every use-case checks the same ``require_plan_write``."""
+    return [owner for owner in (None, *locality_ids) if may_write(actor, owner)]
+
+
 def _field(plan, name: str):
     return plan[name] if isinstance(plan, dict) else getattr(plan, name)
 
@@ -94,11 +114,17 @@ def allowed_actions(actor: Actor, plan) -> list[str]:
 def _refuse(plan: Plan, action: str) -> None:
     status = PlanStatus(plan.status)
     following = [name for name, sources in TRANSITIONS.items() if status in sources]
-    rest = f"only {', '.join(following)} may follow" if following else "that status is final"
     raise TransitionRefused(
-        f"plan {plan.id} is {i18n.label(status)} ({status.value}); {action} is not possible: "
-        + rest
+        "error.plan_transition" if following else "error.plan_final",
+        id=plan.id,
+        status=status,
+        action=_action_term(action),
+        following=[_action_term(name) for name in following],
     )
+
+
+def _action_term(action: str) -> Term:
+    return Term(f"plan.do.{action}", action)
 
 
 def _open(session: Session, actor: Actor, plan_id: int, expected_version: int | None, action):
@@ -121,25 +147,25 @@ def _open(session: Session, actor: Actor, plan_id: int, expected_version: int | 
 def _day(value, field: str, *, required: bool = True) -> date | None:
     if value in (None, ""):
         if required:
-            raise ValidationError(f"{field}: required", field=field)
+            raise ValidationError("error.required", field=field)
         return None
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value.strip())
         except ValueError:
-            raise ValidationError(f"{field}: not a date: {value!r}", field=field) from None
+            raise ValidationError("error.not_a_date", field=field, value=value) from None
     if not isinstance(value, date):
-        raise ValidationError(f"{field}: not a date: {value!r}", field=field)
+        raise ValidationError("error.not_a_date", field=field, value=value)
     return value
 
 
-def _dated(value, field: str, today: date, *, after: date | None, what: str, required=True):
+def _dated(
+    value, field: str, today: date, *, after: date | None, what: Term | None, required=True
+):
     """A date that is not in the future and not before ``after``."""
     day = validation.not_future(_day(value, field, required=required), field, today)
     if day is not None and after is not None and day < after:
-        raise ValidationError(
-            f"{field}: {day.isoformat()} is before {what} {after.isoformat()}", field=field
-        )
+        raise ValidationError("error.date_before", field=field, day=day, what=what, after=after)
     return day
 
 
@@ -155,15 +181,17 @@ def _locality_id(session: Session, value) -> int | None:
     except (TypeError, ValueError):
         locality = None
     if locality is None:
-        raise ValidationError(f"locality_id: unknown locality {value!r}", field="locality_id")
+        raise ValidationError(
+            "error.unknown_record", field="locality_id", entity=AuditEntity.LOCALITY, value=value
+        )
     return locality.id
 
 
-def _details(session: Session, data: dict) -> dict:
+def _details(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     locality_id = _locality_id(session, data.get("locality_id"))
     crowded = data.get("crowded_venue", False)
     if not isinstance(crowded, bool):
-        raise ValidationError("crowded_venue: must be true or false", field="crowded_venue")
+        raise ValidationError("error.not_yes_no", field="crowded_venue")
     return {
         "title": validation.text(data.get("title"), "title", max_len=255),
         "locality_id": locality_id,
@@ -183,12 +211,12 @@ def _details(session: Session, data: dict) -> dict:
 def _document(document, settings: Settings | None, *, required: bool) -> PreparedFile | None:
     if document is None:
         if required:
-            raise ValidationError("document: the plan text is required", field="document")
+            raise ValidationError("error.plan_text_required", field="document")
         return None
     if isinstance(document, PreparedFile):
         return document
     if not isinstance(document, Upload):
-        raise ValidationError("document: not an uploaded file", field="document")
+        raise ValidationError("error.not_an_upload", field="document")
     return attachments.prepare_document(document, settings or Settings())
 
 
@@ -202,16 +230,17 @@ def _new_label(session: Session, plan_id: int | None, value) -> str:
             )
         )
         if label in used:
-            raise ValidationError(
-                f"version_label: {label} is already used by an earlier version of this plan",
-                field="version_label",
-            )
+            raise ValidationError("error.version_label_used", field="version_label", label=label)
     return label
 
 
 def _add_revision(session, actor, plan: Plan, document: PreparedFile | None, **values):
     revision = editing.create(
-        session, actor, PlanRevision(plan_id=plan.id, **values), "plan_revision", plan.locality_id
+        session,
+        actor,
+        PlanRevision(plan_id=plan.id, **values),
+        AuditEntity.PLAN_REVISION,
+        plan.locality_id,
     )
     if document is not None:
         _attach(session, actor, plan, revision, document)
@@ -238,7 +267,7 @@ def _attach(session, actor, plan: Plan, revision: PlanRevision, document: Prepar
 def create_plan(
     session: Session,
     actor: Actor,
-    data: dict,
+    data: dict[str, Any],
     *,
     today: date,
     settings: Settings | None = None,
@@ -249,29 +278,26 @@ def create_plan(
     require_plan_write(actor, values["locality_id"])
     status = validation.choice(data.get("status") or P.CURRENT, PlanStatus, "status")
     if status not in (P.CURRENT, P.AWAITING_ISSUE):
-        raise ValidationError(
-            "status: a new plan is either in force (current) or a draft awaiting issue",
-            field="status",
-        )
+        raise ValidationError("error.new_plan_status", field="status")
     label = _new_label(session, None, data.get("version_label"))
     document = _document(data.get("document"), settings, required=status is P.AWAITING_ISSUE)
-    dates: dict = {}
+    dates: dict[str, Any] = {}
     if status is P.CURRENT:
-        issued = _dated(data.get("issued_on"), "issued_on", today, after=None, what="")
+        issued = _dated(data.get("issued_on"), "issued_on", today, after=None, what=None)
         filed = _dated(
-            data.get("filed_on"), "filed_on", today, after=issued, what="issue", required=False
+            data.get("filed_on"), "filed_on", today, after=issued, what=AFTER_ISSUE, required=False
         )
         filing_ref = validation.text(
             data.get("filing_ref"), "filing_ref", required=filed is not None
         )
         if filing_ref and filed is None:
-            raise ValidationError("filed_on: required with a filing reference", field="filed_on")
+            raise ValidationError("error.filed_on_with_ref", field="filed_on")
         evaluated = _dated(
             data.get("last_evaluated_on"),
             "last_evaluated_on",
             today,
             after=issued,
-            what="issue",
+            what=AFTER_ISSUE,
             required=False,
         )
         dates = {
@@ -292,15 +318,13 @@ def create_plan(
 
 
 def update_plan_details(
-    session: Session, actor: Actor, plan_id: int, expected_version: int, data: dict
+    session: Session, actor: Actor, plan_id: int, expected_version: int, data: dict[str, Any]
 ) -> Plan:
     """Correct the descriptive fields; dates and status change only through their actions.
     Permission is checked on the plan as it is and as it will be."""
     unknown = sorted(set(data) - set(DETAIL_FIELDS))
     if unknown:
-        raise ValidationError(
-            f"{unknown[0]}: not a descriptive field; use the plan's actions", field=unknown[0]
-        )
+        raise ValidationError("error.not_a_detail", field=unknown[0])
     plan = _open(session, actor, plan_id, expected_version, "edit")
     values = _details(session, {**{k: getattr(plan, k) for k in DETAIL_FIELDS}, **data})
     require_plan_write(actor, values["locality_id"])
@@ -319,7 +343,14 @@ def update_plan_details(
 # --- the status flow ------------------------------------------------------------------------
 
 
-def _move(session, actor, plan: Plan, expected_version: int, audit_action: str, values: dict):
+def _move(
+    session,
+    actor,
+    plan: Plan,
+    expected_version: int,
+    audit_action: AuditAction,
+    values: dict[str, Any],
+):
     editing.apply(
         session,
         actor,
@@ -339,7 +370,9 @@ def start_evaluation(
     """研判评估 begins: is the plan still right for the hazards it covers?"""
     plan = _open(session, actor, plan_id, expected_version, "start_evaluation")
     values = {"status": P.EVALUATING, "status_note": _note(note)}
-    return _move(session, actor, plan, expected_version, "plan-evaluation-started", values)
+    return _move(
+        session, actor, plan, expected_version, AuditAction.PLAN_EVALUATION_STARTED, values
+    )
 
 
 def conclude_evaluation(
@@ -358,8 +391,8 @@ def conclude_evaluation(
     or it must be revised (修订中, by default because the evaluation says so)."""
     plan = _open(session, actor, plan_id, expected_version, "conclude_evaluation")
     if outcome not in (KEEP, REVISE):
-        raise ValidationError(f"outcome: {outcome!r} is not keep or revise", field="outcome")
-    evaluated = _dated(evaluated_on, "evaluated_on", today, after=plan.issued_on, what="issue")
+        raise ValidationError("error.bad_outcome", field="outcome", value=outcome)
+    evaluated = _dated(evaluated_on, "evaluated_on", today, after=plan.issued_on, what=AFTER_ISSUE)
     values = {
         "status_note": _note(note, required=True),
         "last_evaluated_on": evaluated,
@@ -367,10 +400,12 @@ def conclude_evaluation(
     }
     if outcome == KEEP:
         values |= {"status": P.CURRENT, "revision_trigger": None}
-        return _move(session, actor, plan, expected_version, "plan-evaluation-kept", values)
+        return _move(
+            session, actor, plan, expected_version, AuditAction.PLAN_EVALUATION_KEPT, values
+        )
     chosen = validation.choice(trigger or RevisionTrigger.EVALUATION, RevisionTrigger, "trigger")
     values |= {"status": P.REVISING, "revision_trigger": chosen}
-    return _move(session, actor, plan, expected_version, "plan-evaluation-revise", values)
+    return _move(session, actor, plan, expected_version, AuditAction.PLAN_EVALUATION_REVISE, values)
 
 
 def start_revision(
@@ -379,13 +414,13 @@ def start_revision(
     """修订 begins for one of the statutory reasons (the trigger)."""
     plan = _open(session, actor, plan_id, expected_version, "start_revision")
     if trigger in (None, ""):
-        raise ValidationError("trigger: required", field="trigger")
+        raise ValidationError("error.required", field="trigger")
     values = {
         "status": P.REVISING,
         "revision_trigger": validation.choice(trigger, RevisionTrigger, "trigger"),
         "status_note": _note(note),
     }
-    return _move(session, actor, plan, expected_version, "plan-revision-started", values)
+    return _move(session, actor, plan, expected_version, AuditAction.PLAN_REVISION_STARTED, values)
 
 
 def submit_draft(
@@ -416,7 +451,7 @@ def submit_draft(
     values = {"status": P.AWAITING_ISSUE, "status_note": note}
     if plan.issued_on is None:  # never issued: the draft is the only version there is
         values["version_label"] = label
-    return _move(session, actor, plan, expected_version, "plan-draft-submitted", values)
+    return _move(session, actor, plan, expected_version, AuditAction.PLAN_DRAFT_SUBMITTED, values)
 
 
 def return_draft(
@@ -425,7 +460,7 @@ def return_draft(
     """The draft goes back for more revision; the reason is required."""
     plan = _open(session, actor, plan_id, expected_version, "return_draft")
     values = {"status": P.REVISING, "status_note": _note(note, required=True)}
-    return _move(session, actor, plan, expected_version, "plan-draft-returned", values)
+    return _move(session, actor, plan, expected_version, AuditAction.PLAN_DRAFT_RETURNED, values)
 
 
 def _draft(session: Session, plan: Plan) -> PlanRevision | None:
@@ -452,8 +487,8 @@ def issue_plan(
     plan = _open(session, actor, plan_id, expected_version, "issue")
     draft = _draft(session, plan)
     if draft is None:
-        raise ValidationError("version_label: there is no draft to issue", field="version_label")
-    issued = _dated(issued_on, "issued_on", today, after=plan.issued_on, what="the previous issue")
+        raise ValidationError("error.no_draft", field="version_label")
+    issued = _dated(issued_on, "issued_on", today, after=plan.issued_on, what=AFTER_PREVIOUS_ISSUE)
     draft.issued_on = issued
     values = {
         "status": P.CURRENT,
@@ -466,14 +501,14 @@ def issue_plan(
         "next_evaluation_due": deadlines.next_evaluation_due(issued, plan.last_evaluated_on),
         "revision_trigger": None,
     }
-    return _move(session, actor, plan, expected_version, "plan-issued", values)
+    return _move(session, actor, plan, expected_version, AuditAction.PLAN_ISSUED, values)
 
 
 def repeal(session: Session, actor: Actor, plan_id: int, expected_version: int, *, reason) -> Plan:
     """废止, final: the plan stays in the register with its history and owes nothing."""
     plan = _open(session, actor, plan_id, expected_version, "repeal")
     values = {"status": P.REPEALED, "status_note": _note(reason, "reason", required=True)}
-    return _move(session, actor, plan, expected_version, "plan-repealed", values)
+    return _move(session, actor, plan, expected_version, AuditAction.PLAN_REPEALED, values)
 
 
 # --- filing, drills, documents --------------------------------------------------------------
@@ -492,31 +527,30 @@ def record_filing(
     """备案 of the version in force, with the receiving authority and its reference."""
     plan = _open(session, actor, plan_id, expected_version, "record_filing")
     if plan.issued_on is None:
-        raise ValidationError("filed_on: the plan has not been issued yet", field="filed_on")
+        raise ValidationError("error.not_issued", field="filed_on")
     if plan.filed_on is not None:
         raise ValidationError(
-            f"filed_on: version {plan.version_label} was filed on {plan.filed_on.isoformat()}",
-            field="filed_on",
+            "error.already_filed", field="filed_on", label=plan.version_label, day=plan.filed_on
         )
     values = {
-        "filed_on": _dated(filed_on, "filed_on", today, after=plan.issued_on, what="issue"),
+        "filed_on": _dated(filed_on, "filed_on", today, after=plan.issued_on, what=AFTER_ISSUE),
         "filing_ref": validation.text(filing_ref, "filing_ref"),
     }
-    return _move(session, actor, plan, expected_version, "plan-filed", values)
+    return _move(session, actor, plan, expected_version, AuditAction.PLAN_FILED, values)
 
 
 def record_plan_drill(
-    session: Session, actor: Actor, plan_id: int, data: dict, *, today: date
+    session: Session, actor: Actor, plan_id: int, data: dict[str, Any], *, today: date
 ) -> Drill:
     """演练 under a plan, with its 演练评估. Problems found in a drill are a statutory reason
     to revise: a plan in force moves to 修订中 in the same transaction."""
     plan = _open(session, actor, plan_id, None, "record_drill")
     if plan.issued_on is None:
-        raise ValidationError("held_on: the plan has not been issued yet", field="held_on")
-    held = _dated(data.get("held_on"), "held_on", today, after=plan.issued_on, what="issue")
+        raise ValidationError("error.not_issued", field="held_on")
+    held = _dated(data.get("held_on"), "held_on", today, after=plan.issued_on, what=AFTER_ISSUE)
     problems = data.get("problems_found", False)
     if not isinstance(problems, bool):
-        raise ValidationError("problems_found: must be true or false", field="problems_found")
+        raise ValidationError("error.not_yes_no", field="problems_found")
     drill = Drill(
         plan_id=plan.id,
         locality_id=plan.locality_id,
@@ -525,14 +559,14 @@ def record_plan_drill(
         participants=validation.quantity(data.get("participants"), "participants"),
         evaluation=_note(data.get("evaluation"), "evaluation", required=True),
     )
-    editing.create(session, actor, drill, "drill", plan.locality_id)
+    editing.create(session, actor, drill, AuditEntity.DRILL, plan.locality_id)
     if problems and plan.status is P.CURRENT:
         values = {
             "status": P.REVISING,
             "revision_trigger": RevisionTrigger.RESPONSE_OR_DRILL,
             "status_note": f"{held.isoformat()} 演练发现问题：{drill.evaluation}",
         }
-        _move(session, actor, plan, plan.version, "plan-revision-started", values)
+        _move(session, actor, plan, plan.version, AuditAction.PLAN_REVISION_STARTED, values)
     return drill
 
 
@@ -561,5 +595,5 @@ def add_revision_document(
         ).first()
     )
     if revision is None:
-        raise ValidationError("document: the plan has no version to attach it to", field="document")
+        raise ValidationError("error.no_version_to_attach", field="document")
     return _attach(session, actor, plan, revision, prepared)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -34,7 +35,9 @@ def _base_query():
     )
 
 
-def _row(actor: Actor, plan: Plan, locality: str | None, last_drill_on, today: date) -> dict:
+def _row(
+    actor: Actor, plan: Plan, locality: str | None, last_drill_on, today: date
+) -> dict[str, Any]:
     dates = deadlines.plan_dates(
         status=plan.status,
         issued_on=plan.issued_on,
@@ -80,8 +83,8 @@ def _row(actor: Actor, plan: Plan, locality: str | None, last_drill_on, today: d
 
 
 def plan_register(
-    session: Session, actor: Actor, *, today: date, filters: dict | None = None
-) -> list[dict]:
+    session: Session, actor: Actor, *, today: date, filters: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """Every plan (everyone may read the register), filtered by ``locality_id`` (an id, or
     ``DISTRICT``), ``status``, ``plan_class`` and ``overdue_only``; flags as of ``today``."""
     filters = filters or {}
@@ -101,7 +104,7 @@ def plan_register(
     return rows
 
 
-def overdue_counts(rows: list[dict]) -> dict[str, int]:
+def overdue_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
     """How many plans are late on filing, evaluation and drills."""
     return {
         kind: sum(row[f"{kind}_overdue"] for row in rows)
@@ -109,7 +112,7 @@ def overdue_counts(rows: list[dict]) -> dict[str, int]:
     }
 
 
-def _history(session: Session, plan_id: int) -> list[dict]:
+def _history(session: Session, plan_id: int) -> list[dict[str, Any]]:
     """The plan's audit trail: who changed what status when, and why."""
     events = session.scalars(
         select(AuditEvent)
@@ -137,7 +140,9 @@ def _history(session: Session, plan_id: int) -> list[dict]:
     return history
 
 
-def plan_detail(session: Session, actor: Actor, plan_id: int, *, today: date) -> dict | None:
+def plan_detail(
+    session: Session, actor: Actor, plan_id: int, *, today: date
+) -> dict[str, Any] | None:
     """One plan: its register row, versions (each with its documents), drills and history."""
     found = session.execute(_base_query().where(Plan.id == plan_id)).first()
     if found is None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
@@ -77,7 +78,7 @@ class Alert:
     locality_id: int | None
     locality: str | None
     subject: str
-    detail: dict = field(default_factory=dict, hash=False, compare=True)
+    detail: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
     due: date | None = None
     link: str = ""
 
@@ -87,7 +88,7 @@ class Alert:
         variant = self.detail.get("variant")
         return f"alert.msg.{self.kind}" + (f".{variant}" if variant else "")
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[Any, ...]:
         """Most urgent first: severity, then undated (a standing fault, nothing is older),
         then the earliest due date."""
         return (
@@ -134,7 +135,7 @@ class _Context:
         return locality_id is not None and locality_id in self.scope
 
 
-def _active(ctx: _Context, model) -> list:
+def _active(ctx: _Context, model) -> list[Any]:
     query = select(model).where(model.status == RecordStatus.ACTIVE, ctx.in_scope(model))
     return list(ctx.session.scalars(query.order_by(model.id)))
 
@@ -144,7 +145,9 @@ def _depot_ids(ctx: _Context) -> list[int] | None:
     return None if ctx.scope is None else [d.id for d in ctx.depots]
 
 
-def _depot_alert(ctx: _Context, depot: Depot, kind: str, severity: str, detail: dict, due=None):
+def _depot_alert(
+    ctx: _Context, depot: Depot, kind: str, severity: str, detail: dict[str, Any], due=None
+):
     return Alert(
         kind=kind,
         severity=severity,

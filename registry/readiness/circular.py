@@ -14,6 +14,7 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -64,7 +65,7 @@ class Circular:
     xlsx: bytes
     filename_stem: str
     summary: str
-    ranking: list[dict]
+    ranking: list[dict[str, Any]]
 
 
 # --- reading the snapshots ------------------------------------------------------------------
@@ -100,7 +101,7 @@ def week_is_demo(session: Session, iso_week: str) -> bool:
     return session.scalar(query.limit(1)) is not None
 
 
-def load(session: Session, iso_week: str) -> tuple[dict | None, dict | None]:
+def load(session: Session, iso_week: str) -> tuple[dict[str, Any] | None, dict | None]:
     """The week's snapshot and the one a week older (None, None when the week has none)."""
     payload = snapshots.for_week(session, iso_week)
     if payload is None:
@@ -155,7 +156,7 @@ def _chinese_number(n: int) -> str:
     return (_DIGITS[tens] if tens > 1 else "") + "十" + (_DIGITS[units] if units else "")
 
 
-def _action_key(component: str, figures: dict) -> str:
+def _action_key(component: str, figures: dict[str, Any]) -> str:
     """The action for a component; a locality with nothing at all (no plan, no team, no
     quota) is told to set one up, and a rectification note skips "0 major"."""
     if figures.get(NOTHING_YET.get(component, "")) == 0:
@@ -172,7 +173,7 @@ class _Blank(dict):
         return DASH
 
 
-def _fill(key: str, language: str, figures: dict) -> str:
+def _fill(key: str, language: str, figures: dict[str, Any]) -> str:
     return translate(key, language).format_map(_Blank(figures or {}))
 
 
@@ -218,7 +219,9 @@ def _ranking(payload: dict, previous: dict | None) -> list[_Row]:
 class _Text:
     """The circular's wording in one language."""
 
-    def __init__(self, payload: dict, previous: dict | None, iso_week: str, language: str):
+    def __init__(
+        self, payload: dict[str, Any], previous: dict[str, Any] | None, iso_week: str, language: str
+    ):
         self.payload, self.previous, self.language = payload, previous, language
         self.week = week_label(iso_week)
         self.as_of = date.fromisoformat(payload["as_of"])
@@ -261,7 +264,7 @@ class _Text:
             return self.t("circ.overdue.district")
         return self.names.get(locality_id, f"#{locality_id}")
 
-    def obligations(self, plan: dict) -> str:
+    def obligations(self, plan: dict[str, Any]) -> str:
         parts = [self.t(f"circ.plan_overdue.{k}") for k in PLAN_OBLIGATIONS if k in plan["overdue"]]
         return self.t("circ.sep.list").join(parts)
 
@@ -336,7 +339,7 @@ class _Text:
 
     # -- 三、逾期事项
 
-    def overdue_groups(self) -> list[tuple[object, list[dict], list[dict]]]:
+    def overdue_groups(self) -> list[tuple[object, list[dict[str, Any]], list[dict[str, Any]]]]:
         """(locality id, rectifications, plans) in the official order of localities, the
         district and department plans last; localities with nothing overdue are left out."""
         rects, plans = defaultdict(list), defaultdict(list)
@@ -388,7 +391,7 @@ class _Text:
             )
         return sentences
 
-    def ranking_preview(self) -> list[dict]:
+    def ranking_preview(self) -> list[dict[str, Any]]:
         return [
             {
                 self.t("circ.col.rank"): row.rank,
@@ -649,13 +652,13 @@ def _docx(text: _Text, stamp: datetime) -> bytes:
 # --- Excel ----------------------------------------------------------------------------------
 
 
-def _in_order(by_component: dict) -> list[tuple[str, object]]:
+def _in_order(by_component: dict[str, Any]) -> list[tuple[str, object]]:
     """The scorecard's order of components (the payload's JSON sorts them by name)."""
     rank = {key: i for i, key in enumerate(readiness.COMPONENTS)}
     return sorted(by_component.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
 
 
-def _sheet(workbook, title: str, header: list[str], rows: list[list]) -> None:
+def _sheet(workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
     """A sheet with a bold, frozen header; every text cell neutralised against formulas."""
     sheet = workbook.create_sheet(exports.safe_sheet_name(title))
     body = [[exports._cell(value) for value in row] for row in rows]
@@ -850,7 +853,9 @@ def _pinned(archive: bytes, stamp: datetime) -> bytes:
     return buffer.getvalue()
 
 
-def build(payload: dict, previous: dict | None, *, iso_week: str, language: str = "zh") -> Circular:
+def build(
+    payload: dict[str, Any], previous: dict[str, Any] | None, *, iso_week: str, language: str = "zh"
+) -> Circular:
     """The week's circular from its snapshot and last week's (for the ranking's change)."""
     monday, sunday = snapshots.week_bounds(iso_week)
     if not monday <= date.fromisoformat(payload["as_of"]) <= sunday:

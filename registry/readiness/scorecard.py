@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -55,7 +56,7 @@ class Component:
     explain it, and who must act on it."""
 
     score: float | None
-    figures: dict = field(default_factory=dict)
+    figures: dict[str, Any] = field(default_factory=dict)
     who: list[str] = field(default_factory=list)
 
 
@@ -169,7 +170,7 @@ def _teams(session: Session, today: date, teams: list[Team]) -> dict[int, Compon
     return result
 
 
-def current_campaign(session: Session, today: date) -> dict | None:
+def current_campaign(session: Session, today: date) -> dict[str, Any] | None:
     """The running campaign that started last, else the one that ended last."""
     listed = campaigns.list_campaigns(session, today)
     running = [c for c in listed if c["phase"] == "running"]
@@ -179,7 +180,7 @@ def current_campaign(session: Session, today: date) -> dict | None:
     return max(ended, key=lambda c: c["ends_on"], default=None)
 
 
-def campaign_pace(campaign: dict, today: date) -> float:
+def campaign_pace(campaign: dict[str, Any], today: date) -> float:
     """The share of a campaign's window gone by: a running campaign is judged against the
     pace it should have reached, not against the whole job."""
     total = (campaign["ends_on"] - campaign["starts_on"]).days + 1
@@ -187,7 +188,7 @@ def campaign_pace(campaign: dict, today: date) -> float:
     return min(1.0, max(elapsed, 1) / total)
 
 
-def _campaign(session: Session, today: date) -> tuple[dict | None, dict[int, Component]]:
+def _campaign(session: Session, today: date) -> tuple[dict[str, Any] | None, dict[int, Component]]:
     campaign = current_campaign(session, today)
     if campaign is None:
         return None, {}
@@ -300,7 +301,7 @@ def _depot_inspections(
     }
 
 
-def last_confirmed(session: Session, depots: list[Depot], teams: list[Team]) -> dict:
+def last_confirmed(session: Session, depots: list[Depot], teams: list[Team]) -> dict[str, Any]:
     """When each depot and team was last known to be right: its 零报告 or last edit (both
     stamp ``last_confirmed_at``) or, for a depot, its last stock movement."""
     moved = dict(
@@ -349,7 +350,7 @@ class Scorecard:
     localities: list[LocalityReadiness]
     district_score: float
     district_colour: str
-    campaign: dict | None
+    campaign: dict[str, Any] | None
 
     def ranked(self) -> list[LocalityReadiness]:
         """镇街排名: best first."""

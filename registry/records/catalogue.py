@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,12 +21,12 @@ from registry.kernel.permissions import Action, Actor, require
 from registry.kernel.settings import DATA_DIR
 
 
-def _rows(path: Path) -> list[dict]:
+def _rows(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
-def _assign(record, values: dict) -> int:
+def _assign(record, values: dict[str, Any]) -> int:
     """Set values on a record; 1 when anything differed (so reloading is silent)."""
     differs = any(getattr(record, key) != value for key, value in values.items())
     for key, value in values.items():

@@ -7,6 +7,7 @@ audits inside the caller's transaction.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -38,7 +39,7 @@ def _locality(session: Session, locality_id) -> Locality:
     return locality
 
 
-def _depot_values(session: Session, data: dict) -> dict:
+def _depot_values(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     lon, lat = validation.point_in_district(data.get("lon"), data.get("lat"))
     area = data.get("floor_area_m2")
     area = (
@@ -60,7 +61,9 @@ def _depot_values(session: Session, data: dict) -> dict:
     }
 
 
-def create_depot(session: Session, actor: Actor, data: dict, *, is_demo: bool = False) -> Depot:
+def create_depot(
+    session: Session, actor: Actor, data: dict[str, Any], *, is_demo: bool = False
+) -> Depot:
     values = _depot_values(session, data)
     require_depot_write(actor, values["level"], values["locality_id"])
     depot = Depot(**values, last_confirmed_at=utcnow(), is_demo=is_demo)
@@ -68,7 +71,7 @@ def create_depot(session: Session, actor: Actor, data: dict, *, is_demo: bool = 
 
 
 def update_depot(
-    session: Session, actor: Actor, depot_id: int, expected_version: int, data: dict
+    session: Session, actor: Actor, depot_id: int, expected_version: int, data: dict[str, Any]
 ) -> Depot:
     return _update(
         session,
@@ -141,12 +144,12 @@ def _update(session, actor, model, entity, record_id, expected_version, data, va
     return record
 
 
-def editing_defaults(record) -> dict:
+def editing_defaults(record) -> dict[str, Any]:
     """Current column values, so a partial edit is validated as a whole record."""
     return {c.key: getattr(record, c.key) for c in record.__mapper__.column_attrs}
 
 
-def _team_values(session: Session, data: dict) -> dict:
+def _team_values(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     specialties = data.get("specialties") or []
     if isinstance(specialties, str):
         specialties = [s for s in specialties.split(",") if s.strip()]
@@ -180,7 +183,9 @@ def _team_values(session: Session, data: dict) -> dict:
     }
 
 
-def create_team(session: Session, actor: Actor, data: dict, *, is_demo: bool = False) -> Team:
+def create_team(
+    session: Session, actor: Actor, data: dict[str, Any], *, is_demo: bool = False
+) -> Team:
     values = _team_values(session, data)
     require(actor, Action.EDIT_LOCAL_RECORDS, values["locality_id"])
     team = Team(**values, last_confirmed_at=utcnow(), is_demo=is_demo)
@@ -188,7 +193,7 @@ def create_team(session: Session, actor: Actor, data: dict, *, is_demo: bool = F
 
 
 def update_team(
-    session: Session, actor: Actor, team_id: int, expected_version: int, data: dict
+    session: Session, actor: Actor, team_id: int, expected_version: int, data: dict[str, Any]
 ) -> Team:
     return _update(
         session, actor, Team, "team", team_id, expected_version, data, _team_values, _require_local
@@ -199,7 +204,7 @@ def add_member(
     session: Session,
     actor: Actor,
     team_id: int,
-    data: dict,
+    data: dict[str, Any],
     *,
     today: date,
     is_demo: bool = False,
@@ -211,7 +216,7 @@ def add_member(
     return editing.create(session, actor, member, "team_member", team.locality_id)
 
 
-def _checkpoint_values(session: Session, data: dict) -> dict:
+def _checkpoint_values(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     lon, lat = validation.point_in_district(data.get("lon"), data.get("lat"))
     return {
         "name": validation.text(data.get("name"), "name"),
@@ -231,7 +236,7 @@ def _checkpoint_values(session: Session, data: dict) -> dict:
 
 
 def create_checkpoint(
-    session: Session, actor: Actor, data: dict, *, is_demo: bool = False
+    session: Session, actor: Actor, data: dict[str, Any], *, is_demo: bool = False
 ) -> Checkpoint:
     values = _checkpoint_values(session, data)
     require(actor, Action.EDIT_LOCAL_RECORDS, values["locality_id"])
@@ -241,7 +246,7 @@ def create_checkpoint(
 
 
 def update_checkpoint(
-    session: Session, actor: Actor, checkpoint_id: int, expected_version: int, data: dict
+    session: Session, actor: Actor, checkpoint_id: int, expected_version: int, data: dict[str, Any]
 ) -> Checkpoint:
     return _update(
         session,
@@ -298,7 +303,7 @@ def retire_depot(session: Session, actor: Actor, depot_id: int, expected_version
     return _retire(session, actor, Depot, "depot", depot_id, expected_version, require_depot_write)
 
 
-def _member_values(data: dict, today: date) -> dict:
+def _member_values(data: dict[str, Any], today: date) -> dict[str, Any]:
     age_band = data.get("age_band")
     if age_band not in (None, "") and age_band not in AGE_BANDS:
         raise ValidationError(
@@ -320,7 +325,7 @@ def update_member(
     actor: Actor,
     member_id: int,
     expected_version: int,
-    data: dict,
+    data: dict[str, Any],
     *,
     today: date,
 ) -> TeamMember:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -35,8 +36,8 @@ def quota_lines(session: Session, depot_ids=None) -> dict[tuple[int, int], tuple
     if depot_ids is not None:
         depots = depots.where(Depot.id.in_(depot_ids))
     levels = dict(session.execute(depots).all())
-    by_level: dict = defaultdict(dict)
-    own: dict = {}
+    by_level: dict[str, Any] = defaultdict(dict)
+    own: dict[str, Any] = {}
     for quota in session.scalars(select(Quota)):
         if quota.depot_id is not None:
             own[(quota.depot_id, quota.item_id)] = (quota.minimum, quota.maximum)
@@ -96,7 +97,9 @@ def depot_flags(
     return {d: DepotFlags(totals[d][0], totals[d][1], *lot_counts.get(d, (0, 0))) for d in ids}
 
 
-def lot_rows(session: Session, depot_id: int, today: date, warning_days: int) -> list[dict]:
+def lot_rows(
+    session: Session, depot_id: int, today: date, warning_days: int
+) -> list[dict[str, Any]]:
     """Every lot of a depot (empty lots included) with its item, quota and flags: the
     stock-take grid."""
     quotas = {item: bounds for (_, item), bounds in quota_lines(session, [depot_id]).items()}
@@ -138,7 +141,7 @@ def lot_rows(session: Session, depot_id: int, today: date, warning_days: int) ->
 
 def ledger(
     session: Session, depot_id: int, item_id: int | None = None, limit: int = 500
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """The depot's movements, newest first, with actor names: the 台账 view."""
     query = (
         select(StockMovement, Item.name, StockLot.batch, User.display_name)
