@@ -7,67 +7,35 @@ again, validates and audits; this page only collects input and shows the outcome
 import pandas as pd
 import streamlit as st
 
-from page_helpers import ui
+from page_helpers import editing, ui
 from registry.accounts import users as accounts
 from registry.kernel.clock import utcnow
-from registry.kernel.db import transaction
 from registry.kernel.enums import Role
-from registry.kernel.errors import (
-    InvariantViolation,
-    PermissionDenied,
-    RegistryError,
-    StaleRecord,
-    ValidationError,
-)
 from registry.kernel.permissions import Action
 from registry.records import queries
 
-FLASH_KEY = "admin.flash"
-VERSION_KEY = "admin.edit.version"  # (user id, version) the edit form was opened at
+EDIT_FORM = "admin.edit"  # the account form saved against the version it was opened at
+CREATED_KEY = "admin.created"  # set by a successful create, empties the form on the next run
 CREATE_FIELDS = ("username", "name", "role", "localities", "phone", "password")
-ERROR_KEYS = {
-    StaleRecord: "admin.error.stale",
-    PermissionDenied: "admin.error.denied",
-    ValidationError: "admin.error.invalid",
-    InvariantViolation: "admin.error.refused",
-}
 
 
-def _show_error(error: RegistryError) -> None:
-    """The core's message under a translated heading; a stale save also lists what changed."""
-    key = next((k for cls, k in ERROR_KEYS.items() if isinstance(error, cls)), "admin.error.other")
-    st.error(ui.t(key, message=ui.plain(error)))
-    if isinstance(error, StaleRecord):
-        if error.changes:
-            st.table(
-                pd.DataFrame(
-                    {
-                        ui.t("admin.col.field"): list(error.changes),
-                        ui.t("admin.col.then"): [str(v[0]) for v in error.changes.values()],
-                        ui.t("admin.col.now"): [str(v[1]) for v in error.changes.values()],
-                    }
-                )
-            )
-        st.button(ui.t("admin.reload"), key="admin.reload")  # any rerun shows current values
+def _run(success: str, use_case, *args, **kwargs) -> None:
+    """Run an account use-case through the shared edit-and-report helper. Any change to an
+    account (a reset, a disabling) may move its version on, so the account form reopens at
+    the current one."""
+    editing.run(lambda session: use_case(session, actor, *args, **kwargs), success, EDIT_FORM)
 
 
-def _run(success: str, use_case, *args, **kwargs) -> bool:
-    """Run a use-case in its own transaction; on success keep a message for the reloaded page."""
-    try:
-        with transaction(ui.session_factory()) as session:
-            use_case(session, actor, *args, **kwargs)
-    except RegistryError as error:
-        if isinstance(error, StaleRecord):
-            st.session_state.pop(VERSION_KEY, None)  # the next run shows the current values
-        _show_error(error)
-        return False
-    st.session_state[FLASH_KEY] = success
-    st.session_state.pop(VERSION_KEY, None)
-    return True
+def _create_user(session, actor, **values) -> None:
+    """Create the account; the administrator knows the initial password, so the user
+    replaces it at first sign-in. The form empties on the next run."""
+    accounts.create_user(session, actor, **values, must_change_password=True)
+    st.session_state[CREATED_KEY] = True
 
 
 def _locked(row: dict) -> object:
-    return row["locked_until"] if row["locked_until"] and row["locked_until"] > utcnow() else None
+    """When the account's lockout ends, shown only while it holds."""
+    return row["locked_until"] if accounts.is_locked(row["locked_until"], utcnow()) else None
 
 
 def _users_table(users: list[dict]) -> None:
@@ -112,12 +80,7 @@ def _create_form(places: dict[int, str]) -> None:
         }
         submitted = st.form_submit_button(ui.t("admin.create.submit"), type="primary")
     if submitted:
-        message = ui.t("admin.created", username=values["username"].strip())
-        # The administrator knows the initial password: the user replaces it at first sign-in.
-        if _run(message, accounts.create_user, **values, must_change_password=True):
-            for field in CREATE_FIELDS:
-                st.session_state.pop(f"admin.create.{field}", None)
-            st.rerun()
+        _run(ui.t("admin.created", username=values["username"].strip()), _create_user, **values)
 
 
 def _edit_form(user: dict, version: int, places: dict[int, str]) -> None:
@@ -147,17 +110,17 @@ def _edit_form(user: dict, version: int, places: dict[int, str]) -> None:
             ui.t("admin.phone"), user["phone"] or "", key=f"admin.edit.phone.{suffix}"
         )
         submitted = st.form_submit_button(ui.t("admin.save"), type="primary")
-    if submitted and _run(
-        ui.t("admin.saved", username=user["username"]),
-        accounts.update_user,
-        user["id"],
-        version,
-        display_name=name,
-        role=role,
-        locality_ids=locality_ids,
-        phone=phone,
-    ):
-        st.rerun()
+    if submitted:
+        _run(
+            ui.t("admin.saved", username=user["username"]),
+            accounts.update_user,
+            user["id"],
+            version,
+            display_name=name,
+            role=role,
+            locality_ids=locality_ids,
+            phone=phone,
+        )
 
 
 def _password_form(user: dict) -> None:
@@ -167,13 +130,13 @@ def _password_form(user: dict) -> None:
             ui.t("admin.new_password"), type="password", key="admin.password.new"
         )
         submitted = st.form_submit_button(ui.t("admin.reset_password"))
-    if submitted and _run(
-        ui.t("admin.password_reset_done", username=user["username"]),
-        accounts.reset_password,
-        user["id"],
-        password,
-    ):
-        st.rerun()
+    if submitted:
+        _run(
+            ui.t("admin.password_reset_done", username=user["username"]),
+            accounts.reset_password,
+            user["id"],
+            password,
+        )
 
 
 def _status_buttons(user: dict) -> None:
@@ -182,14 +145,10 @@ def _status_buttons(user: dict) -> None:
     active = user["is_active"]
     label = "admin.disable" if active else "admin.enable"
     done = "admin.disabled_done" if active else "admin.enabled_done"
-    if columns[0].button(ui.t(label), key="admin.toggle_active") and _run(
-        ui.t(done, username=user["username"]), accounts.set_active, user["id"], not active
-    ):
-        st.rerun()
-    if columns[1].button(
-        ui.t("admin.unlock"), key="admin.unlock", disabled=_locked(user) is None
-    ) and _run(ui.t("admin.unlocked_done", username=user["username"]), accounts.unlock, user["id"]):
-        st.rerun()
+    if columns[0].button(ui.t(label), key="admin.toggle_active"):
+        _run(ui.t(done, username=user["username"]), accounts.set_active, user["id"], not active)
+    if columns[1].button(ui.t("admin.unlock"), key="admin.unlock", disabled=_locked(user) is None):
+        _run(ui.t("admin.unlocked_done", username=user["username"]), accounts.unlock, user["id"])
 
 
 actor = ui.require_actor()
@@ -197,12 +156,13 @@ st.title(ui.t("nav.admin_users"))
 if not actor.can(Action.MANAGE_USERS):
     st.error(ui.t("admin.denied"))
     st.stop()
-if FLASH_KEY in st.session_state:
-    st.success(st.session_state.pop(FLASH_KEY))
+editing.flash()
+if st.session_state.pop(CREATED_KEY, False):
+    for field in CREATE_FIELDS:
+        st.session_state.pop(f"admin.create.{field}", None)
 
-with ui.session_factory()() as db_session:
-    users = accounts.list_users(db_session)
-    places = queries.locality_choices(db_session)
+users = ui.read(accounts.list_users)
+places = ui.read(queries.locality_choices)
 
 _users_table(users)
 _create_form(places)
@@ -215,10 +175,8 @@ chosen = st.selectbox(
     format_func=lambda i: f"{by_id[i]['username']} · {by_id[i]['display_name']}",
     key="admin.user",
 )
-opened = st.session_state.get(VERSION_KEY)
-if not opened or opened[0] != chosen:
-    opened = st.session_state[VERSION_KEY] = (chosen, by_id[chosen]["version"])
 selected = by_id[chosen]
+version = editing.opened_version(EDIT_FORM, chosen, selected["version"])
 st.caption(
     ui.t(
         "admin.status",
@@ -226,6 +184,6 @@ st.caption(
         failures=selected["failed_logins"],
     )
 )
-_edit_form(selected, opened[1], places)
+_edit_form(selected, version, places)
 _password_form(selected)
 _status_buttons(selected)

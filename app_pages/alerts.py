@@ -41,8 +41,7 @@ sees_all = alerts.sees_every_locality(actor)
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
 def inbox(version: int, day: date, scope: tuple, _actor) -> list[alerts.Alert]:
     """The actor's alerts; keyed by the data version (edits show at once) and the scope."""
-    with ui.session_factory()() as session:
-        return alerts.alerts_for(session, _actor, today=day, settings=ui.settings())
+    return ui.read(alerts.alerts_for, _actor, today=day, settings=ui.settings())
 
 
 def message(alert: alerts.Alert, markdown: bool = True) -> str:
@@ -85,9 +84,8 @@ def link(column, alert: alerts.Alert) -> None:
 
 
 st.title(ui.t("nav.alerts"))
-with ui.session_factory()() as session:
-    ui.demo_banner(queries.has_demo_records(session))
-    localities = queries.locality_choices(session) if sees_all else {}
+ui.demo_banner(ui.read(queries.has_demo_records))
+localities = ui.read(queries.locality_choices) if sees_all else {}
 scope = ("all",) if sees_all else tuple(sorted(actor.locality_ids))
 found = inbox(ui.data_version(), day, scope, actor)
 if sees_all:

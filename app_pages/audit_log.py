@@ -104,11 +104,10 @@ def _details(event: dict) -> None:
 
 actor = ui.require_actor()
 st.title(ui.t("nav.audit_log"))
-with ui.session_factory()() as db_session:
-    places = queries.locality_choices(db_session)
-    users = audit_log.distinct_actors(db_session)
-    entities = audit_log.distinct_entities(db_session)
-    actions = audit_log.distinct_actions(db_session)
+places = ui.read(queries.locality_choices)
+users = ui.read(audit_log.distinct_actors)
+entities = ui.read(audit_log.distinct_entities)
+actions = ui.read(audit_log.distinct_actions)
 scope = audit_log.visible_localities(actor)
 if scope is not None:
     places = {i: name for i, name in places.items() if i in scope}
@@ -146,19 +145,18 @@ dates = filters[4].date_input(
 )
 page = st.number_input(ui.t("audit.page"), min_value=1, value=1, step=1, key="audit.page")
 since, until = _window(dates)
-with ui.session_factory()() as db_session:
-    events = audit_log.search_events(
-        db_session,
-        actor,
-        user_id=user_id,
-        locality_id=locality_id,
-        entity=entity,
-        action=action,
-        since=since,
-        until=until,
-        limit=PAGE_SIZE,
-        offset=(int(page) - 1) * PAGE_SIZE,
-    )
+events = ui.read(
+    audit_log.search_events,
+    actor,
+    user_id=user_id,
+    locality_id=locality_id,
+    entity=entity,
+    action=action,
+    since=since,
+    until=until,
+    limit=PAGE_SIZE,
+    offset=(int(page) - 1) * PAGE_SIZE,
+)
 
 if not events:
     st.info(ui.t("audit.empty"))

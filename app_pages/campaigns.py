@@ -33,18 +33,16 @@ manage = actor.can(Action.MANAGE_CAMPAIGNS)
 @st.cache_data(ttl=600, max_entries=8, show_spinner=False)
 def overview(version: int, day: date) -> tuple[list[dict], dict[int, str]]:
     """All campaigns with their coverage; keyed by the data version so edits show at once."""
-    with ui.session_factory()() as session:
-        return campaigns.list_campaigns(session, day), queries.locality_choices(session)
+    return ui.read(campaigns.list_campaigns, day), ui.read(queries.locality_choices)
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
 def detail(version: int, campaign_id: int, day: date) -> tuple[list[dict], dict, list[dict]]:
-    with ui.session_factory()() as session:
-        return (
-            campaigns.campaign_targets(session, campaign_id),
-            campaigns.coverage(session, campaign_id),
-            campaigns.progress(session, campaign_id, day),
-        )
+    return (
+        ui.read(campaigns.campaign_targets, campaign_id),
+        ui.read(campaigns.coverage, campaign_id),
+        ui.read(campaigns.progress, campaign_id, day),
+    )
 
 
 def phase_label(phase: str) -> str:

@@ -20,22 +20,20 @@ from registry.records import queries
 actor = ui.require_actor()
 st.title(ui.t("cp.title"))
 editing.flash()
-with ui.session_factory()() as session:
-    localities = queries.locality_choices(session)
+localities = ui.read(queries.locality_choices)
 own = [i for i in localities if actor.covers(i)] if not actor.district_wide else list(localities)
 locality_id = st.selectbox(
     ui.t("col.locality"), own or list(localities), key="cp.locality", format_func=localities.get
 )
-with ui.session_factory()() as session:
-    checkpoints = queries.checkpoints_for(session, actor, locality_id)
-    boundary = next(
-        (
-            f
-            for f in queries.locality_features(session)["features"]
-            if f["properties"]["id"] == locality_id
-        ),
-        None,
-    )
+checkpoints = ui.read(queries.checkpoints_for, actor, locality_id)
+boundary = next(
+    (
+        f
+        for f in ui.read(queries.locality_features)["features"]
+        if f["properties"]["id"] == locality_id
+    ),
+    None,
+)
 writable = actor.can(Action.EDIT_LOCAL_RECORDS) and actor.covers(locality_id)
 
 table = pd.DataFrame(

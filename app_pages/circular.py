@@ -28,16 +28,14 @@ day = today()
 @st.cache_data(ttl=600, max_entries=4, show_spinner=False)
 def listing(version: int) -> tuple[list[str], bool]:
     """Weeks with snapshots, newest first, and whether the database holds demo records."""
-    with ui.session_factory()() as session:
-        return circular.weeks_with_snapshots(session), queries.has_demo_records(session)
+    return ui.read(circular.weeks_with_snapshots), ui.read(queries.has_demo_records)
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
 def built(version: int, week: str, language: str):
     """The week's circular, the as-of dates it compares and whether its snapshot is a demo."""
-    with ui.session_factory()() as session:
-        payload, previous = circular.load(session, week)
-        demo = circular.week_is_demo(session, week)
+    payload, previous = ui.read(circular.load, week)
+    demo = ui.read(circular.week_is_demo, week)
     if payload is None:
         return None, None, None, demo
     result = circular.build(payload, previous, iso_week=week, language=language)

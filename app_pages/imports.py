@@ -56,10 +56,9 @@ def progress(done: int, total: int) -> None:
 
 cache_key = (kind, hashlib.sha256(data).hexdigest(), ui.data_version(), language)
 if st.session_state.get("imports.preview_key") != cache_key:
-    with ui.session_factory()() as session:
-        report = preview(
-            session, actor, kind, data, today=today(), language=language, progress=progress
-        )
+    report = ui.read(
+        preview, actor, kind, data, today=today(), language=language, progress=progress
+    )
     st.session_state["imports.preview_key"] = cache_key
     st.session_state["imports.preview"] = report
 report = st.session_state["imports.preview"]

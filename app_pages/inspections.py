@@ -19,7 +19,6 @@ from registry.kernel.permissions import Action
 from registry.records import queries
 
 PRESET_KEY = "inspect.target"  # set by the campaign page's 去检查 button
-PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]
 
 actor = ui.require_actor()
 settings = ui.settings()
@@ -28,10 +27,8 @@ st.title(ui.t("nav.inspections"))
 editing.flash()
 
 preset = st.session_state.pop(PRESET_KEY, None)
-with ui.session_factory()() as session:
-    localities = queries.locality_choices(session)
-    has_demo = queries.has_demo_records(session)
-ui.demo_banner(has_demo)
+localities = ui.read(queries.locality_choices)
+ui.demo_banner(ui.read(queries.has_demo_records))
 mine = [i for i in localities if actor.covers(i)]
 if preset:
     st.session_state["insp.kind"] = InspectionTarget(preset["kind"])
@@ -51,8 +48,7 @@ locality_id = st.selectbox(
     format_func=lambda i: ui.t("insp.all_localities") if i is None else localities[i],
     key="insp.locality",
 )
-with ui.session_factory()() as session:
-    targets = field_queries.inspection_targets(session, actor, kind, locality_id)
+targets = ui.read(field_queries.inspection_targets, actor, kind, locality_id)
 if not targets:
     st.info(ui.t("insp.no_targets"))
     st.stop()
@@ -133,7 +129,7 @@ if result is InspectionResult.FINDINGS:
 upload_round = st.session_state.setdefault("insp.round", 0)
 photos = st.file_uploader(
     ui.t("insp.photos", count=settings.photos_per_upload, mb=settings.photo_max_mb),
-    type=PHOTO_TYPES,
+    type=attachments.PHOTO_UPLOAD_TYPES,
     accept_multiple_files=True,
     key=f"insp.photos.{upload_round}",
 )
@@ -167,10 +163,11 @@ if st.button(ui.t("insp.save"), type="primary", key="insp.save", width="stretch"
     editing.run(record, done)
 
 st.subheader(ui.t("insp.recent"))
-with ui.session_factory()() as session:
-    recent = field_queries.recent_inspections(
-        session, None if actor.district_wide else actor.locality_ids, limit=30
-    )
+recent = ui.read(
+    field_queries.recent_inspections,
+    None if actor.district_wide else actor.locality_ids,
+    limit=30,
+)
 st.dataframe(
     pd.DataFrame(
         {
@@ -193,6 +190,5 @@ if with_photos:
         format_func=lambda r: f"{r['inspected_on']} · {r['target']}",
         key="insp.view",
     )
-    with ui.session_factory()() as session:
-        images = [attachments.content(session, p["id"]) for p in chosen["photos"]]
+    images = ui.read(attachments.contents, [p["id"] for p in chosen["photos"]])
     st.image([image.data for image in images], caption=[i.filename for i in images], width=220)

@@ -21,9 +21,8 @@ day = today()
 warning_days = ui.settings().expiry_warning_days
 
 
-with ui.session_factory()() as session:
-    depots = queries.depots_for(session, actor)
-    items = queries.item_choices(session)
+depots = ui.read(queries.depots_for, actor)
+items = ui.read(queries.item_choices)
 if not depots:
     st.info(ui.t("inv.no_depots"))
     st.stop()
@@ -38,11 +37,10 @@ chosen = editing.pick_record(
 depot_id, writable = chosen["id"], chosen["writable"]
 editing.flash()
 
-with ui.session_factory()() as session:
-    detail = depot_detail(session, actor, depot_id, today=day, warning_days=warning_days)
-    lots = lot_rows(session, depot_id, day, warning_days)
-    movements = ledger(session, depot_id)
-    targets = [d for d in depots if d["writable"] and d["id"] != depot_id]
+detail = ui.read(depot_detail, actor, depot_id, today=day, warning_days=warning_days)
+lots = ui.read(lot_rows, depot_id, day, warning_days)
+movements = ui.read(ledger, depot_id)
+targets = [d for d in depots if d["writable"] and d["id"] != depot_id]
 if detail["is_demo"]:
     st.caption(ui.t("map.demo"))
 
@@ -188,8 +186,7 @@ with tabs[1]:
     )
     need = st.number_input(ui.t("inv.quantity"), min_value=1, value=1, step=1, key="inv.issue_need")
     if item_id is not None:
-        with ui.session_factory()() as session:
-            plan, short = stock.suggest_issue(session, depot_id, item_id, need, day)
+        plan, short = ui.read(stock.suggest_issue, depot_id, item_id, need, day)
         st.caption(
             ui.t("inv.suggestion")
             + "："

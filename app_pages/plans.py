@@ -17,21 +17,19 @@ from registry.kernel.attachments import Upload
 from registry.kernel.clock import today
 from registry.kernel.enums import DrillForm, PlanClass, PlanStatus, RevisionTrigger
 from registry.kernel.exports import to_excel_bytes
-from registry.kernel.permissions import Action
 from registry.plans import commands as plans
 from registry.plans.queries import DISTRICT, overdue_counts, plan_detail, plan_register
 from registry.records import queries
 
 ALL = "all"
-DOCUMENT_TYPES = ["pdf", "docx", "doc", "ofd"]
 
 actor = ui.require_actor()
 day = today()
 settings = ui.settings()
 st.title(ui.t("nav.plans"))
 editing.flash()
-with ui.session_factory()() as session:
-    localities = queries.locality_choices(session)
+localities = ui.read(queries.locality_choices)
+owners = plans.owner_choices(actor, localities)
 
 
 def owner_name(locality_id) -> str:
@@ -81,8 +79,7 @@ filters = {
     "plan_class": plan_class,
     "overdue_only": overdue_only,
 }
-with ui.session_factory()() as session:
-    rows = plan_register(session, actor, today=day, filters=filters)
+rows = ui.read(plan_register, actor, today=day, filters=filters)
 ui.demo_banner(any(r["is_demo"] for r in rows))
 
 late = overdue_counts(rows)
@@ -175,8 +172,7 @@ def show_dates(detail: dict) -> None:
 
 
 def file_bytes(attachment_id: int) -> bytes:
-    with ui.session_factory()() as session:
-        found = attachments.content(session, attachment_id)
+    found = ui.read(attachments.content, attachment_id)
     return b"" if found is None else found.data
 
 
@@ -270,13 +266,11 @@ def note_input(action: str, label_key: str = "plan.note") -> str:
 
 
 def detail_fields(prefix: str, current: dict) -> dict:
-    """The descriptive fields of a plan, pre-filled from ``current``."""
-    if actor.can(Action.EDIT_DISTRICT_PLANS):
-        owners = [None, *localities]
-    else:
-        owners = [i for i in localities if i in actor.locality_ids]
-    if current and current["locality_id"] not in owners:
-        owners = [current.get("locality_id"), *owners]
+    """The descriptive fields of a plan, pre-filled from ``current`` (whose owner stays
+    offered even where the actor may not give it to a new plan)."""
+    offered = owners
+    if current and current["locality_id"] not in offered:
+        offered = [current.get("locality_id"), *offered]
     classes = list(PlanClass)
     cols = st.columns(2)
     return {
@@ -285,8 +279,8 @@ def detail_fields(prefix: str, current: dict) -> dict:
         ),
         "locality_id": cols[0].selectbox(
             ui.t("plan.owner"),
-            owners,
-            index=owners.index(current.get("locality_id")) if current else 0,
+            offered,
+            index=offered.index(current.get("locality_id")) if current else 0,
             format_func=owner_name,
             key=f"{prefix}.locality",
         ),
@@ -374,7 +368,9 @@ def action_form(detail: dict, action: str) -> None:
         elif action == "submit_draft":
             label = st.text_input(ui.t("plan.new_version_label"), key=f"plan.{action}.label")
             file = st.file_uploader(
-                ui.t("plan.document"), type=DOCUMENT_TYPES, key=f"plan.{action}.document"
+                ui.t("plan.document"),
+                type=attachments.DOCUMENT_UPLOAD_TYPES,
+                key=f"plan.{action}.document",
             )
             note = note_input(action)
             call = partial(
@@ -438,7 +434,9 @@ def action_form(detail: dict, action: str) -> None:
             call = partial(plans.record_plan_drill, actor=actor, plan_id=pid, data=data, today=day)
         elif action == "add_document":
             file = st.file_uploader(
-                ui.t("plan.document"), type=DOCUMENT_TYPES, key=f"plan.{action}.document"
+                ui.t("plan.document"),
+                type=attachments.DOCUMENT_UPLOAD_TYPES,
+                key=f"plan.{action}.document",
             )
             call = partial(
                 plans.add_revision_document,
@@ -458,8 +456,7 @@ def action_form(detail: dict, action: str) -> None:
 
 
 def show_plan(row: dict) -> None:
-    with ui.session_factory()() as session:
-        detail = plan_detail(session, actor, row["id"], today=day)
+    detail = ui.read(plan_detail, actor, row["id"], today=day)
     if detail is None:
         st.warning(ui.t("details.missing"))
         return
@@ -505,9 +502,7 @@ else:
 
 # --- a new plan -----------------------------------------------------------------------------
 
-if actor.can(Action.EDIT_DISTRICT_PLANS) or (
-    actor.can(Action.EDIT_LOCAL_RECORDS) and actor.locality_ids
-):
+if owners:
     with st.expander(ui.t("plan.new"), expanded=not rows):
         mode = st.radio(
             ui.t("plan.new.mode"),
@@ -540,7 +535,7 @@ if actor.can(Action.EDIT_DISTRICT_PLANS) or (
                 ui.t("plan.document_required")
                 if mode is PlanStatus.AWAITING_ISSUE
                 else ui.t("plan.document_optional"),
-                type=DOCUMENT_TYPES,
+                type=attachments.DOCUMENT_UPLOAD_TYPES,
                 key="plan.new.document",
             )
             if st.form_submit_button(ui.t("plan.create"), type="primary", key="plan.new.submit"):

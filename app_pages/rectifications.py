@@ -25,10 +25,8 @@ day = today()
 st.title(ui.t("nav.rectifications"))
 editing.flash()
 
-with ui.session_factory()() as session:
-    localities = queries.locality_choices(session)
-    has_demo = queries.has_demo_records(session)
-ui.demo_banner(has_demo)
+localities = ui.read(queries.locality_choices)
+ui.demo_banner(ui.read(queries.has_demo_records))
 own = [i for i in localities if actor.covers(i)] if not actor.district_wide else []
 cols = st.columns(2)
 chosen_localities = cols[0].multiselect(
@@ -51,8 +49,7 @@ filters = field_queries.RectificationFilter(
     risk_levels=frozenset(risks) or None,
     overdue_only=overdue_only,
 )
-with ui.session_factory()() as session:
-    rows = field_queries.list_rectifications(session, actor, filters, today=day)
+rows = ui.read(field_queries.list_rectifications, actor, filters, today=day)
 rows.sort(key=lambda r: (-r["days_overdue"], r["deadline"], r["id"]))
 
 metrics = st.columns(4)
@@ -97,15 +94,13 @@ def describe(rect_id: int) -> str:
 
 
 rect_id = st.selectbox(ui.t("rect.pick"), list(by_id), format_func=describe, key="rect.pick")
-with ui.session_factory()() as session:
-    detail = field_queries.rectification_detail(session, actor, rect_id, today=day)
+detail = ui.read(field_queries.rectification_detail, actor, rect_id, today=day)
 
 
 def show_photos(items: list[dict]) -> None:
     if not items:
         return
-    with ui.session_factory()() as session:
-        files = [attachments.content(session, item["id"]) for item in items]
+    files = ui.read(attachments.contents, [item["id"] for item in items])
     st.image([f.data for f in files], caption=[ui.plain(f.filename) for f in files], width=160)
 
 
@@ -189,7 +184,7 @@ elif action in ("submit", "close"):
     )
     photos = st.file_uploader(
         ui.t("insp.photos", count=settings.photos_per_upload, mb=settings.photo_max_mb),
-        type=["jpg", "jpeg", "png", "webp"],
+        type=attachments.PHOTO_UPLOAD_TYPES,
         accept_multiple_files=True,
         key=f"{key}.photos",
     )

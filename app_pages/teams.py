@@ -18,8 +18,7 @@ from registry.records.details import team_detail
 actor = ui.require_actor()
 day = today()
 st.title(ui.t("teams.title"))
-with ui.session_factory()() as session:
-    teams = queries.teams_for(session, actor)
+teams = ui.read(queries.teams_for, actor)
 if not teams:
     st.info(ui.t("teams.none"))
     st.stop()
@@ -28,9 +27,8 @@ chosen = editing.pick_record(
 )
 team_id, writable = chosen["id"], chosen["writable"]
 editing.flash()
-with ui.session_factory()() as session:
-    detail = team_detail(session, actor, team_id, today=day)
-    members = queries.team_members(session, actor, team_id)
+detail = ui.read(team_detail, actor, team_id, today=day)
+members = ui.read(queries.team_members, actor, team_id)
 if detail["is_demo"]:
     st.caption(ui.t("map.demo"))
 

@@ -74,16 +74,15 @@ def load(version: int, filters: MapFilter, language: str, warning_days: int) -> 
     from the key.) Held as a shared resource, not copied per rerun: at province scale
     unpickling 100,000 rows would cost a quarter second each time. Read-only for callers."""
     day = today()
-    with ui.session_factory()() as session:
-        records = {
-            "depots": depot_rows(session, filters, day, warning_days),
-            "teams": team_rows(session, filters, day),
-            "checkpoints": checkpoint_rows(session, filters, day),
-            "localities": queries.locality_features(session),
-            "summary": queries.locality_summary(session),
-            "indicators": locality_indicators(session, day),
-            "has_demo": queries.has_demo_records(session),
-        }
+    records = {
+        "depots": ui.read(depot_rows, filters, day, warning_days),
+        "teams": ui.read(team_rows, filters, day),
+        "checkpoints": ui.read(checkpoint_rows, filters, day),
+        "localities": ui.read(queries.locality_features),
+        "summary": ui.read(queries.locality_summary),
+        "indicators": ui.read(locality_indicators, day),
+        "has_demo": ui.read(queries.has_demo_records),
+    }
     _label_rows(records, language)
     return records
 
@@ -97,8 +96,7 @@ def table(version: int, filters: MapFilter, language: str, warning_days: int, la
 @st.cache_data(show_spinner=False)
 def options(version: int) -> dict:
     """Choices for the filters: localities and items, by id (cached per data version)."""
-    with ui.session_factory()() as session:
-        return {
-            "localities": queries.locality_choices(session),
-            "items": queries.item_choices(session),
-        }
+    return {
+        "localities": ui.read(queries.locality_choices),
+        "items": ui.read(queries.item_choices),
+    }

@@ -81,9 +81,8 @@ def nearest(point, items: dict[int, str]) -> None:
         return
     try:
         point_in_district(*point)
-        with ui.session_factory()() as session:
-            offers = nearest_depots_with_item(session, item_id, *point, today=today())
-            takes, short = allocate(offers, quantity) if offers else ([], quantity)
+        offers = ui.read(nearest_depots_with_item, item_id, *point, today=today())
+        takes, short = allocate(offers, quantity) if offers else ([], quantity)
     except ValidationError as error:
         st.error(ui.t("error.validation", detail=ui.plain(error)))
         return
@@ -123,8 +122,7 @@ def teams(point) -> None:
     )
     if point is None:
         return
-    with ui.session_factory()() as session:
-        found = nearest_teams(session, *point, specialty=specialty.value if specialty else None)
+    found = ui.read(nearest_teams, *point, specialty=specialty.value if specialty else None)
     st.markdown(f"**{ui.t('nearest.teams')}**")
     st.dataframe(
         pd.DataFrame(
@@ -146,8 +144,7 @@ def radius(point) -> None:
     if not st.button(ui.t("radius.run"), key="radius.run", type="primary") or point is None:
         return
     try:
-        with ui.session_factory()() as session:
-            result = within_radius(session, *point, km)
+        result = ui.read(within_radius, *point, km)
     except ValidationError as error:
         st.error(ui.t("error.validation", detail=ui.plain(error)))
         return

@@ -7,8 +7,11 @@ values from here.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from registry.accounts import users as accounts
 from registry.kernel import audit, i18n
@@ -25,6 +28,9 @@ SIGNED_IN_KEY = "auth.signed_in_at"
 ACTIVITY_KEY = "auth.last_activity"
 ENDED_KEY = "auth.ended"  # why the last sign-in ended: "expired" or "revoked"
 LANGUAGE_KEY = "ui.language"
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _secrets() -> dict:
@@ -46,10 +52,16 @@ def session_factory():
     return runtime.start(settings(), today())
 
 
+def read(query: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """``query(session, *args, **kwargs)`` in a short session of its own on the cached engine:
+    pages read through this and never hold a session (writes go through ``editing.run``)."""
+    with session_factory()() as session:
+        return query(session, *args, **kwargs)
+
+
 def data_version() -> int:
     """Changes on every write in any process, so cached data refreshes at once."""
-    with session_factory()() as session:
-        return audit.data_version(session)
+    return read(audit.data_version)
 
 
 @st.cache_data(ttl=300, max_entries=256, show_spinner=False)
@@ -59,8 +71,7 @@ def urgent_alerts(day, actor: Actor) -> int:
     page's first run after an edit would otherwise pay; the 提醒 page itself is always fresh."""
     from registry.readiness import alerts
 
-    with session_factory()() as session:
-        counted = alerts.counts(alerts.alerts_for(session, actor, today=day, settings=settings()))
+    counted = alerts.counts(read(alerts.alerts_for, actor, today=day, settings=settings()))
     return counted["overdue"] + counted["due"]
 
 
@@ -115,8 +126,7 @@ def current_sign_in() -> accounts.SignIn | None:
     if idle > config.session_timeout_minutes * 60 or age > config.session_max_hours * 3600:
         sign_out("expired")
         return None
-    with session_factory()() as session:
-        resumed = accounts.resume(session, user_id, st.session_state[GENERATION_KEY], utcnow())
+    resumed = read(accounts.resume, user_id, st.session_state[GENERATION_KEY], utcnow())
     if resumed is None:
         sign_out("revoked")
         return None
@@ -164,16 +174,14 @@ def demo_banner(has_demo: bool) -> None:
 @st.cache_data(ttl=60)
 def demo_users() -> list[tuple[str, object]]:
     """Demo accounts present in the database (shown on the sign-in page only then)."""
-    with session_factory()() as session:
-        return queries.demo_users(session)
+    return read(queries.demo_users)
 
 
 def locality_names(actor: Actor) -> str:
     """The actor's localities for display, or 'all localities' for district-wide roles."""
     if actor.district_wide or not actor.locality_ids:
         return t("account.all_localities")
-    with session_factory()() as session:
-        return "、".join(queries.locality_names(session, actor.locality_ids))
+    return "、".join(read(queries.locality_names, actor.locality_ids))
 
 
 RECORD_KINDS = {"d": "depot", "t": "team", "c": "checkpoint"}
@@ -188,5 +196,4 @@ def load_detail(actor: Actor, key: str) -> dict | None:
         return None
     loader = getattr(details, f"{RECORD_KINDS[kind]}_detail")
     extra = {"warning_days": settings().expiry_warning_days} if kind == "d" else {}
-    with session_factory()() as session:
-        return loader(session, actor, int(number), today=today(), **extra)
+    return read(loader, actor, int(number), today=today(), **extra)

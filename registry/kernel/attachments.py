@@ -30,7 +30,11 @@ from registry.kernel.models import Attachment
 from registry.kernel.permissions import Actor
 from registry.kernel.settings import Settings
 
-PHOTO_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+PHOTO_EXTENSIONS = {"JPEG": ("jpg", "jpeg"), "PNG": ("png",), "WEBP": ("webp",)}
+"""The photo formats accepted (checked by content) and the name endings each comes under."""
+PHOTO_FORMATS = frozenset(PHOTO_EXTENSIONS)
+PHOTO_UPLOAD_TYPES = tuple(ending for endings in PHOTO_EXTENSIONS.values() for ending in endings)
+"""What an upload picker offers for photos: exactly the formats the content check accepts."""
 PHOTO_LONG_SIDE = 2048
 PHOTO_QUALITY = 85
 PHOTO_DECODE_BUDGET_MB = 200
@@ -55,6 +59,8 @@ DOCUMENT_TYPES = {  # kind: (content type, extension)
     "ofd": ("application/ofd", ".ofd"),  # GB/T 33190, the format of official Chinese documents
     "doc": ("application/msword", ".doc"),
 }
+DOCUMENT_UPLOAD_TYPES = tuple(extension.lstrip(".") for _, extension in DOCUMENT_TYPES.values())
+"""What an upload picker offers for plan documents: exactly the kinds the content check accepts."""
 
 
 @dataclass(frozen=True)
@@ -300,6 +306,18 @@ def listing(
             }
         )
     return out
+def contents(session: Session, attachment_ids: Iterable[int]) -> list[PreparedFile]:
+    """Several attachments' bytes in the order asked (missing ones left out), in one query."""
+    ids = list(attachment_ids)
+    rows = session.execute(
+        select(Attachment.id, Attachment.filename, Attachment.content_type, Attachment.data).where(
+            Attachment.id.in_(ids)
+        )
+    ).all()
+    found = {row.id: PreparedFile(row.filename, row.content_type, row.data) for row in rows}
+    return [found[i] for i in ids if i in found]
+
+
 
 
 def content(session: Session, attachment_id: int) -> PreparedFile | None:
