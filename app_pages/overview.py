@@ -2,9 +2,10 @@
 
 How ready the district is, which locality is behind, why, and who must act: KPI tiles, the
 readiness map next to the 镇街排名 with the change since last week, the most overdue items,
-one locality's components with the records behind them, and the trends. The scorecard is
-computed live (cached on the data version); snapshots give last week's figures and trends.
-Leaders only read; the office may freeze a snapshot.
+one locality's components with the records behind them, and the trends. Every figure comes
+from the core's readiness board (registry/readiness/board.py), built live from the payload a
+snapshot would freeze (cached on the data version) and compared with last week's snapshot, so
+the screen and the weekly circular agree. Leaders only read; the office may freeze a snapshot.
 """
 
 from __future__ import annotations
@@ -23,15 +24,15 @@ from maps.readiness_map import (
     selection_layer,
 )
 from page_helpers import editing, ui
-from registry.fieldwork import queries as field_queries
 from registry.kernel.clock import today
 from registry.kernel.district import BOUNDARY_FILE, load_geojson
 from registry.kernel.enums import RectificationStatus, RiskLevel
 from registry.kernel.permissions import Action
 from registry.mapdata.layers import MapFilter, checkpoint_rows, depot_rows, team_rows
-from registry.plans import queries as plan_queries
+from registry.readiness import board as readiness_board
 from registry.readiness import scorecard as readiness
 from registry.readiness import snapshots
+from registry.readiness.board import OverdueItem
 from registry.records import queries
 
 LOCALITY_KEY = "ov.locality"
@@ -42,40 +43,28 @@ TREND_DAYS = 183
 TOP_OVERDUE = 10
 RECORD_LINKS = 8
 ROW_HEIGHT = 35  # st.dataframe's row height: the ranking shows every locality unscrolled
-PLAN_CLOCKS = ("filing", "evaluation", "drill")
 
 
 # --- data (cached per data version and day; language-free) ----------------------------------
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def board(version: int, day: date) -> dict:
-    """The live scorecard, last week's snapshot, the trend rows and the polygons.
+def screen(version: int, day: date) -> dict:
+    """The live board compared with last week's snapshot, the trend rows and the polygons.
 
-    ``version`` is only part of the cache key (no leading underscore, or it would drop out)."""
+    The live figures go through the snapshot's payload, so the board is built exactly as a
+    circular's is. ``version`` is only part of the cache key (no leading underscore, or it
+    would drop out)."""
     with ui.session_factory()() as session:
         latest = snapshots.latest_on_or_before(session, day)
+        live = snapshots.build_payload(session, day, ui.settings())
         return {
-            "card": readiness.scorecard(session, day, ui.settings()),
+            "board": readiness_board.build(live, snapshots.week_before(session, live)),
             "latest_as_of": latest and latest["as_of"],
-            "week_ago": snapshots.week_before(session, {"as_of": day.isoformat()}),
             "series": snapshots.series(session, day - timedelta(days=TREND_DAYS)),
             "localities": queries.locality_features(session),
             "has_demo": queries.has_demo_records(session),
         }
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def overdue(version: int, day: date, actor) -> dict:
-    """Overdue rectifications and plans across the district, as the actor may read them."""
-    with ui.session_factory()() as session:
-        rects = field_queries.list_rectifications(
-            session, actor, field_queries.RectificationFilter(overdue_only=True), today=day
-        )
-        plans = plan_queries.plan_register(
-            session, actor, today=day, filters={"overdue_only": True}
-        )
-    return {"rectifications": rects, "plans": plans}
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -90,71 +79,6 @@ def locality_records(version: int, day: date, locality_id: int, warning_days: in
                 session, MapFilter(locality_ids=(locality_id,), rectification="overdue"), day
             ),
         }
-
-
-# --- figures ----------------------------------------------------------------------------------
-
-
-def share(parts, top: str, bottom: str) -> float | None:
-    """Sum of ``top`` over sum of ``bottom`` across component figure dicts."""
-    total = sum(p.get(bottom, 0) for p in parts)
-    return sum(p.get(top, 0) for p in parts) / total if total else None
-
-
-def kpis(localities: list[dict], rects: list[dict], plans: list[dict], campaign) -> dict:
-    """The tile figures from locality dicts shaped like a snapshot payload's."""
-    colours = [loc["colour"] for loc in localities]
-
-    def figures(key):  # .get: an older snapshot may lack a component
-        return [loc["components"].get(key, {}).get("figures", {}) for loc in localities]
-
-    return {
-        "red": colours.count("red"),
-        "amber": colours.count("amber"),
-        "green": colours.count("green"),
-        "overdue": len(rects),
-        "major": sum(r["risk_level"] == RiskLevel.MAJOR for r in rects),
-        "plans": len(plans),
-        "campaign": campaign and campaign["share"],
-        "campaign_name": campaign and campaign["name"],
-        "stock": share(figures("stock"), "met", "lines"),
-        "freshness": share(figures("freshness"), "fresh", "records"),
-    }
-
-
-def as_payload(card: readiness.Scorecard) -> list[dict]:
-    """Live localities in the snapshot payload's shape, so both compare alike."""
-    return [
-        {
-            "id": r.locality_id,
-            "name": r.name,
-            "score": r.score,
-            "colour": r.colour,
-            "components": {k: {"figures": c.figures} for k, c in r.components.items()},
-        }
-        for r in card.localities
-    ]
-
-
-def ranks(localities: list[dict]) -> dict[int, int]:
-    ordered = sorted(localities, key=lambda loc: (-loc["score"], loc["name"]))
-    return {loc["id"]: i for i, loc in enumerate(ordered, 1)}
-
-
-def plan_days_overdue(row: dict, day: date) -> int:
-    dues = [row[f"{k}_due"] for k in PLAN_CLOCKS if row[f"{k}_overdue"] and row[f"{k}_due"]]
-    return max(0, (day - min(dues)).days) if dues else 0
-
-
-def delta(now, then, digits: int = 1):
-    if now is None or then is None:
-        return None
-    return round(now - then, digits)
-
-
-def scaled(value: float | None) -> float | None:
-    """A share as percentage points, for a tile's change since last week."""
-    return None if value is None else 100 * value
 
 
 def percent(value) -> str:
@@ -199,8 +123,33 @@ def explain(key: str, component: readiness.Component, config) -> str:
     return ui.t(f"ov.explain.{key}", **f, days=days.get(key, 0))
 
 
-def plan_clocks(row: dict) -> str:
-    return "、".join(ui.t(f"ov.clock.{k}") for k in PLAN_CLOCKS if row[f"{k}_overdue"])
+def overdue_table(items: list[OverdueItem]) -> pd.DataFrame:
+    """Overdue items as the leaders read them, in the board's order."""
+    return pd.DataFrame(
+        [
+            {
+                ui.t("ov.col.kind"): ui.t("ov.kind.plan")
+                if item.kind == readiness_board.PLAN
+                else ui.t("ov.kind.rectification"),
+                ui.t("col.locality"): names.get(item.locality_id) or ui.t("ov.district_plan"),
+                ui.t("ov.col.item"): f"{item.title}：{item.description}"
+                if item.kind == readiness_board.RECTIFICATION
+                else item.title,
+                ui.t("ov.col.what"): what_is_late(item),
+                ui.t("ov.col.days"): item.days_overdue,
+                ui.t("col.responsible"): item.responsible or "—",
+            }
+            for item in items
+        ]
+    )
+
+
+def what_is_late(item: OverdueItem) -> str:
+    if item.kind == readiness_board.PLAN:
+        clocks = "、".join(ui.t(f"ov.clock.{k}") for k in item.clocks)
+        return ui.t("ov.plan_overdue", clocks=clocks)
+    risk = ui.label(RiskLevel(item.risk_level))
+    return f"{risk} · {ui.label(RectificationStatus(item.status))}"
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -209,16 +158,12 @@ actor = ui.require_actor()
 config = ui.settings()
 day = today()
 version = ui.data_version()
-data = board(version, day)
-late = overdue(version, day, actor)
-card: readiness.Scorecard = data["card"]
-week_ago = data["week_ago"]
-by_id = {r.locality_id: r for r in card.localities}
-ranking = card.ranked()
-live = as_payload(card)
-rank_now = ranks(live)
-then_by_id = {loc["id"]: loc for loc in (week_ago or {}).get("localities", [])}
-rank_then = ranks(list(then_by_id.values()))
+data = screen(version, day)
+board: readiness_board.Board = data["board"]
+tiles = board.tiles
+ranking = board.ranking
+by_id = {s.locality_id: s for s in ranking}
+names = {s.locality_id: s.name for s in ranking}
 
 header, action = st.columns([4, 1], vertical_alignment="bottom")
 header.title(ui.t("nav.overview"))
@@ -235,87 +180,78 @@ editing.flash()
 ui.demo_banner(data["has_demo"])
 if data["latest_as_of"] is None:
     st.info(ui.t("ov.no_snapshot"), icon=":material/info:")
-elif week_ago is None:
+elif board.compared_with is None:
     st.caption(ui.t("ov.as_of_no_week", day=day.isoformat()))
 else:
-    st.caption(ui.t("ov.as_of", day=day.isoformat(), then=week_ago["as_of"]))
+    st.caption(ui.t("ov.as_of", day=day.isoformat(), then=board.compared_with.isoformat()))
 
 # --- KPI tiles -----------------------------------------------------------------------------
 
-now = kpis(live, late["rectifications"], late["plans"], card.campaign)
-was = (
-    kpis(
-        week_ago["localities"],
-        week_ago["overdue_rectifications"],
-        week_ago["overdue_plans"],
-        week_ago["campaign"],
-    )
-    if week_ago
-    else {}
-)
-same_campaign = was.get("campaign_name") == now["campaign_name"]
-then_district = week_ago and week_ago["district"]["score"]
-
-tiles = st.columns(4)
-tiles[0].metric(
+district_colour = ui.t(f"ov.colour.{board.district_colour}")
+first = st.columns(4)
+first[0].metric(
     ui.t("ov.kpi.district"),
-    f"{card.district_score:.1f} · {ui.t(f'ov.colour.{card.district_colour}')}",
-    delta(card.district_score, then_district),
-    help=ui.t("ov.kpi.district_help", colour=ui.t(f"ov.colour.{card.district_colour}")),
+    f"{tiles.district.value:.1f} · {district_colour}",
+    tiles.district.change,
+    help=ui.t("ov.kpi.district_help", colour=district_colour),
     border=True,
 )
-tiles[1].metric(
+first[1].metric(
     ui.t("ov.kpi.colours"),
-    ui.t("ov.kpi.colours_value", red=now["red"], amber=now["amber"], green=now["green"]),
-    delta(now["red"], was.get("red"), 0),
+    ui.t(
+        "ov.kpi.colours_value",
+        red=tiles.red.value,
+        amber=tiles.amber.value,
+        green=tiles.green.value,
+    ),
+    tiles.red.change,
     delta_color="inverse",
     help=ui.t("ov.kpi.colours_help"),
     border=True,
 )
-tiles[2].metric(
+first[2].metric(
     ui.t("ov.kpi.overdue"),
-    now["overdue"],
-    delta(now["overdue"], was.get("overdue"), 0),
+    tiles.overdue.value,
+    tiles.overdue.change,
     delta_color="inverse",
     help=ui.t("ov.kpi.overdue_help"),
     border=True,
 )
-tiles[3].metric(
+first[3].metric(
     ui.t("ov.kpi.major"),
-    now["major"],
-    delta(now["major"], was.get("major"), 0),
+    tiles.major.value,
+    tiles.major.change,
     delta_color="inverse",
     help=ui.t("ov.kpi.major_help"),
     border=True,
 )
-tiles = st.columns(4)
-counts = plan_queries.overdue_counts(late["plans"])
-tiles[0].metric(
+second = st.columns(4)
+second[0].metric(
     ui.t("ov.kpi.plans"),
-    now["plans"],
-    delta(now["plans"], was.get("plans"), 0),
+    tiles.plans.value,
+    tiles.plans.change,
     delta_color="inverse",
-    help=ui.t("ov.kpi.plans_help", **counts),
+    help=ui.t("ov.kpi.plans_help", **board.plan_clocks),
     border=True,
 )
-tiles[1].metric(
+second[1].metric(
     ui.t("ov.kpi.campaign"),
-    percent(now["campaign"]),
-    delta(scaled(now["campaign"]), scaled(was.get("campaign")) if same_campaign else None),
-    help=ui.t("ov.kpi.campaign_help", name=now["campaign_name"] or "—"),
+    percent(tiles.campaign.value),
+    tiles.campaign.change,
+    help=ui.t("ov.kpi.campaign_help", name=board.campaign_name or "—"),
     border=True,
 )
-tiles[2].metric(
+second[2].metric(
     ui.t("ov.kpi.stock"),
-    percent(now["stock"]),
-    delta(scaled(now["stock"]), scaled(was.get("stock"))),
+    percent(tiles.stock.value),
+    tiles.stock.change,
     help=ui.t("ov.kpi.stock_help"),
     border=True,
 )
-tiles[3].metric(
+second[3].metric(
     ui.t("ov.kpi.freshness"),
-    percent(now["freshness"]),
-    delta(scaled(now["freshness"]), scaled(was.get("freshness"))),
+    percent(tiles.freshness.value),
+    tiles.freshness.change,
     help=ui.t("ov.kpi.freshness_help", days=config.freshness_days),
     border=True,
 )
@@ -331,7 +267,6 @@ links[3].page_link("app_pages/map_page.py", label=ui.t("ov.link.map"), icon=":ma
 
 # --- map and ranking ---------------------------------------------------------------------------
 
-names = {r.locality_id: r.name for r in ranking}
 st.session_state.setdefault(LOCALITY_KEY, ranking[-1].locality_id if ranking else None)
 selected = st.session_state.get(LOCALITY_KEY)
 
@@ -341,15 +276,15 @@ with map_column:
     st.subheader(ui.t("ov.map"))
     readiness_map = build_readiness_map(
         data["localities"],
-        {r.locality_id: r.colour for r in card.localities},
+        {s.locality_id: s.colour for s in ranking},
         {
-            r.locality_id: [
+            s.locality_id: [
                 ui.t(
-                    "ov.tooltip.score", score=f"{r.score:.1f}", colour=ui.t(f"ov.colour.{r.colour}")
+                    "ov.tooltip.score", score=f"{s.score:.1f}", colour=ui.t(f"ov.colour.{s.colour}")
                 ),
-                ui.t("ov.tooltip.worst", worst=component_names(r.worst)),
+                ui.t("ov.tooltip.worst", worst=component_names(s.worst)),
             ]
-            for r in card.localities
+            for s in ranking
         },
         {
             "legend": ui.t("ov.legend"),
@@ -390,21 +325,14 @@ with table_column:
     st.subheader(ui.t("ov.ranking"))
     table = pd.DataFrame(
         {
-            ui.t("ov.col.rank"): [rank_now[r.locality_id] for r in ranking],
-            ui.t("col.locality"): [r.name for r in ranking],
-            ui.t("ov.col.score"): [round(r.score, 1) for r in ranking],
-            ui.t("ov.col.status"): [colour_text(r.colour) for r in ranking],
-            ui.t("ov.col.change"): [
-                delta(r.score, then_by_id.get(r.locality_id, {}).get("score")) for r in ranking
-            ],
-            ui.t("ov.col.rank_change"): [
-                rank_then.get(r.locality_id, rank_now[r.locality_id]) - rank_now[r.locality_id]
-                if then_by_id
-                else None
-                for r in ranking
-            ],
-            ui.t("ov.col.worst"): [component_names(r.worst) for r in ranking],
-            ui.t("ov.col.responsible"): [r.responsible or "—" for r in ranking],
+            ui.t("ov.col.rank"): [s.rank for s in ranking],
+            ui.t("col.locality"): [s.name for s in ranking],
+            ui.t("ov.col.score"): [s.score for s in ranking],
+            ui.t("ov.col.status"): [colour_text(s.colour) for s in ranking],
+            ui.t("ov.col.change"): [s.change for s in ranking],
+            ui.t("ov.col.rank_change"): [s.move for s in ranking],
+            ui.t("ov.col.worst"): [component_names(s.worst) for s in ranking],
+            ui.t("ov.col.responsible"): [s.responsible or "—" for s in ranking],
         }
     )
     event = st.dataframe(
@@ -416,7 +344,9 @@ with table_column:
         selection_mode="single-row",
         key="ov.ranking",
         column_config={
-            ui.t("ov.col.rank"): st.column_config.NumberColumn(width="small", pinned=True),
+            ui.t("ov.col.rank"): st.column_config.NumberColumn(
+                width="small", pinned=True, help=ui.t("ov.col.rank_help")
+            ),
             ui.t("col.locality"): st.column_config.TextColumn(pinned=True),
             ui.t("ov.col.status"): st.column_config.TextColumn(width="small"),
             ui.t("ov.col.score"): st.column_config.NumberColumn(format="%.1f", width="small"),
@@ -432,53 +362,16 @@ with table_column:
         if rows and ranking[rows[0]].locality_id != selected:
             st.session_state[LOCALITY_KEY] = ranking[rows[0]].locality_id
             st.rerun()
-    if not then_by_id:
+    if board.compared_with is None:
         st.caption(ui.t("ov.no_change"))
 
 # --- the most overdue items across the district ---------------------------------------------
 
-
-def overdue_items(locality_id: int | None = None) -> list[dict]:
-    """Rectifications and plans past their deadline; major hazards first, then the longest
-    overdue."""
-    items = [
-        {
-            "major": r["risk_level"] == RiskLevel.MAJOR,
-            "days": r["days_overdue"],
-            ui.t("ov.col.kind"): ui.t("ov.kind.rectification"),
-            ui.t("col.locality"): r["locality"],
-            ui.t("ov.col.item"): f"{r['target']}：{r['description']}",
-            ui.t("ov.col.what"): f"{ui.label(RiskLevel(r['risk_level']))} · "
-            f"{ui.label(RectificationStatus(r['status']))}",
-            ui.t("ov.col.days"): r["days_overdue"],
-            ui.t("col.responsible"): r["responsible_person"] or "—",
-        }
-        for r in late["rectifications"]
-        if locality_id is None or r["locality_id"] == locality_id
-    ]
-    items += [
-        {
-            "major": False,
-            "days": plan_days_overdue(p, day),
-            ui.t("ov.col.kind"): ui.t("ov.kind.plan"),
-            ui.t("col.locality"): p["locality"] or ui.t("ov.district_plan"),
-            ui.t("ov.col.item"): p["title"],
-            ui.t("ov.col.what"): ui.t("ov.plan_overdue", clocks=plan_clocks(p)),
-            ui.t("ov.col.days"): plan_days_overdue(p, day),
-            ui.t("col.responsible"): p["owner_person"] or p["department"] or "—",
-        }
-        for p in late["plans"]
-        if locality_id is None or p["locality_id"] == locality_id
-    ]
-    items.sort(key=lambda i: (not i["major"], -i["days"]))
-    return [{k: v for k, v in i.items() if k not in ("major", "days")} for i in items]
-
-
 st.subheader(ui.t("ov.top_overdue"))
-top = overdue_items()
-if top:
-    st.dataframe(pd.DataFrame(top[:TOP_OVERDUE]), hide_index=True, width="stretch")
-    st.caption(ui.t("ov.top_overdue_note", shown=min(TOP_OVERDUE, len(top)), total=len(top)))
+if board.overdue:
+    top = list(board.overdue[:TOP_OVERDUE])
+    st.dataframe(overdue_table(top), hide_index=True, width="stretch")
+    st.caption(ui.t("ov.top_overdue_note", shown=len(top), total=board.overdue_total))
 else:
     st.success(ui.t("ov.nothing_overdue"))
 
@@ -487,34 +380,30 @@ else:
 st.subheader(ui.t("ov.drill"))
 locality_id = st.selectbox(
     ui.t("ov.locality"),
-    [r.locality_id for r in ranking],
+    [s.locality_id for s in ranking],
     key=LOCALITY_KEY,
-    format_func=lambda i: f"{rank_now.get(i, '')}. {names.get(i, i)}",
+    format_func=lambda i: f"{by_id[i].rank}. {by_id[i].name}" if i in by_id else str(i),
 )
 row = by_id.get(locality_id)
 if row is not None:
-    then = then_by_id.get(row.locality_id)
     figures = st.columns(4)
     figures[0].metric(
         ui.t("ov.kpi.score"),
         f"{row.score:.1f} · {ui.t(f'ov.colour.{row.colour}')}",
-        delta(row.score, then and then["score"]),
+        row.change,
         border=True,
     )
     figures[1].metric(
         ui.t("ov.col.rank"),
-        f"{rank_now[row.locality_id]} / {len(ranking)}",
-        rank_then[row.locality_id] - rank_now[row.locality_id]
-        if row.locality_id in rank_then
-        else None,
+        f"{row.rank} / {len(ranking)}",
+        row.move,
         help=ui.t("ov.col.rank_change_help"),
         border=True,
     )
-    mine = [r for r in late["rectifications"] if r["locality_id"] == row.locality_id]
     figures[2].metric(
         ui.t("ov.kpi.overdue"),
-        len(mine),
-        help=ui.t("ov.kpi.major_of", major=sum(r["risk_level"] == RiskLevel.MAJOR for r in mine)),
+        row.overdue,
+        help=ui.t("ov.kpi.major_of", major=row.major),
         border=True,
     )
     with figures[3].container(border=True):  # a name is too long for a metric's large value
@@ -552,11 +441,14 @@ if row is not None:
     st.caption(ui.t("ov.components_note"))
 
     st.markdown(f"**{ui.t('ov.records', name=ui.plain(row.name))}**")
-    items = overdue_items(row.locality_id)
+    items = board.overdue_of(row.locality_id)
+    plans_here = sum(item.kind == readiness_board.PLAN for item in items)
     if items:
-        st.dataframe(pd.DataFrame(items), hide_index=True, width="stretch")
+        st.dataframe(overdue_table(items), hide_index=True, width="stretch")
     else:
         st.caption(ui.t("ov.nothing_overdue_here"))
+    if len(items) < row.overdue + plans_here:  # the list stops at a cap per locality
+        st.caption(ui.t("ov.top_overdue_note", shown=len(items), total=row.overdue + plans_here))
     links = st.columns(2)
     links[0].page_link(
         "app_pages/rectifications.py", label=ui.t("ov.link.rectifications"), icon=":material/build:"

@@ -34,8 +34,10 @@ from sqlalchemy.orm import Session
 from registry.kernel import exports
 from registry.kernel.i18n import translate
 from registry.kernel.models import ReadinessSnapshot
+from registry.readiness import board as readiness_board
 from registry.readiness import scorecard as readiness
 from registry.readiness import snapshots
+from registry.readiness.board import Standing
 
 WESTERN_FONT = "Times New Roman"
 TITLE_FONT = "方正小标宋简体"  # GB/T 9704: 2号小标宋 title, 3号黑体 headings, 3号仿宋 body
@@ -180,42 +182,6 @@ def _fill(key: str, language: str, figures: dict[str, Any]) -> str:
 # --- what the circular says, computed once for both files -----------------------------------
 
 
-@dataclass(frozen=True)
-class _Row:
-    rank: int
-    locality: dict
-    previous_score: float | None
-    previous_rank: int | None
-
-    @property
-    def delta(self) -> float | None:
-        if self.previous_score is None:
-            return None
-        return round(self.locality["score"] - self.previous_score, 1)
-
-    @property
-    def move(self) -> int | None:
-        """Places gained since last week (negative: lost)."""
-        return None if self.previous_rank is None else self.previous_rank - self.rank
-
-
-def _ranks(localities: list[dict]) -> list[tuple[int, dict]]:
-    """Best first; equal scores share a rank (1, 2, 2, 4)."""
-    ordered = sorted(localities, key=lambda loc: (-loc["score"], loc["name"]))
-    return [(1 + sum(o["score"] > loc["score"] for o in ordered), loc) for loc in ordered]
-
-
-def _ranking(payload: dict, previous: dict | None) -> list[_Row]:
-    before = {}
-    if previous is not None:
-        before = {loc["id"]: (rank, loc["score"]) for rank, loc in _ranks(previous["localities"])}
-    rows = []
-    for rank, loc in _ranks(payload["localities"]):
-        last_rank, last_score = before.get(loc["id"], (None, None))
-        rows.append(_Row(rank, loc, last_score, last_rank))
-    return rows
-
-
 class _Text:
     """The circular's wording in one language."""
 
@@ -225,7 +191,8 @@ class _Text:
         self.payload, self.previous, self.language = payload, previous, language
         self.week = week_label(iso_week)
         self.as_of = date.fromisoformat(payload["as_of"])
-        self.rows = _ranking(payload, previous)
+        self.board = readiness_board.build(payload, previous)
+        self.rows = self.board.ranking
         self.names = {loc["id"]: loc["name"] for loc in payload["localities"]}
 
     def t(self, key: str, **values) -> str:
@@ -241,11 +208,10 @@ class _Text:
     def component(self, key: str) -> str:
         return self.t(f"circ.component.{key}")
 
-    def problems(self, loc: dict) -> str:
-        worst = loc.get("worst") or []
-        return self.t("circ.sep.list").join(map(self.component, worst)) or self.t("circ.none")
+    def problems(self, row: Standing) -> str:
+        return self.t("circ.sep.list").join(map(self.component, row.worst)) or self.t("circ.none")
 
-    def move(self, row: _Row) -> str:
+    def move(self, row: Standing) -> str:
         if row.move is None:
             return DASH
         if row.move > 0:
@@ -254,10 +220,10 @@ class _Text:
             return self.t("circ.move.down", n=-row.move)
         return self.t("circ.move.same")
 
-    def change(self, row: _Row) -> str:
-        if row.delta is None:
+    def change(self, row: Standing) -> str:
+        if row.change is None:
             return DASH
-        return self.t("circ.change.cell", delta=_signed(row.delta), move=self.move(row))
+        return self.t("circ.change.cell", delta=_signed(row.change), move=self.move(row))
 
     def locality_name(self, locality_id) -> str:
         if locality_id is None:
@@ -276,19 +242,6 @@ class _Text:
 
     # -- 一、总体情况
 
-    def overdue_counts(self) -> tuple[int, int]:
-        """Overdue rectifications and major ones: from the scorecard's figures (every one),
-        since the listed items stop at a cap per locality."""
-        figures = [
-            loc["components"]["rectifications"]["figures"]
-            for loc in self.payload["localities"]
-            if "rectifications" in loc.get("components", {})
-        ]
-        listed = self.payload["overdue_rectifications"]
-        if figures and all("overdue" in f for f in figures):
-            return sum(f["overdue"] for f in figures), sum(f.get("major", 0) for f in figures)
-        return len(listed), sum(r["risk_level"] == "major" for r in listed)
-
     def summary(self) -> str:
         """一、总体情况 in one paragraph: score and change, colours, overdue, campaign."""
         district = self.payload["district"]
@@ -299,10 +252,7 @@ class _Text:
             key = "up" if delta > 0 else "down" if delta < 0 else "same"
             when = self.date(self.previous["as_of"])
             change = self.t(f"circ.summary.{key}", date=when, delta=_number(abs(delta)))
-        colours = defaultdict(int)
-        for loc in self.payload["localities"]:
-            colours[loc["colour"]] += 1
-        overdue, major = self.overdue_counts()
+        tiles = self.board.tiles
         campaign = self.payload.get("campaign")
         return self.t(
             "circ.summary",
@@ -316,15 +266,15 @@ class _Text:
             colours=self.t(
                 "circ.summary.colours",
                 total=len(self.payload["localities"]),
-                red=colours["red"],
-                amber=colours["amber"],
-                green=colours["green"],
+                red=tiles.red.value,
+                amber=tiles.amber.value,
+                green=tiles.green.value,
             ),
             overdue=self.t(
                 "circ.summary.overdue",
-                rect=overdue,
-                major=major,
-                plans=len(self.payload["overdue_plans"]),
+                rect=tiles.overdue.value,
+                major=tiles.major.value,
+                plans=tiles.plans.value,
             ),
             campaign=self.t("circ.summary.no_campaign")
             if campaign is None
@@ -357,35 +307,30 @@ class _Text:
 
     def listed_of(self, locality_id, shown: int) -> int:
         """How many overdue rectifications the locality has in all (the list may be capped)."""
-        for loc in self.payload["localities"]:
-            if loc["id"] == locality_id:
-                part = loc.get("components", {}).get("rectifications", {})
-                return max(shown, (part.get("figures") or {}).get("overdue", shown))
-        return shown
+        standing = self.board.standing(locality_id)
+        return shown if standing is None else max(shown, standing.overdue)
 
     # -- 四、工作要求
 
     def actions(self) -> list[str]:
         """One sentence per red or amber locality, worst first, naming who leads and what
         to do about each of its worst components."""
-        flagged = [row for row in self.rows if row.locality["colour"] in ("red", "amber")]
-        flagged.sort(key=lambda row: (row.locality["colour"] != "red", row.locality["score"]))
+        flagged = [row for row in self.rows if row.colour in ("red", "amber")]
+        flagged.sort(key=lambda row: (row.colour != "red", row.score))
         sentences = []
         for row in flagged:
-            loc = row.locality
-            parts = loc.get("components", {})
             todo = [
                 _fill(_action_key(key, figures), self.language, figures)
-                for key in loc.get("worst") or []
-                for figures in [parts.get(key, {}).get("figures") or {}]
+                for key in row.worst
+                for figures in [row.components[key].figures if key in row.components else {}]
             ]
             sentences.append(
                 self.t(
                     "circ.actions.sentence",
-                    locality=loc["name"],
-                    colour=self.colour(loc["colour"]),
-                    score=_number(loc["score"]),
-                    responsible=loc.get("responsible") or self.t("circ.actions.no_officer"),
+                    locality=row.name,
+                    colour=self.colour(row.colour),
+                    score=_number(row.score),
+                    responsible=row.responsible or self.t("circ.actions.no_officer"),
                     actions=self.t("circ.sep.actions").join(todo) or self.t("circ.actions.any"),
                 )
             )
@@ -395,11 +340,11 @@ class _Text:
         return [
             {
                 self.t("circ.col.rank"): row.rank,
-                self.t("circ.col.locality"): row.locality["name"],
-                self.t("circ.col.score"): row.locality["score"],
-                self.t("circ.col.level"): self.colour(row.locality["colour"]),
+                self.t("circ.col.locality"): row.name,
+                self.t("circ.col.score"): row.score,
+                self.t("circ.col.level"): self.colour(row.colour),
                 self.t("circ.col.change"): self.change(row),
-                self.t("circ.col.problems"): self.problems(row.locality),
+                self.t("circ.col.problems"): self.problems(row),
             }
             for row in self.rows
         ]
@@ -556,15 +501,15 @@ def _docx(text: _Text, stamp: datetime) -> bytes:
     rows = [
         [
             str(row.rank),
-            row.locality["name"],
-            _number(row.locality["score"]),
-            text.colour(row.locality["colour"]),
+            row.name,
+            _number(row.score),
+            text.colour(row.colour),
             text.change(row),
-            text.problems(row.locality),
+            text.problems(row),
         ]
         for row in text.rows
     ]
-    fills = {(i, 3): LEVEL_FILL.get(row.locality["colour"]) for i, row in enumerate(text.rows)}
+    fills = {(i, 3): LEVEL_FILL.get(row.colour) for i, row in enumerate(text.rows)}
     _table(document, [*header, t("circ.col.problems")], rows, RANKING_WIDTHS, fills)
 
     _paragraph(document, t("circ.heading.overdue"), font=HEADING_FONT)
@@ -705,15 +650,15 @@ def _xlsx(text: _Text, stamp: datetime) -> bytes:
         [
             [
                 row.rank,
-                row.locality["name"],
-                row.locality["score"],
-                text.colour(row.locality["colour"]),
+                row.name,
+                row.score,
+                text.colour(row.colour),
                 row.previous_score,
-                row.delta,
+                row.change,
                 row.previous_rank,
                 row.move,
-                text.problems(row.locality),
-                row.locality.get("responsible") or DASH,
+                text.problems(row),
+                row.responsible or DASH,
             ]
             for row in text.rows
         ],

@@ -56,6 +56,7 @@ class OverduePlan(TypedDict):
     title: str
     owner: str | None
     overdue: list[str]  # of "filing", "evaluation", "drill"
+    days_overdue: NotRequired[int]  # since the earliest late obligation; older snapshots lack it
 
 
 class Thresholds(TypedDict):

@@ -5,13 +5,16 @@ and a past week's circular are rebuilt from them, never recomputed from today's 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.fieldwork import queries as field_queries
 from registry.kernel import audit
+from registry.kernel.enums import RiskLevel
 from registry.kernel.models import ReadinessSnapshot
 from registry.kernel.permissions import SYSTEM, Action, Actor, require
 from registry.kernel.settings import Settings
@@ -28,13 +31,20 @@ from registry.records import queries
 
 OVERDUE_PER_LOCALITY = 50  # a circular lists at most this many overdue items per locality
 PAYLOAD_VERSION = 1
+PLAN_CLOCKS = ("filing", "evaluation", "drill")
+
+
+def _overdue_order(row: Mapping[str, Any]) -> tuple[bool, int, int]:
+    """Major hazards first, then the longest overdue: the order the board shows, so the cap
+    per locality never drops an item the board would show before a kept one."""
+    return (row["risk_level"] != RiskLevel.MAJOR.value, -row["days_overdue"], row["id"])
 
 
 def _rectifications(session: Session, today: date) -> list[OverdueRectification]:
     rows = field_queries.list_rectifications(
         session, SYSTEM, field_queries.RectificationFilter(overdue_only=True), today=today
     )
-    rows.sort(key=lambda r: (-r["days_overdue"], r["id"]))
+    rows.sort(key=_overdue_order)
     kept: dict[int, int] = {}
     result: list[OverdueRectification] = []
     for row in rows:
@@ -56,6 +66,12 @@ def _rectifications(session: Session, today: date) -> list[OverdueRectification]
     return result
 
 
+def _plan_days_overdue(row: Mapping[str, Any], today: date) -> int:
+    """Days since the earliest obligation the plan is late on fell due."""
+    dues = [row[f"{k}_due"] for k in PLAN_CLOCKS if row[f"{k}_overdue"] and row[f"{k}_due"]]
+    return max(0, (today - min(dues)).days) if dues else 0
+
+
 def _plans(session: Session, today: date) -> list[OverduePlan]:
     rows = plan_queries.plan_register(session, SYSTEM, today=today, filters={"overdue_only": True})
     return [
@@ -64,7 +80,8 @@ def _plans(session: Session, today: date) -> list[OverduePlan]:
             "locality_id": row["locality_id"],
             "title": row["title"],
             "owner": row["owner_person"] or row["department"],
-            "overdue": [k for k in ("filing", "evaluation", "drill") if row[f"{k}_overdue"]],
+            "overdue": [k for k in PLAN_CLOCKS if row[f"{k}_overdue"]],
+            "days_overdue": _plan_days_overdue(row, today),
         }
         for row in rows
     ]
