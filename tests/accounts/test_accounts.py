@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from registry.accounts.users import (
     authenticate,
     create_user,
+    is_locked,
     list_users,
     reset_password,
     set_active,
@@ -197,6 +198,14 @@ def test_lockout_after_five_failures_lasts_fifteen_minutes(factory, actors):
     with factory() as session:
         actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions[-8:] == ["login-failed"] * 5 + ["account-locked", "login-failed", "login"]
+
+
+def test_an_account_counts_as_locked_exactly_while_sign_in_refuses_it(factory, actors):
+    lock_out(factory)
+    until = user_row(factory, actors["town"].user_id)["locked_until"]
+    assert is_locked(until, NOW + timedelta(minutes=14))
+    assert not is_locked(until, NOW + timedelta(minutes=15))  # sign-in opens again then
+    assert not is_locked(None, NOW)
 
 
 def test_unlock_lifts_a_lockout_early(factory, actors):

@@ -799,3 +799,26 @@ def test_every_write_is_audited(factory, actors):
     assert json.loads(started.before)["status"] == "current"
     assert json.loads(started.after)["revision_trigger"] == "law_change"
     assert json.loads(started.after)["status_note"] == "机构调整"
+
+
+def test_the_plan_form_offers_exactly_the_owners_the_use_case_accepts():
+    """District office: the district (department plans) and every locality; a town official:
+    their own localities only; a leader or an official without a locality: none, so the
+    page offers no new plan."""
+    places = [11, 12, 13]
+    office = Actor(user_id=1, username="office", role=Role.OFFICE)
+    town = Actor(user_id=2, username="town", role=Role.TOWN, locality_ids=frozenset({12}))
+    leader = Actor(user_id=3, username="leader", role=Role.LEADER, locality_ids=frozenset({12}))
+    homeless = Actor(user_id=4, username="nowhere", role=Role.TOWN)
+    assert plans.owner_choices(office, places) == [None, 11, 12, 13]
+    assert plans.owner_choices(town, places) == [12]
+    assert plans.owner_choices(leader, places) == []
+    assert plans.owner_choices(homeless, places) == []
+    for actor in (office, town, leader, homeless):
+        for owner in [None, *places]:
+            offered = owner in plans.owner_choices(actor, places)
+            if offered:
+                plans.require_plan_write(actor, owner)
+            else:
+                with pytest.raises(PermissionDenied):
+                    plans.require_plan_write(actor, owner)
