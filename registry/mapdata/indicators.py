@@ -7,7 +7,6 @@ import json
 from collections import defaultdict
 from datetime import date
 from functools import cache
-from typing import Any
 
 from pyproj import Geod
 from shapely.geometry import shape
@@ -49,14 +48,15 @@ def _stock_coverage(session: Session, today: date) -> dict[int, float]:
     return {loc: ok / total for loc, (ok, total) in met.items() if total}
 
 
-def _rectifications(session: Session, today: date) -> tuple[dict[str, Any], dict]:
+def _rectifications(session: Session, today: date) -> tuple[dict[int, int], dict[int, int]]:
     open_rows = (
         select(Rectification.locality_id, func.count())
         .where(Rectification.status != RectificationStatus.CLOSED)
         .group_by(Rectification.locality_id)
     )
     overdue_rows = open_rows.where(Rectification.deadline < today)
-    return dict(session.execute(open_rows).all()), dict(session.execute(overdue_rows).all())
+    opened = {loc: count for loc, count in session.execute(open_rows)}
+    return opened, {loc: count for loc, count in session.execute(overdue_rows)}
 
 
 def _team_strength(session: Session) -> dict[int, float]:

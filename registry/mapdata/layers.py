@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TypedDict
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, func, select, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from registry.kernel.enums import RecordStatus, RectificationStatus
 from registry.kernel.models import Checkpoint, Depot, Locality, Rectification, Team, TeamMember
@@ -32,11 +32,61 @@ class MapFilter:
     item_id: int | None = None
 
 
-def _in_localities(column, filters: MapFilter):
-    return column.in_(filters.locality_ids) if filters.locality_ids else True
+class DepotPoint(TypedDict):
+    key: str
+    id: int
+    name: str
+    level: str
+    locality: str
+    lon: float
+    lat: float
+    manager: str | None
+    below_quota: int
+    expiring_lots: int
+    expired_lots: int
+    item_quantity: int | None
+    is_demo: bool
 
 
-def depot_rows(session: Session, filters: MapFilter, today: date, warning_days: int) -> list[Any]:
+class TeamPoint(TypedDict):
+    key: str
+    id: int
+    name: str
+    kind: str
+    staffing: str
+    specialties: str
+    locality: str
+    lon: float | None
+    lat: float | None
+    members: int
+    target: int
+    trained: int
+    leader: str | None
+    is_demo: bool
+
+
+class CheckpointPoint(TypedDict):
+    key: str
+    id: int
+    name: str
+    type: str
+    risk_level: str
+    locality: str
+    lon: float
+    lat: float
+    responsible_person: str | None
+    open_rectifications: int
+    overdue_rectifications: int
+    is_demo: bool
+
+
+def _in_localities(column: InstrumentedAttribute[int], filters: MapFilter) -> ColumnElement[bool]:
+    return column.in_(filters.locality_ids) if filters.locality_ids else true()
+
+
+def depot_rows(
+    session: Session, filters: MapFilter, today: date, warning_days: int
+) -> list[DepotPoint]:
     query = (
         select(Depot, Locality.name)
         .join(Locality, Locality.id == Depot.locality_id)
@@ -49,7 +99,7 @@ def depot_rows(session: Session, filters: MapFilter, today: date, warning_days: 
     if filters.item_id is not None:
         stock = usable_stock(session, today, [d.id for d, _ in rows])
         holding = {d: q for (d, i), q in stock.items() if i == filters.item_id}
-    result = []
+    result: list[DepotPoint] = []
     for depot, locality in rows:
         if holding is not None and not holding.get(depot.id):
             continue
@@ -74,7 +124,7 @@ def depot_rows(session: Session, filters: MapFilter, today: date, warning_days: 
     return result
 
 
-def team_rows(session: Session, filters: MapFilter, today: date) -> list[dict[str, Any]]:
+def team_rows(session: Session, filters: MapFilter, today: date) -> list[TeamPoint]:
     cutoff = today - timedelta(days=TRAINING_CURRENCY_DAYS)
     members = (
         select(
@@ -117,7 +167,7 @@ def team_rows(session: Session, filters: MapFilter, today: date) -> list[dict[st
     ]
 
 
-def checkpoint_rows(session: Session, filters: MapFilter, today: date) -> list[dict[str, Any]]:
+def checkpoint_rows(session: Session, filters: MapFilter, today: date) -> list[CheckpointPoint]:
     open_status = Rectification.status != RectificationStatus.CLOSED
     rectifications = (
         select(

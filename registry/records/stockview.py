@@ -4,21 +4,25 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import TypedDict
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from registry.kernel.enums import DepotLevel
 from registry.kernel.models import Depot, Item, Quota, StockLot, StockMovement, User
 
 
-def _usable(today: date):
+def _usable(today: date) -> ColumnElement[bool]:
     return or_(StockLot.expiry_date.is_(None), StockLot.expiry_date >= today)
 
 
-def usable_stock(session: Session, today: date, depot_ids=None) -> dict[tuple[int, int], int]:
+def usable_stock(
+    session: Session, today: date, depot_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], int]:
     """(depot, item) → quantity in lots that have not expired."""
     query = (
         select(StockLot.depot_id, StockLot.item_id, func.sum(StockLot.quantity))
@@ -30,14 +34,16 @@ def usable_stock(session: Session, today: date, depot_ids=None) -> dict[tuple[in
     return {(d, i): int(q) for d, i, q in session.execute(query)}
 
 
-def quota_lines(session: Session, depot_ids=None) -> dict[tuple[int, int], tuple[int, int]]:
+def quota_lines(
+    session: Session, depot_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], tuple[int, int]]:
     """(depot, item) → (minimum, maximum); a depot's own quota overrides its level's."""
     depots = select(Depot.id, Depot.level)
     if depot_ids is not None:
         depots = depots.where(Depot.id.in_(depot_ids))
-    levels = dict(session.execute(depots).all())
-    by_level: dict[str, Any] = defaultdict(dict)
-    own: dict[str, Any] = {}
+    levels = {depot_id: level for depot_id, level in session.execute(depots)}
+    by_level: dict[DepotLevel | None, dict[int, tuple[int, int]]] = defaultdict(dict)
+    own: dict[tuple[int, int], tuple[int, int]] = {}
     for quota in session.scalars(select(Quota)):
         if quota.depot_id is not None:
             own[(quota.depot_id, quota.item_id)] = (quota.minimum, quota.maximum)
@@ -52,6 +58,38 @@ def quota_lines(session: Session, depot_ids=None) -> dict[tuple[int, int], tuple
     return lines
 
 
+class LotRow(TypedDict):
+    lot_id: int
+    item_id: int
+    code: str
+    item: str
+    unit: str
+    batch: str
+    quantity: int
+    expiry_date: date | None
+    minimum: int | None
+    maximum: int | None
+    item_usable: int
+    below_quota: bool
+    expiring: bool
+    expired: bool
+    version: int
+
+
+class LedgerRow(TypedDict):
+    id: int
+    at: datetime
+    item: str
+    batch: str
+    kind: str
+    quantity: int
+    counted: int | None
+    expected: int | None
+    reason: str
+    actor: str
+    transfer_group: str | None
+
+
 @dataclass(frozen=True)
 class DepotFlags:
     quota_lines: int
@@ -61,7 +99,7 @@ class DepotFlags:
 
 
 def depot_flags(
-    session: Session, today: date, warning_days: int, depot_ids=None
+    session: Session, today: date, warning_days: int, depot_ids: Iterable[int] | None = None
 ) -> dict[int, DepotFlags]:
     """Per depot: quota lines, lines below minimum, lots expiring soon, expired lots."""
     stock = usable_stock(session, today, depot_ids)
@@ -97,22 +135,21 @@ def depot_flags(
     return {d: DepotFlags(totals[d][0], totals[d][1], *lot_counts.get(d, (0, 0))) for d in ids}
 
 
-def lot_rows(
-    session: Session, depot_id: int, today: date, warning_days: int
-) -> list[dict[str, Any]]:
+def lot_rows(session: Session, depot_id: int, today: date, warning_days: int) -> list[LotRow]:
     """Every lot of a depot (empty lots included) with its item, quota and flags: the
     stock-take grid."""
     quotas = {item: bounds for (_, item), bounds in quota_lines(session, [depot_id]).items()}
     usable = {item: qty for (_, item), qty in usable_stock(session, today, [depot_id]).items()}
     soon = today + timedelta(days=warning_days)
-    rows = []
+    rows: list[LotRow] = []
     for lot, item in session.execute(
         select(StockLot, Item)
         .join(Item, Item.id == StockLot.item_id)
         .where(StockLot.depot_id == depot_id)
         .order_by(Item.code, StockLot.expiry_date, StockLot.id)
     ):
-        minimum, maximum = quotas.get(item.id, (None, None))
+        bounds: tuple[int, int] | tuple[None, None] = quotas.get(item.id, (None, None))
+        minimum, maximum = bounds
         expired = lot.expiry_date is not None and lot.expiry_date < today
         rows.append(
             {
@@ -141,7 +178,7 @@ def lot_rows(
 
 def ledger(
     session: Session, depot_id: int, item_id: int | None = None, limit: int = 500
-) -> list[dict[str, Any]]:
+) -> list[LedgerRow]:
     """The depot's movements, newest first, with actor names: the 台账 view."""
     query = (
         select(StockMovement, Item.name, StockLot.batch, User.display_name)
