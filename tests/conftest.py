@@ -4,14 +4,13 @@ on PostgreSQL (its own throwaway database, dropped afterwards); actors for every
 from __future__ import annotations
 
 import os
-import uuid
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
+from prepare.support import CHROMIUM, CHROMIUM_ARGS, throwaway_database
 from registry.accounts.users import create_user
 from registry.kernel import db
 from registry.kernel.enums import Role
@@ -24,21 +23,6 @@ TODAY = date(2026, 11, 25)
 PASSWORD = "correct-horse-1"
 
 
-def _postgres_database():
-    """Create a uniquely named database next to the configured one; yield its URL; drop it."""
-    base = make_url(POSTGRES_URL)
-    name = f"registry_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path):
     """An empty database URL on each backend."""
@@ -47,7 +31,8 @@ def database_url(request, tmp_path):
         return
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL suite off: set REGISTRY_TEST_POSTGRES_URL (CI does)")
-    yield from _postgres_database()
+    with throwaway_database(POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.fixture
@@ -99,9 +84,6 @@ def actors(factory):
     return result
 
 
-CHROMIUM = os.environ.get("REGISTRY_TEST_CHROMIUM", "/usr/lib/chromium/chromium")
-
-
 def browser_enabled() -> None:
     """Skip unless the browser suite is on; fail if it is on but Chromium is missing."""
     if os.environ.get("REGISTRY_TEST_BROWSER") != "1":
@@ -116,18 +98,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 

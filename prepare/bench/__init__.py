@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from prepare.bench import datasets, report
-from prepare.bench.browser import CHROMIUM, ROOT
+from prepare.support import CHROMIUM, ROOT, throwaway_database
 from registry.kernel.clock import today
 
 DEFAULT_OUT = ROOT / "bench-results" / "bench.json"
@@ -186,7 +186,7 @@ def _postgres(run: Run, options: Options) -> None:
         return
 
     def load():
-        with datasets.postgres_database(options.postgres) as url:
+        with throwaway_database(options.postgres, prefix="registry_bench") as url:
             return datasets.fill_province(url, datasets.SIZES[options.size], today=today())[1]
 
     seconds = run.step("province dataset in PostgreSQL", (key,), load)

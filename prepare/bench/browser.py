@@ -7,26 +7,14 @@ app uses), and every request leaving localhost is aborted, so nothing waits on a
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("REGISTRY_TEST_CHROMIUM", "/usr/lib/chromium/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+from prepare.support import CHROMIUM, CHROMIUM_ARGS, ROOT, local_only
+
 GRACE_MS = 20_000  # after load, how long a missing "shown" flag is waited for
 
 # Our layers say when they are painted (window.registryPointsShown, maps/points.py). Without
@@ -103,23 +91,6 @@ def chromium() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
-
-
-def local_only(context) -> list[str]:
-    """Abort every request beyond localhost; returns the list of what was blocked."""
-    blocked: list[str] = []
-
-    def guard(route):
-        url = route.request.url
-        host = urlparse(url).hostname or ""
-        if url.startswith(("data:", "blob:", "about:")) or host in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            blocked.append(url)
-            route.abort()
-
-    context.route("**/*", guard)
-    return blocked
 
 
 def markers_shown(browser, url: str, expected: int, *, naive: bool, cap_s: float) -> dict:

@@ -7,12 +7,8 @@ Both are built the way an administrator would (migrate, reference data, then the
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from prepare import scale
@@ -76,21 +72,3 @@ def demo_district(url: str, *, today: date) -> float:
     finally:
         factory.kw["bind"].dispose()
     return time.perf_counter() - started
-
-
-@contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    """A uniquely named database on the server of ``server_url``, dropped afterwards."""
-    base = make_url(server_url)
-    name = f"registry_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield base.set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()

@@ -6,42 +6,17 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
-from prepare.bench.browser import ROOT, local_only
+from prepare.support import ROOT, app_server_command, free_port, local_only, wait_healthy
 from registry.kernel import i18n
 
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 PAGE_TIMEOUT_MS = 600_000  # the unoptimised province map may take minutes
 SHOWN = "() => window.registryPointsShown === true"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def free_port() -> int:
-    """A free local TCP port (the tests' servers use it too)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
-    """Until Streamlit's health check answers; fails at once if the server exits."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"app server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError("app server did not become healthy")
 
 
 def _die_with_parent() -> None:
@@ -147,11 +122,7 @@ def server_memory(browser, database_url: str, log_path: Path) -> dict:
 
     env = {**os.environ, "REGISTRY_DATABASE_URL": database_url}
     port = free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
+    command = app_server_command(port)
     url = f"http://127.0.0.1:{port}"
     with log_path.open("w") as log:
         process = subprocess.Popen(

@@ -10,16 +10,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-from prepare.bench.memory import free_port, wait_healthy
+from prepare.support import ROOT, app_server_command, free_port, local_only, wait_healthy
 from tests.conftest import browser_enabled
-
-ROOT = Path(__file__).resolve().parents[2]
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 
 
 @pytest.fixture(scope="session")
@@ -40,21 +35,7 @@ def app_url(tmp_path_factory):
     port = free_port()
     log = (db_path.parent / "server.log").open("w")
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "streamlit_app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
+        app_server_command(port),
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -74,17 +55,7 @@ def app_url(tmp_path_factory):
 def page(browser):
     """A fresh page whose requests beyond localhost are blocked and listed in page.blocked."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    blocked: list[str] = []
-
-    def guard(route):
-        host = urlparse(route.request.url).hostname or ""
-        if route.request.url.startswith(("data:", "blob:", "about:")) or host in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    blocked = local_only(context)
     page = context.new_page()
     page.blocked = blocked
     yield page

@@ -7,23 +7,28 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from prepare.bench.memory import free_port, wait_healthy
+from prepare.support import (
+    ROOT,
+    app_server_command,
+    free_port,
+    throwaway_database,
+    wait_healthy,
+    wait_listening,
+)
 from registry.demo import DEMO_PASSWORD
 from registry.kernel import db
 from registry.kernel.models import StockLot
 from registry.operations.checks import run_checks
-from tests.browser.conftest import ROOT, sign_in, wait_for_app
-from tests.conftest import POSTGRES_URL, _postgres_database
+from tests.browser.conftest import sign_in, wait_for_app
+from tests.conftest import POSTGRES_URL
 from tests.nginx_site import site_config
 
 pytestmark = pytest.mark.browser
@@ -33,9 +38,12 @@ pytestmark = pytest.mark.browser
 def cluster(tmp_path_factory):
     if os.environ.get("REGISTRY_TEST_NGINX") != "1" or not POSTGRES_URL:
         pytest.skip("cluster suite off: needs REGISTRY_TEST_NGINX=1 and PostgreSQL (CI has both)")
-    tmp = tmp_path_factory.mktemp("cluster")
-    databases = _postgres_database()
-    url = next(databases)
+    with throwaway_database(POSTGRES_URL) as url:
+        yield from _cluster(tmp_path_factory.mktemp("cluster"), url)
+
+
+def _cluster(tmp: Path, url: str):
+    """Two app servers on the database at ``url`` behind nginx; stopped afterwards."""
     env = {**os.environ, "REGISTRY_DATABASE_URL": url}
     subprocess.run([sys.executable, "-m", "prepare", "setup"], cwd=ROOT, env=env, check=True,
                    capture_output=True)  # fmt: skip
@@ -44,10 +52,8 @@ def cluster(tmp_path_factory):
     for port in ports:
         log = (tmp / f"app-{port}.log").open("w")
         servers[port] = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-             "--server.port", str(port), "--server.address", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            app_server_command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     https = free_port()
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     conf = site_config(
@@ -62,7 +68,7 @@ def cluster(tmp_path_factory):
     try:
         for port, process in servers.items():
             wait_healthy(f"http://127.0.0.1:{port}", process)
-        _wait_listening(https, proxy)
+        wait_listening(https, proxy)
         yield {"url": url, "proxy": f"https://127.0.0.1:{https}", "servers": servers, "tmp": tmp}
     finally:
         proxy.terminate()
@@ -70,20 +76,6 @@ def cluster(tmp_path_factory):
         for process in servers.values():
             process.terminate()
             process.wait(timeout=20)
-        next(databases, None)
-
-
-def _wait_listening(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"nginx exited with {process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError("nginx did not start listening")
 
 
 def _serving_port(tmp: Path) -> int:

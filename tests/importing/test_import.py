@@ -7,7 +7,7 @@ import io
 import random
 import time
 import zipfile
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,6 +17,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from prepare.cli import main
+from prepare.support import throwaway_database
 from registry.accounts.users import create_user
 from registry.importing import (
     COLUMNS,
@@ -36,7 +37,7 @@ from registry.kernel.models import AuditEvent, Base, Checkpoint, Item, StockLot,
 from registry.kernel.permissions import SYSTEM, Actor
 from registry.operations.checks import run_checks
 from registry.records import commands as records
-from tests.conftest import PASSWORD, POSTGRES_URL, TODAY, _postgres_database, open_reference_db
+from tests.conftest import PASSWORD, POSTGRES_URL, TODAY, open_reference_db
 from tests.helpers import depot, locality
 from tests.import_corpus import make_corpus as corpus
 
@@ -99,15 +100,15 @@ def seed(factory) -> dict[str, Actor]:
 def shared(request, tmp_path_factory):
     """One seeded database per backend for the tests that must leave it unchanged."""
     if request.param == "sqlite":
-        urls = iter([f"sqlite:///{tmp_path_factory.mktemp('import') / 'registry.db'}"])
+        database = nullcontext(f"sqlite:///{tmp_path_factory.mktemp('import') / 'registry.db'}")
     elif POSTGRES_URL:
-        urls = _postgres_database()
+        database = throwaway_database(POSTGRES_URL)
     else:
         pytest.skip("PostgreSQL suite off: set REGISTRY_TEST_POSTGRES_URL (CI does)")
-    factory = open_reference_db(next(urls))
-    yield SimpleNamespace(factory=factory, actors=seed(factory))
-    factory.kw["bind"].dispose()
-    next(urls, None)  # let the PostgreSQL generator drop its database
+    with database as url:
+        factory = open_reference_db(url)
+        yield SimpleNamespace(factory=factory, actors=seed(factory))
+        factory.kw["bind"].dispose()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from prepare.support import throwaway_database
 from registry.accounts.users import create_user
 from registry.kernel import attachments, db
 from registry.kernel.attachments import Upload
@@ -19,7 +20,7 @@ from registry.kernel.models import Attachment, AuditEvent, Drill, Plan, PlanRevi
 from registry.kernel.permissions import SYSTEM, Actor
 from registry.plans import commands as plans
 from registry.plans.queries import DISTRICT, overdue_counts, plan_detail, plan_register
-from tests.conftest import POSTGRES_URL, TODAY, _postgres_database, open_reference_db
+from tests.conftest import POSTGRES_URL, TODAY, open_reference_db
 from tests.helpers import locality
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -121,7 +122,7 @@ def shared(request, tmp_path_factory):
         return
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL suite off: set REGISTRY_TEST_POSTGRES_URL (CI does)")
-    for url in _postgres_database():
+    with throwaway_database(POSTGRES_URL) as url:
         yield from _open_shared(url)
 
 

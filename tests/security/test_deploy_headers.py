@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from prepare.bench.memory import free_port
+from prepare.support import free_port
 from tests.nginx_site import NGINX_CONF, site_config
 
 ONE_YEAR = 365 * 24 * 3600
