@@ -144,7 +144,8 @@ def radius(point) -> None:
     if not st.button(ui.t("radius.run"), key="radius.run", type="primary") or point is None:
         return
     try:
-        result = ui.read(within_radius, *point, km)
+        lon, lat = point
+        result = ui.read(within_radius, lon, lat, km)
     except ValidationError as error:
         st.error(ui.t("error.validation", detail=ui.plain(error)))
         return

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from registry.accounts import users as accounts
 from registry.kernel import audit, i18n
 from registry.kernel.clock import today, utcnow
+from registry.kernel.enums import Role
 from registry.kernel.permissions import Actor
 from registry.kernel.settings import Settings, load_settings
 from registry.operations import runtime
@@ -172,7 +173,7 @@ def demo_banner(has_demo: bool) -> None:
 
 
 @st.cache_data(ttl=60)
-def demo_users() -> list[tuple[str, object]]:
+def demo_users() -> list[tuple[str, Role]]:
     """Demo accounts present in the database (shown on the sign-in page only then)."""
     return read(queries.demo_users)
 
