@@ -52,33 +52,27 @@ ROW_HEIGHT = 35  # st.dataframe's row height: the ranking shows every locality u
 def screen(version: int, day: date) -> dict:
     """The live board compared with last week's snapshot, the trend rows and the polygons.
 
-    The live figures go through the snapshot's payload, so the board is built exactly as a
-    circular's is. ``version`` is only part of the cache key (no leading underscore, or it
-    would drop out)."""
-    with ui.session_factory()() as session:
-        latest = snapshots.latest_on_or_before(session, day)
-        live = snapshots.build_payload(session, day, ui.settings())
-        return {
-            "board": readiness_board.build(live, snapshots.week_before(session, live)),
-            "latest_as_of": latest and latest["as_of"],
-            "series": snapshots.series(session, day - timedelta(days=TREND_DAYS)),
-            "localities": queries.locality_features(session),
-            "has_demo": queries.has_demo_records(session),
-        }
+    ``version`` is only part of the cache key (no leading underscore, or it would drop out)."""
+    latest = ui.read(snapshots.latest_on_or_before, day)
+    return {
+        "board": ui.read(readiness_board.live, day, ui.settings()),
+        "latest_as_of": latest and latest["as_of"],
+        "series": ui.read(snapshots.series, day - timedelta(days=TREND_DAYS)),
+        "localities": ui.read(queries.locality_features),
+        "has_demo": ui.read(queries.has_demo_records),
+    }
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def locality_records(version: int, day: date, locality_id: int, warning_days: int) -> dict:
     """One locality's depots, teams and checkpoints that explain a low component."""
     where = MapFilter(locality_ids=(locality_id,))
-    with ui.session_factory()() as session:
-        return {
-            "depots": depot_rows(session, where, day, warning_days),
-            "teams": team_rows(session, where, day),
-            "checkpoints": checkpoint_rows(
-                session, MapFilter(locality_ids=(locality_id,), rectification="overdue"), day
-            ),
-        }
+    overdue = MapFilter(locality_ids=(locality_id,), rectification="overdue")
+    return {
+        "depots": ui.read(depot_rows, where, day, warning_days),
+        "teams": ui.read(team_rows, where, day),
+        "checkpoints": ui.read(checkpoint_rows, overdue, day),
+    }
 
 
 def percent(value) -> str:

@@ -3,13 +3,13 @@ snapshot, the 镇街排名 with previous rank and change, and the overdue items 
 leader acts on them.
 
 Built once, by ``build``, from a snapshot payload: a frozen snapshot for a past week's
-circular, or ``snapshots.build_payload`` for the live screen, so the overview and the 周通报
-can never disagree about a figure. Equal scores share a rank (competition ranking: 1, 2, 2,
-4), compared at the payload's one decimal, as printed. Overdue counts come from the
-scorecard's figures, which count every item; the listed items stop at
-``snapshots.OVERDUE_PER_LOCALITY`` per locality and are never counted. Payloads of older
-snapshots lack some fields; what is missing is left out rather than refused, because a past
-week's circular must still build.
+circular, or (``live``) the payload ``snapshots.build_payload`` computes now for the leaders'
+screen, so the overview and the 周通报 can never disagree about a figure. Equal scores share
+a rank (competition ranking: 1, 2, 2, 4), compared at the payload's one decimal, as printed.
+Overdue counts come from the scorecard's figures, which count every item; the listed items
+stop at ``snapshots.OVERDUE_PER_LOCALITY`` per locality and are never counted. Payloads of
+older snapshots lack some fields; what is missing is left out rather than refused, because a
+past week's circular must still build.
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from registry.kernel.enums import RiskLevel
+from registry.kernel.settings import Settings
 from registry.readiness import scorecard as readiness
 from registry.readiness import snapshots
 from registry.readiness.payload import (
@@ -306,6 +309,13 @@ def _overdue(payload: SnapshotPayload) -> tuple[OverdueItem, ...]:
     items += [_plan(p) for p in payload["overdue_plans"]]
     items.sort(key=lambda i: (not i.major, -i.days_overdue, i.kind == PLAN, i.id))
     return tuple(items)
+
+
+def live(session: Session, today: date, settings: Settings) -> Board:
+    """Today's board, computed now through the payload a snapshot would freeze, compared with
+    the snapshot a week old."""
+    payload = snapshots.build_payload(session, today, settings)
+    return build(payload, snapshots.week_before(session, payload))
 
 
 def build(payload: SnapshotPayload, previous: SnapshotPayload | None = None) -> Board:

@@ -124,9 +124,9 @@ def test_overdue_change_compares_the_full_counts_not_the_capped_list(factory, ac
         snapshots.take(session, actors["office"], today=first, settings=SETTINGS)
     with factory() as session:
         previous = snapshots.latest_on_or_before(session, first)
-        live = snapshots.build_payload(session, week, SETTINGS)
+        result = board.live(session, week, SETTINGS)
     assert len(previous["overdue_rectifications"]) == snapshots.OVERDUE_PER_LOCALITY
-    result = board.build(live, previous)
+    assert result.compared_with == first
     assert (result.tiles.overdue.value, result.tiles.overdue.change) == (60, 0)
     xinpu = next(s for s in result.ranking if s.name == "新浦街道")
     assert xinpu.overdue == 60
