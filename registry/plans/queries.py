@@ -4,10 +4,10 @@ and whether each has run out, and one plan's versions, drills and status history
 from __future__ import annotations
 
 import json
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypedDict
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from registry.kernel import attachments, deadlines
@@ -19,7 +19,78 @@ from registry.plans.commands import ENTITY, allowed_actions, may_write
 DISTRICT = "district"  # locality filter: the district and department plans (no locality)
 
 
-def _base_query():
+class PlanRow(TypedDict):
+    """One line of the plan register, with its three clocks as of the day asked."""
+
+    id: int
+    title: str
+    locality_id: int | None
+    locality: str | None
+    department: str | None
+    plan_class: str
+    hazards: str | None
+    owner_person: str | None
+    version_label: str
+    issued_on: date | None
+    filed_on: date | None
+    filing_ref: str | None
+    last_evaluated_on: date | None
+    last_drill_on: date | None
+    crowded_venue: bool
+    status: str
+    revision_trigger: str | None
+    status_note: str | None
+    version: int
+    is_demo: bool
+    filing_due: date | None
+    evaluation_due: date | None
+    drill_due: date | None
+    filing_overdue: bool
+    evaluation_overdue: bool
+    drill_overdue: bool
+    any_overdue: bool
+    provisional: bool
+    writable: bool
+    actions: list[str]
+
+
+class RevisionLine(TypedDict):
+    id: int
+    version_label: str
+    issued_on: date | None
+    note: str | None
+    document_name: str | None
+    trigger: str | None
+    recorded_at: datetime
+    in_force: bool
+    pending: bool
+    attachments: list[dict[str, Any]]
+
+
+class DrillLine(TypedDict):
+    id: int
+    held_on: date
+    form: str
+    participants: int | None
+    evaluation: str | None
+
+
+class HistoryLine(TypedDict):
+    at: datetime
+    actor_name: str
+    action: str
+    status_from: str | None
+    status_to: str | None
+    note: str | None
+
+
+class PlanDetail(PlanRow):
+    revisions: list[RevisionLine]
+    drills: list[DrillLine]
+    history: list[HistoryLine]
+
+
+def _base_query() -> Select[Plan, str | None, date | None]:
     """Plans with their locality name and last drill date in one query (no N+1)."""
     last_drill = (
         select(Drill.plan_id, func.max(Drill.held_on).label("last_drill_on"))
@@ -36,8 +107,8 @@ def _base_query():
 
 
 def _row(
-    actor: Actor, plan: Plan, locality: str | None, last_drill_on, today: date
-) -> dict[str, Any]:
+    actor: Actor, plan: Plan, locality: str | None, last_drill_on: date | None, today: date
+) -> PlanRow:
     dates = deadlines.plan_dates(
         status=plan.status,
         issued_on=plan.issued_on,
@@ -47,7 +118,7 @@ def _row(
         crowded_venue=plan.crowded_venue,
         today=today,
     )
-    row = {
+    row: PlanRow = {
         "id": plan.id,
         "title": plan.title,
         "locality_id": plan.locality_id,
@@ -77,6 +148,7 @@ def _row(
         "any_overdue": dates.any_overdue,
         "provisional": dates.provisional,
         "writable": may_write(actor, plan.locality_id),
+        "actions": [],
     }
     row["actions"] = allowed_actions(actor, row)
     return row
@@ -84,7 +156,7 @@ def _row(
 
 def plan_register(
     session: Session, actor: Actor, *, today: date, filters: dict[str, Any] | None = None
-) -> list[dict[str, Any]]:
+) -> list[PlanRow]:
     """Every plan (everyone may read the register), filtered by ``locality_id`` (an id, or
     ``DISTRICT``), ``status``, ``plan_class`` and ``overdue_only``; flags as of ``today``."""
     filters = filters or {}
@@ -104,22 +176,33 @@ def plan_register(
     return rows
 
 
-def overdue_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+def late_clocks(row: PlanRow) -> list[str]:
+    """The plan's clocks that have run out, in the order filing, evaluation, drill."""
+    late = {
+        "filing": row["filing_overdue"],
+        "evaluation": row["evaluation_overdue"],
+        "drill": row["drill_overdue"],
+    }
+    return [clock for clock, overdue in late.items() if overdue]
+
+
+def overdue_counts(rows: list[PlanRow]) -> dict[str, int]:
     """How many plans are late on filing, evaluation and drills."""
     return {
-        kind: sum(row[f"{kind}_overdue"] for row in rows)
-        for kind in ("filing", "evaluation", "drill")
+        "filing": sum(row["filing_overdue"] for row in rows),
+        "evaluation": sum(row["evaluation_overdue"] for row in rows),
+        "drill": sum(row["drill_overdue"] for row in rows),
     }
 
 
-def _history(session: Session, plan_id: int) -> list[dict[str, Any]]:
+def _history(session: Session, plan_id: int) -> list[HistoryLine]:
     """The plan's audit trail: who changed what status when, and why."""
     events = session.scalars(
         select(AuditEvent)
         .where(AuditEvent.entity == ENTITY, AuditEvent.entity_id == plan_id)
         .order_by(AuditEvent.id)
     )
-    history = []
+    history: list[HistoryLine] = []
     for event in events:
         before = json.loads(event.before) if event.before else {}
         after = json.loads(event.after) if event.after else {}
@@ -140,9 +223,7 @@ def _history(session: Session, plan_id: int) -> list[dict[str, Any]]:
     return history
 
 
-def plan_detail(
-    session: Session, actor: Actor, plan_id: int, *, today: date
-) -> dict[str, Any] | None:
+def plan_detail(session: Session, actor: Actor, plan_id: int, *, today: date) -> PlanDetail | None:
     """One plan: its register row, versions (each with its documents), drills and history."""
     found = session.execute(_base_query().where(Plan.id == plan_id)).first()
     if found is None:
@@ -156,7 +237,7 @@ def plan_detail(
     files = attachments.listing(session, AttachmentOwner.PLAN_REVISION, [r.id for r in revisions])
     pending = detail["status"] == PlanStatus.AWAITING_ISSUE.value
     latest_draft = max((r.id for r in revisions if r.issued_on is None), default=None)
-    detail["revisions"] = [
+    revision_lines: list[RevisionLine] = [
         {
             "id": r.id,
             "version_label": r.version_label,
@@ -173,7 +254,7 @@ def plan_detail(
         }
         for r in revisions
     ]
-    detail["drills"] = [
+    drills: list[DrillLine] = [
         {
             "id": d.id,
             "held_on": d.held_on,
@@ -185,5 +266,9 @@ def plan_detail(
             select(Drill).where(Drill.plan_id == plan_id).order_by(Drill.held_on.desc(), Drill.id)
         )
     ]
-    detail["history"] = _history(session, plan_id)
-    return detail
+    return {
+        **detail,
+        "revisions": revision_lines,
+        "drills": drills,
+        "history": _history(session, plan_id),
+    }

@@ -52,7 +52,7 @@ class OverdueRectification(TypedDict):
 
 class OverduePlan(TypedDict):
     id: int
-    locality_id: int
+    locality_id: int | None  # None: a district or department plan
     title: str
     owner: str | None
     overdue: list[str]  # of "filing", "evaluation", "drill"

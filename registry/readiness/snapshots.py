@@ -80,7 +80,7 @@ def _plans(session: Session, today: date) -> list[OverduePlan]:
             "locality_id": row["locality_id"],
             "title": row["title"],
             "owner": row["owner_person"] or row["department"],
-            "overdue": [k for k in PLAN_CLOCKS if row[f"{k}_overdue"]],
+            "overdue": plan_queries.late_clocks(row),
             "days_overdue": _plan_days_overdue(row, today),
         }
         for row in rows
