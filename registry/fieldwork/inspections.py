@@ -8,9 +8,10 @@ for its risk level.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,7 @@ from registry.kernel.models import Campaign, Checkpoint, Depot, Inspection, Team
 from registry.kernel.permissions import Action, Actor, require, require_depot_write
 from registry.kernel.settings import Settings
 
-MODELS = {
+MODELS: dict[InspectionTarget, type[Depot | Checkpoint | Team]] = {
     InspectionTarget.DEPOT: Depot,
     InspectionTarget.CHECKPOINT: Checkpoint,
     InspectionTarget.TEAM: Team,
@@ -56,24 +57,26 @@ class Target:
 
     @property
     def checkpoint_type(self) -> CheckpointType | None:
-        return self.record.type if self.kind is InspectionTarget.CHECKPOINT else None
+        return self.record.type if isinstance(self.record, Checkpoint) else None
 
     @property
     def risk_level(self) -> RiskLevel | None:
-        return self.record.risk_level if self.kind is InspectionTarget.CHECKPOINT else None
+        return self.record.risk_level if isinstance(self.record, Checkpoint) else None
 
     @property
     def responsible(self) -> str | None:
-        return getattr(self.record, RESPONSIBLE_FIELD[self.kind])
+        person: str | None = getattr(self.record, RESPONSIBLE_FIELD[self.kind])
+        return person
 
     @property
     def foreign_key(self) -> dict[str, Any]:
         return {f"{self.kind.value}_id": self.record.id}
 
 
-def load_target(session: Session, kind, record_id) -> Target:
+def load_target(session: Session, kind: object, record_id: int | None) -> Target:
     kind = validation.choice(kind, InspectionTarget, "target_kind")
-    record = session.get(MODELS[kind], record_id) if record_id is not None else None
+    found = session.get(MODELS[kind], record_id) if record_id is not None else None
+    record = cast("Depot | Checkpoint | Team | None", found)  # get() widens the union to Base
     if record is None:
         raise ValidationError(f"target: no {kind.value} {record_id!r}", field="target")
     if record.status is not RecordStatus.ACTIVE:
@@ -84,7 +87,7 @@ def load_target(session: Session, kind, record_id) -> Target:
 def require_inspect(actor: Actor, target: Target) -> None:
     """District depots are inspected by the district office; everything else by the people
     who keep that locality's records."""
-    if target.kind is InspectionTarget.DEPOT:
+    if isinstance(target.record, Depot):
         require_depot_write(actor, target.record.level, target.locality_id)
     else:
         require(actor, Action.EDIT_LOCAL_RECORDS, target.locality_id)
@@ -96,7 +99,9 @@ def finding_lines(findings: str | None) -> list[str]:
     return [line for line in lines if line]
 
 
-def _campaign(session: Session, target: Target, day: date, campaign_id) -> Campaign | None:
+def _campaign(
+    session: Session, target: Target, day: date, campaign_id: int | str | None
+) -> Campaign | None:
     if campaign_id in (None, ""):
         return campaigns.matching_campaign(
             session, target.kind, target.locality_id, target.checkpoint_type, day
@@ -132,7 +137,7 @@ def record_inspection(
     session: Session,
     actor: Actor,
     data: dict[str, Any],
-    photos: list[PreparedFile] = (),
+    photos: Sequence[PreparedFile] = (),
     *,
     settings: Settings,
     today: date,

@@ -3,16 +3,23 @@ rectification lists with overdue days, and one rectification's whole history."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypedDict, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from registry.fieldwork import inspections, rectifications
 from registry.kernel import attachments, deadlines
-from registry.kernel.enums import AttachmentOwner, InspectionTarget, RecordStatus, RiskLevel
+from registry.kernel.enums import (
+    AttachmentOwner,
+    CheckpointType,
+    InspectionTarget,
+    RecordStatus,
+    RiskLevel,
+)
 from registry.kernel.enums import RectificationStatus as S
 from registry.kernel.errors import PermissionDenied
 from registry.kernel.models import (
@@ -34,9 +41,80 @@ TARGET_NAME = {
 }
 
 
+class TargetRow(TypedDict):
+    """A record the actor may inspect."""
+
+    kind: str
+    id: int
+    name: str
+    locality_id: int
+    locality: str
+    checkpoint_type: CheckpointType | None
+    risk_level: RiskLevel | None
+    responsible: str | None
+    lon: float | None
+    lat: float | None
+    last_inspected_on: date | None
+
+
+class InspectionRow(TypedDict):
+    id: int
+    inspected_on: date
+    kind: str
+    target: str
+    locality: str
+    inspector: str
+    result: str
+    findings: str | None
+    photos: list[dict[str, Any]]
+
+
+class RectificationRow(TypedDict):
+    id: int
+    version: int
+    kind: str
+    target: str
+    locality_id: int
+    locality: str
+    description: str
+    risk_level: str
+    status: str
+    found_on: date
+    deadline: date
+    overdue: bool
+    days_overdue: int
+    responsible_person: str | None
+    plan_text: str | None
+    signed_off: bool
+    closed_on: date | None
+    actions: list[str]
+
+
+class StepLine(TypedDict):
+    id: int
+    action: str | None
+    from_status: str | None
+    to_status: str
+    actor: str
+    at: datetime
+    note: str | None
+    evidence: str | None
+    photos: list[dict[str, Any]]
+
+
+class RectificationDetail(RectificationRow):
+    signed_off_by: str | None
+    signed_off_at: datetime | None
+    inspection_photos: list[dict[str, Any]]
+    steps: list[StepLine]
+
+
+Inspected = Inspection | Rectification  # both name their target by one of three keys
+
+
 def inspection_targets(
     session: Session, actor: Actor, kind: InspectionTarget, locality_id: int | None
-) -> list[dict[str, Any]]:
+) -> list[TargetRow]:
     """Active records of one kind (in one locality when given) that the actor may inspect,
     with their location and when they were last inspected."""
     model = inspections.MODELS[kind]
@@ -53,8 +131,9 @@ def inspection_targets(
     )
     if locality_id is not None:
         query = query.where(model.locality_id == locality_id)
-    rows = []
-    for record, locality, last_on in session.execute(query):
+    rows: list[TargetRow] = []
+    for found, locality, last_on in session.execute(query):
+        record = cast("Depot | Checkpoint | Team", found)  # select() widens the union to Base
         target = inspections.Target(kind, record)
         try:
             inspections.require_inspect(actor, target)
@@ -62,7 +141,7 @@ def inspection_targets(
             continue
         lon, lat = (
             (record.base_lon, record.base_lat)
-            if kind is InspectionTarget.TEAM
+            if isinstance(record, Team)
             else (record.lon, record.lat)
         )
         rows.append(
@@ -83,7 +162,9 @@ def inspection_targets(
     return rows
 
 
-def recent_inspections(session: Session, locality_ids, limit: int = 50) -> list[dict[str, Any]]:
+def recent_inspections(
+    session: Session, locality_ids: Iterable[int] | None, limit: int = 50
+) -> list[InspectionRow]:
     """The latest inspections (of some localities, or all when None), with photo counts."""
     query = (
         select(Inspection, Locality.name)
@@ -114,22 +195,27 @@ def recent_inspections(session: Session, locality_ids, limit: int = 50) -> list[
     ]
 
 
-def _target_id(record) -> int | None:
-    return record.depot_id or record.checkpoint_id or record.team_id
+def _target_id(record: Inspected) -> int:
+    """The inspected record's id: exactly one of the three keys is set (a CHECK says so)."""
+    target = record.depot_id or record.checkpoint_id or record.team_id
+    assert target is not None
+    return target
 
 
-def _target_kind(record) -> InspectionTarget:
+def _target_kind(record: Inspected) -> InspectionTarget:
     if record.depot_id:
         return InspectionTarget.DEPOT
     return InspectionTarget.CHECKPOINT if record.checkpoint_id else InspectionTarget.TEAM
 
 
-def _target_names(session: Session, records) -> dict[tuple[InspectionTarget, int], str]:
+def _target_names(
+    session: Session, records: Iterable[Inspected]
+) -> dict[tuple[InspectionTarget, int], str]:
     """Names of the records inspected or rectified, one query per kind."""
     wanted: dict[InspectionTarget, set[int]] = {}
     for record in records:
         wanted.setdefault(_target_kind(record), set()).add(_target_id(record))
-    names = {}
+    names: dict[tuple[InspectionTarget, int], str] = {}
     for kind, ids in wanted.items():
         model = inspections.MODELS[kind]
         for record_id, name in session.execute(
@@ -149,7 +235,7 @@ class RectificationFilter:
 
 def list_rectifications(
     session: Session, actor: Actor, filters: RectificationFilter, *, today: date
-) -> list[dict[str, Any]]:
+) -> list[RectificationRow]:
     """Rectifications matching the filter, the most overdue first."""
     query = select(Rectification, Locality.name).join(
         Locality, Locality.id == Rectification.locality_id
@@ -167,7 +253,14 @@ def list_rectifications(
     return [_row(session, actor, rect, locality, names, today) for rect, locality in rows]
 
 
-def _row(session, actor, rect: Rectification, locality: str, names, today: date) -> dict[str, Any]:
+def _row(
+    session: Session,
+    actor: Actor,
+    rect: Rectification,
+    locality: str,
+    names: dict[tuple[InspectionTarget, int], str],
+    today: date,
+) -> RectificationRow:
     is_open = rect.status is not S.CLOSED
     kind = _target_kind(rect)
     return {
@@ -194,13 +287,13 @@ def _row(session, actor, rect: Rectification, locality: str, names, today: date)
 
 def rectification_detail(
     session: Session, actor: Actor, rect_id: int, *, today: date
-) -> dict[str, Any]:
+) -> RectificationDetail | None:
     """One rectification with its steps (who, when, note, evidence, photos) and the photos of
     the inspection that found it."""
     rect = session.get(Rectification, rect_id)
     if rect is None:
-        return {}
-    locality = session.get(Locality, rect.locality_id).name
+        return None
+    locality = session.get_one(Locality, rect.locality_id).name
     row = _row(session, actor, rect, locality, _target_names(session, [rect]), today)
     steps = session.execute(
         select(RectificationStep, User.display_name)

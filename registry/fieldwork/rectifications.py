@@ -117,7 +117,9 @@ def _step(
     return step
 
 
-def _finding_risk(session: Session, actor: Actor, target: dict[str, Any], requested) -> RiskLevel:
+def _finding_risk(
+    session: Session, actor: Actor, target: dict[str, Any], requested: RiskLevel | str | None
+) -> RiskLevel:
     """A finding on a checkpoint is at least as grave as the checkpoint itself: anyone may
     raise it, only the district office may rate it lower (a 重大 hazard stays the office's
     business until the office decides otherwise)."""
@@ -161,7 +163,7 @@ def register(
     *,
     target: dict[str, Any],
     description: str,
-    risk_level: RiskLevel,
+    risk_level: RiskLevel | str | None,
     found_on: date,
     settings: Settings,
     today: date,

@@ -9,7 +9,7 @@ import math
 import re
 from datetime import date
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from registry.kernel.district import in_district
 from registry.kernel.errors import ValidationError
@@ -77,6 +77,10 @@ def point_in_district(lon: Any, lat: Any, field: str = "location") -> tuple[floa
     return lon, lat
 
 
+@overload
+def not_future(value: date, field: str, today: date) -> date: ...
+@overload
+def not_future(value: None, field: str, today: date) -> None: ...
 def not_future(value: date | None, field: str, today: date) -> date | None:
     if value is not None and value > today:
         raise ValidationError(f"{field}: {value.isoformat()} is in the future", field=field)
