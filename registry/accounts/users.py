@@ -113,7 +113,7 @@ def resume(session: Session, user_id: int, generation: int, now: datetime) -> Si
     return SignIn(Actor.from_user(user), generation, user.must_change_password)
 
 
-def _sign_in_state(session: Session, user_id: int, *conditions, **values) -> bool:
+def _sign_in_state(session: Session, user_id: int, *conditions, **values: Any) -> bool:
     """Sign-in bookkeeping is not an edit of the account: written past the version counter,
     so a sign-in never makes an administrator's open form on that account stale. Returns
     whether the row still met ``conditions``."""

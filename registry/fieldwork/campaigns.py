@@ -115,7 +115,7 @@ def phase(campaign, today: date) -> str:
 # --- writing -----------------------------------------------------------------------------
 
 
-def _date(value, field: str) -> date:
+def _date(value: Any, field: str) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -128,7 +128,7 @@ def _date(value, field: str) -> date:
         raise ValidationError(f"{field}: not a date: {value!r}", field=field) from None
 
 
-def _listed(value) -> list[Any]:
+def _listed(value: Any) -> list[Any]:
     if value is None:
         return []
     if isinstance(value, str):

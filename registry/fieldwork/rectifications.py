@@ -80,7 +80,7 @@ def allowed_actions(session: Session, actor: Actor, rect: Rectification) -> list
     return actions
 
 
-def _note(value, *, required: bool = True) -> str | None:
+def _note(value: Any, *, required: bool = True) -> str | None:
     return validation.text(value, "note", max_len=NOTE_MAX, required=required)
 
 

@@ -26,7 +26,7 @@ LIST_SEPARATORS = re.compile(r"[,，、;；/\n]")
 _REFUSED = object()  # a cell already reported (a formula): its other checks are skipped
 
 
-def _as_text(value) -> str:
+def _as_text(value: Any) -> str:
     """What a cell says; Excel turns typed phone and batch numbers into numbers."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -37,7 +37,7 @@ def _as_text(value) -> str:
     return str(value).strip()
 
 
-def _as_number(value) -> float | None:
+def _as_number(value: Any) -> float | None:
     if isinstance(value, bool | date | time):
         return None
     if isinstance(value, str):
@@ -49,7 +49,7 @@ def _as_number(value) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _as_date(value) -> date | None:
+def _as_date(value: Any) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -67,7 +67,7 @@ def _as_date(value) -> date | None:
 class RowCells:
     """The cells of one row, read by type; ``ok`` turns False at the first problem."""
 
-    def __init__(self, row: Row, problems: list[Problem]):
+    def __init__(self, row: Row, problems: list[Problem]) -> None:
         self.row = row
         self.ok = True
         self._problems = problems

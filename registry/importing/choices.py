@@ -7,6 +7,7 @@ import re
 import unicodedata
 from enum import StrEnum
 from functools import cache
+from typing import Any
 
 from registry.kernel import i18n
 from registry.kernel.geo import CoordinateSystem
@@ -24,7 +25,7 @@ def normalise(text: str) -> str:
     return _IGNORED.sub("", unicodedata.normalize("NFKC", str(text)).casefold())
 
 
-def display(value, language: str) -> str:
+def display(value: Any, language: str) -> str:
     """The label shown to users for a choice value."""
     if isinstance(value, CoordinateSystem):
         return i18n.translate(f"crs.{value.value}", language)
@@ -33,7 +34,7 @@ def display(value, language: str) -> str:
     return str(value)
 
 
-def short_label(value, language: str) -> str:
+def short_label(value: Any, language: str) -> str:
     """The label without its parenthesis when that holds commas (an Excel list separator)."""
     label = display(value, language)
     text = unicodedata.normalize("NFKC", label)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass, field
+from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -63,7 +64,7 @@ def _package_refusal(data: bytes, max_bytes: int) -> Sheet | None:
     return None if XLSX_CONTENT_TYPE in types else _refusal("not_xlsx")
 
 
-def _blank(value) -> bool:
+def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 

@@ -27,7 +27,7 @@ class Problem:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-def shown(value) -> str:
+def shown(value: Any) -> str:
     """A cell as text for the report, shortened."""
     if value is None:
         return ""
@@ -37,7 +37,7 @@ def shown(value) -> str:
     return text if len(text) <= VALUE_SHOWN else text[: VALUE_SHOWN - 1] + "…"
 
 
-def _param(value, language: str) -> str:
+def _param(value: Any, language: str) -> str:
     if (isinstance(value, type) and issubclass(value, StrEnum)) or isinstance(value, tuple):
         return choices.listing(value, language)
     if isinstance(value, StrEnum):

@@ -119,7 +119,9 @@ def _refusal(rows: ModuleType, row: Row, error: Exception) -> Problem:
     return Problem(row.number, column, shown(row.values.get(column)), "refused", {"detail": error})
 
 
-def _write_receipts(session, actor, kind: str, plan, report: ImportReport, ticker) -> None:
+def _write_receipts(
+    session: Session, actor: Actor, kind: str, plan, report: ImportReport, ticker
+) -> None:
     """Every receipt through the bulk use-case; a refusal is pinned to its row."""
     try:
         stock.receive_many(

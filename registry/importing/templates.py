@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from enum import StrEnum
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -72,7 +73,7 @@ def _data_sheet(sheet, kind: str, language: str) -> None:
 
 
 def _instructions(sheet, kind: str, language: str) -> None:
-    def t(key, **values):
+    def t(key, **values: Any):
         return i18n.translate(f"import.{key}", language, **values)
 
     kind_label = t(f"kind.{kind}")

@@ -12,17 +12,21 @@ from registry.kernel.errors import StaleRecord, ValidationError
 from registry.kernel.permissions import Actor
 
 
-class Record(Protocol):
-    """What an edit needs of a record: its id and its optimistic-locking version."""
+class Stored(Protocol):
+    """What loading and creating need of a record: its id."""
 
     @property
     def id(self) -> int: ...
+
+
+class Record(Stored, Protocol):
+    """What an edit needs of a record: its id and its optimistic-locking version."""
 
     @property
     def version(self) -> int: ...
 
 
-R = TypeVar("R", bound=Record)
+R = TypeVar("R", bound=Stored)
 
 
 def load(session: Session, model: type[R], record_id: int, entity: AuditEntity) -> R:

@@ -144,7 +144,7 @@ def _open(session: Session, actor: Actor, plan_id: int, expected_version: int | 
 # --- validation helpers ---------------------------------------------------------------------
 
 
-def _day(value, field: str, *, required: bool = True) -> date | None:
+def _day(value: Any, field: str, *, required: bool = True) -> date | None:
     if value in (None, ""):
         if required:
             raise ValidationError("error.required", field=field)
@@ -160,7 +160,7 @@ def _day(value, field: str, *, required: bool = True) -> date | None:
 
 
 def _dated(
-    value, field: str, today: date, *, after: date | None, what: Term | None, required=True
+    value: Any, field: str, today: date, *, after: date | None, what: Term | None, required=True
 ):
     """A date that is not in the future and not before ``after``."""
     day = validation.not_future(_day(value, field, required=required), field, today)
@@ -169,11 +169,11 @@ def _dated(
     return day
 
 
-def _note(value, field: str = "note", *, required: bool = False) -> str | None:
+def _note(value: Any, field: str = "note", *, required: bool = False) -> str | None:
     return validation.text(value, field, max_len=NOTE_LENGTH, required=required)
 
 
-def _locality_id(session: Session, value) -> int | None:
+def _locality_id(session: Session, value: Any) -> int | None:
     if value in (None, ""):
         return None
     try:
@@ -220,7 +220,7 @@ def _document(document, settings: Settings | None, *, required: bool) -> Prepare
     return attachments.prepare_document(document, settings or Settings())
 
 
-def _new_label(session: Session, plan_id: int | None, value) -> str:
+def _new_label(session: Session, plan_id: int | None, value: Any) -> str:
     """A version label no earlier revision of the plan has used."""
     label = validation.text(value, "version_label", max_len=32)
     if plan_id is not None:
@@ -234,7 +234,9 @@ def _new_label(session: Session, plan_id: int | None, value) -> str:
     return label
 
 
-def _add_revision(session, actor, plan: Plan, document: PreparedFile | None, **values):
+def _add_revision(
+    session: Session, actor: Actor, plan: Plan, document: PreparedFile | None, **values: Any
+):
     revision = editing.create(
         session,
         actor,
@@ -247,7 +249,9 @@ def _add_revision(session, actor, plan: Plan, document: PreparedFile | None, **v
     return revision
 
 
-def _attach(session, actor, plan: Plan, revision: PlanRevision, document: PreparedFile):
+def _attach(
+    session: Session, actor: Actor, plan: Plan, revision: PlanRevision, document: PreparedFile
+):
     stored = attachments.attach(
         session,
         actor,
@@ -344,8 +348,8 @@ def update_plan_details(
 
 
 def _move(
-    session,
-    actor,
+    session: Session,
+    actor: Actor,
     plan: Plan,
     expected_version: int,
     audit_action: AuditAction,

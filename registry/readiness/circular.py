@@ -187,7 +187,7 @@ class _Text:
 
     def __init__(
         self, payload: dict[str, Any], previous: dict[str, Any] | None, iso_week: str, language: str
-    ):
+    ) -> None:
         self.payload, self.previous, self.language = payload, previous, language
         self.week = week_label(iso_week)
         self.as_of = date.fromisoformat(payload["as_of"])
@@ -195,7 +195,7 @@ class _Text:
         self.rows = self.board.ranking
         self.names = {loc["id"]: loc["name"] for loc in payload["localities"]}
 
-    def t(self, key: str, **values) -> str:
+    def t(self, key: str, **values: Any) -> str:
         return translate(key, self.language, **values)
 
     def date(self, day: date | str, *, year: bool = True) -> str:
@@ -225,7 +225,7 @@ class _Text:
             return DASH
         return self.t("circ.change.cell", delta=_signed(row.change), move=self.move(row))
 
-    def locality_name(self, locality_id) -> str:
+    def locality_name(self, locality_id: int | None) -> str:
         if locality_id is None:
             return self.t("circ.overdue.district")
         return self.names.get(locality_id, f"#{locality_id}")
@@ -305,7 +305,7 @@ class _Text:
             if rects.get(lid) or plans.get(lid)
         ]
 
-    def listed_of(self, locality_id, shown: int) -> int:
+    def listed_of(self, locality_id: int | None, shown: int) -> int:
         """How many overdue rectifications the locality has in all (the list may be capped)."""
         standing = self.board.standing(locality_id)
         return shown if standing is None else max(shown, standing.overdue)
@@ -620,7 +620,7 @@ def _sheet(workbook, title: str, header: list[str], rows: list[list[Any]]) -> No
     exports._fit_columns(sheet, [header, *[[_shown(v) for v in row] for row in body]])
 
 
-def _shown(value):
+def _shown(value: Any):
     return value.isoformat() if isinstance(value, date) else value
 
 

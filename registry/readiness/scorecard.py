@@ -103,7 +103,7 @@ def combine(components: dict[str, Component], settings: Settings) -> float:
     return 100 * sum(w * s for w, s in applicable) / total if total else 0.0
 
 
-def _names(values, limit: int = WHO_SHOWN) -> list[str]:
+def _names(values: Any, limit: int = WHO_SHOWN) -> list[str]:
     return sorted({v for v in values if v})[:limit]
 
 

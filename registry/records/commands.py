@@ -32,7 +32,7 @@ from registry.kernel.permissions import Action, Actor, require, require_depot_wr
 AGE_BANDS = ("18-29", "30-39", "40-49", "50-59", "60+")
 
 
-def _locality(session: Session, locality_id) -> Locality:
+def _locality(session: Session, locality_id: int | None) -> Locality:
     locality = session.get(Locality, locality_id)
     if locality is None:
         raise ValidationError(f"locality: unknown locality {locality_id!r}", field="locality")
@@ -122,7 +122,17 @@ def _require_local(actor: Actor, _level, locality_id: int) -> None:
     require(actor, Action.EDIT_LOCAL_RECORDS, locality_id)
 
 
-def _update(session, actor, model, entity, record_id, expected_version, data, values_of, may_write):
+def _update(
+    session: Session,
+    actor: Actor,
+    model,
+    entity,
+    record_id: int,
+    expected_version: int,
+    data: dict[str, Any],
+    values_of,
+    may_write,
+):
     """Edit a record as a whole: permission on the record as it is and as it will be (so
     nobody moves a record out of, or into, a locality they do not hold), validation of
     every field, the version check, and the audit event."""
@@ -261,7 +271,9 @@ def update_checkpoint(
     )
 
 
-def _retire(session, actor, model, entity, record_id, expected_version, may_write):
+def _retire(
+    session: Session, actor: Actor, model, entity, record_id: int, expected_version: int, may_write
+):
     """Retire rather than delete: the record leaves the map and the lists, its history and
     audit trail stay."""
     record = editing.load(session, model, record_id, entity)
