@@ -80,7 +80,7 @@ def add_basemap(m: folium.Map, name: str, *, tianditu_key: str | None = None) ->
     elif name == "gaode":
         folium.TileLayer("Gaode.Normal", control=False).add_to(m)
     else:
-        key = quote(tianditu_key, safe="")
+        key = quote(tianditu_key or "", safe="")  # available_basemaps checked there is one
         for layer in ("vec", "cva"):
             folium.TileLayer(
                 _TIANDITU_URL.format(layer=layer, key=key),

@@ -87,7 +87,9 @@ class LayerLegend(MacroElement):
         ]
 
     def render(self, **kwargs):
-        siblings = list(self._parent._children.values())
+        parent = self._parent
+        assert parent is not None  # rendered only once added to a map
+        siblings = list(parent._children.values())
         after = siblings[siblings.index(self) + 1 :]
         if any(layer in after for layer, _ in self.sections if layer is not None):
             raise ValueError("add LayerLegend to the map after the layers it refers to")

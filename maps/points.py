@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import folium
 import numpy as np
@@ -149,12 +150,13 @@ class PointLayer(folium.map.Layer):
         self.styles_json = _script_json(entries)
 
     def render(self, **kwargs):
-        self._map = get_obj_in_upper_tree(self, folium.Map)
+        owner: Any = get_obj_in_upper_tree(self, folium.Map)  # carries our own marker
+        self._map = owner
         # The drawing code travels with the map's first point layer: st_folium runs the
         # layers' scripts but not inline scripts of the page header.
-        if getattr(self._map, "_registry_points_owner", None) is None:
-            self._map._registry_points_owner = self
-        self.points_js = POINTS_JS if self._map._registry_points_owner is self else ""
+        if getattr(owner, "_registry_points_owner", None) is None:
+            owner._registry_points_owner = self
+        self.points_js = POINTS_JS if owner._registry_points_owner is self else ""
         super().render(**kwargs)
 
 
@@ -234,7 +236,7 @@ def encode_points(points: list[Mapping], index: Mapping[str, int]) -> str:
     numbered = [_NUMBERED_KEY_RE.fullmatch(key) for key in keys]
     prefixes = {m.group(1) for m in numbered if m}
     shared = len(prefixes) == 1 and all(numbered)
-    numbers = np.array([int(m.group(2)) for m in numbered] if shared else [0] * len(keys))
+    numbers = np.array([int(m.group(2)) for m in numbered if m] if shared else [0] * len(keys))
     order = np.lexsort((numbers, groups))
     parts = [
         f'"n":{len(keys)}',

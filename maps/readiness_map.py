@@ -83,7 +83,8 @@ def build_readiness_map(
         },
         highlight_function=lambda _: {"weight": 3, "color": "#263238"},
         tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
-    ).add_to(m)
+    )
+    layer.add_to(m)
     if boundary:
         folium.GeoJson(
             {"type": "FeatureCollection", "features": _outline(boundary)},

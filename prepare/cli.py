@@ -13,6 +13,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from registry.importing import KINDS
 from registry.kernel import db, purpose
@@ -172,7 +173,7 @@ def cmd_import(args) -> int:
     if actor is None:
         print(translate("import.cli.unknown_user", language, name=args.username), file=sys.stderr)
         return 2
-    options = {"today": today(), "language": language}
+    options: dict[str, Any] = {"today": today(), "language": language}
     try:
         with db.transaction(factory) as session:
             if args.dry_run:

@@ -14,6 +14,7 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import shapely
 from shapely.geometry import MultiPoint, Point, box, mapping, shape
@@ -87,7 +88,7 @@ def _synthetic_cells(rng: random.Random, count: int, haizhou) -> list:
     """Voronoi cells over the province box outside Haizhou, one per township."""
     area = box(*PROVINCE_BOX).difference(haizhou.buffer(0.01))
     shapely.prepare(area)
-    seeds = []
+    seeds: list[Any] = []  # shapely points
     while len(seeds) < count:
         p = Point(
             rng.uniform(PROVINCE_BOX[0], PROVINCE_BOX[2]),
@@ -142,7 +143,7 @@ def _localities(session: Session, rng: random.Random, count: int) -> list[tuple[
 def _points_in(rng: random.Random, polygon, count: int) -> list[tuple[float, float]]:
     minx, miny, maxx, maxy = polygon.bounds
     shapely.prepare(polygon)
-    points = []
+    points: list[tuple[float, float]] = []
     while len(points) < count:
         p = Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
         if polygon.contains(p):
@@ -375,7 +376,7 @@ def _users(session: Session, actor: Actor) -> None:
 
 def _advance_sequences(session: Session) -> None:
     """Explicit ids leave PostgreSQL's sequences behind; move them past the data."""
-    if session.bind.dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
         return
     for model in (Locality, Depot, StockLot, Team, Checkpoint, Inspection):
         table = model.__tablename__
@@ -409,7 +410,7 @@ def build(
     _advance_sequences(session)
     _users(session, actor)
     counts = {
-        model.__tablename__: session.scalar(select(func.count()).select_from(model))
+        model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
         for model in COUNTED
     }
     audit.record(session, actor, "scale-dataset-built", "demo", None, after=counts)

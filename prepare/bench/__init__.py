@@ -181,12 +181,13 @@ def _build(run: Run, folder: Path, options: Options) -> dict[str, str]:
 
 def _postgres(run: Run, options: Options) -> None:
     key = "province.load_postgresql_s"
-    if not options.postgres:
+    server = options.postgres
+    if not server:
         run.notes[key] = "not asked (--postgres URL)"
         return
 
     def load():
-        with throwaway_database(options.postgres, prefix="registry_bench") as url:
+        with throwaway_database(server, prefix="registry_bench") as url:
             return datasets.fill_province(url, datasets.SIZES[options.size], today=today())[1]
 
     seconds = run.step("province dataset in PostgreSQL", (key,), load)

@@ -104,7 +104,7 @@ def markers_shown(browser, url: str, expected: int, *, naive: bool, cap_s: float
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)[:200]))
-    result = {"expected": expected, "cap_s": cap_s}
+    result: dict[str, object] = {"expected": expected, "cap_s": cap_s}
     try:
         page.goto(url, wait_until="commit", timeout=cap_s * 1000)
         check, arg = (NAIVE_SHOWN, expected) if naive else (OURS_SHOWN, [expected, GRACE_MS])

@@ -58,7 +58,9 @@ def time_import(url: str, rows: int, *, today: date, username: str = "office") -
     factory = db.make_session_factory(db.make_engine(url))
     try:
         with factory() as session:
-            actor = Actor.from_user(session.scalar(select(User).where(User.username == username)))
+            actor = Actor.from_user(
+                session.scalars(select(User).where(User.username == username)).one()
+            )
             data = stock_workbook(session, rows, today=today)
         started = time.perf_counter()
         with db.transaction(factory) as session:

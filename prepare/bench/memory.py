@@ -86,7 +86,7 @@ def _browse(browser, url: str, username: str, password: str) -> dict:
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     blocked = local_only(context)
     page = context.new_page()
-    times = {}
+    times: dict[str, object] = {}
     try:
         page.goto(url)
         _wait_idle(page)

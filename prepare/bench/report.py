@@ -153,7 +153,7 @@ def machine() -> dict:
 
 
 def versions(chromium: str) -> dict:
-    found = {"python": sys.version.split()[0]}
+    found: dict[str, str | None] = {"python": sys.version.split()[0]}
     for package in ("streamlit", "folium", "streamlit-folium", "SQLAlchemy", "playwright",
                     "branca", "openpyxl", "psycopg"):  # fmt: skip
         try:
