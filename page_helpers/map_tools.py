@@ -62,7 +62,7 @@ def query_point(checkpoints: list[dict]) -> tuple[float, float] | None:
         format_func=lambda c: ui.t(f"crs.{c.value}"),
         key="map.point_crs",
     )
-    return to_wgs84(lon, lat, system)
+    return to_wgs84(lon, lat, system or CoordinateSystem.WGS84)  # the answer is typed optional
 
 
 def _km(metres: float) -> float:
@@ -72,12 +72,15 @@ def _km(metres: float) -> float:
 def nearest(point, items: dict[int, str]) -> None:
     columns = st.columns([2, 1])
     item_id = columns[0].selectbox(
-        ui.t("nearest.item"), list(items), key="nearest.item", format_func=items.get
+        ui.t("nearest.item"), list(items), key="nearest.item", format_func=lambda i: items[i]
     )
     quantity = columns[1].number_input(
         ui.t("nearest.quantity"), min_value=1, value=100, step=10, key="nearest.quantity"
     )
     if not st.button(ui.t("nearest.run"), key="nearest.run", type="primary") or point is None:
+        return
+    if item_id is None:  # an empty catalogue: nothing to look for
+        st.warning(ui.t("nearest.none"))
         return
     try:
         point_in_district(*point)

@@ -18,4 +18,4 @@ def location_inputs(prefix: str, lon: float, lat: float) -> tuple[float, float]:
         key=f"{prefix}.crs",
         format_func=lambda c: ui.t(f"crs.{c.value}"),
     )
-    return to_wgs84(lon, lat, system)
+    return to_wgs84(lon, lat, system or CoordinateSystem.WGS84)  # the answer is typed optional
