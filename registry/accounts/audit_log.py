@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,9 +35,9 @@ def _parsed(text: str | None, actor: Actor) -> dict[str, Any] | None:
     """Stored JSON as a dict, phone numbers masked for roles that do not see them."""
     if text is None:
         return None
-    values = json.loads(text)
+    values: Any = json.loads(text)  # a dict when written by audit.record
     if actor.sees_phone_numbers or not isinstance(values, dict):
-        return values
+        return cast("dict[str, Any] | None", values)
     return {
         key: mask_phone(value) if key.endswith("phone") and isinstance(value, str) else value
         for key, value in values.items()
@@ -128,4 +128,4 @@ def distinct_actors(session: Session) -> dict[int, str]:
         .distinct()
         .order_by(AuditEvent.actor_name)
     ).all()
-    return dict(rows)
+    return {actor_id: name for actor_id, name in rows if actor_id is not None}

@@ -116,7 +116,7 @@ class PlanDates:
 
 def plan_dates(
     *,
-    status: PlanStatus,
+    status: PlanStatus | str,
     issued_on: date | None,
     filed_on: date | None,
     last_evaluated_on: date | None,

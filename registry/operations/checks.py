@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
 from registry.kernel import models
@@ -17,7 +17,7 @@ from registry.kernel.purpose import RECORD_MODELS
 def counts(session: Session) -> dict[str, int]:
     """Rows in every table of the schema (a move between databases must keep them all)."""
     return {
-        table.name: session.scalar(select(func.count()).select_from(table))
+        table.name: session.scalar(select(func.count()).select_from(table)) or 0
         for table in models.Base.metadata.sorted_tables
     }
 
@@ -72,7 +72,7 @@ def _expired_issues(session: Session) -> list[str]:
     return [
         f"movement {mid}: issued from lot {batch} after its expiry {expiry}"
         for mid, batch, expiry, at in rows
-        if at.date() > expiry
+        if expiry is not None and at.date() > expiry
     ]
 
 
@@ -117,7 +117,7 @@ def _postgres_refused(session: Session, table: str) -> set[str]:
 def _append_only_guarded(session: Session) -> list[str]:
     """The ledger and audit tables must refuse UPDATE and DELETE: inspect their triggers,
     which holds for an empty table as much as for a full one."""
-    sqlite = session.bind.dialect.name == "sqlite"
+    sqlite = session.get_bind().dialect.name == "sqlite"
     problems = []
     for table in models.APPEND_ONLY_TABLES:
         refused = _sqlite_refused(session, table) if sqlite else _postgres_refused(session, table)
@@ -153,7 +153,8 @@ def _versions(session: Session) -> list[str]:
         if issubclass(model, models.Versioned):
             bad = session.scalar(select(func.count()).select_from(model).where(model.version < 1))
             if bad:
-                problems.append(f"{model.__tablename__}: {bad} rows with version < 1")
+                table: Table = model.__table__  # type: ignore[attr-defined]  # mapped subclass
+                problems.append(f"{table.name}: {bad} rows with version < 1")
     return problems
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, Integer, select, text
+from sqlalchemy import Connection, Engine, Integer, Table, select, text
 from sqlalchemy.engine import make_url
 
 from registry.kernel import db
@@ -79,7 +79,7 @@ def _held(engine: Engine) -> dict[str, int]:
         return {name: rows for name, rows in checks.counts(session).items() if rows}
 
 
-def _empty(connection, dialect: str) -> None:
+def _empty(connection: Connection, dialect: str) -> None:
     """Remove every row of the target. TRUNCATE does not fire PostgreSQL's row triggers, so
     the append-only ledger and audit trail can be replaced as a whole, never edited."""
     names = ", ".join(t.name for t in Base.metadata.sorted_tables)
@@ -89,7 +89,9 @@ def _empty(connection, dialect: str) -> None:
     raise RegistryError("replace: only a PostgreSQL target can be emptied; use a new SQLite file")
 
 
-def _copy_table(source, target, table, progress: Callable[[str, int], None]) -> int:
+def _copy_table(
+    source: Connection, target: Connection, table: Table, progress: Callable[[str, int], None]
+) -> int:
     copied = 0
     ordered = select(table).order_by(*table.primary_key.columns)  # parents first in a table
     result = source.execution_options(yield_per=CHUNK).execute(ordered)
@@ -100,7 +102,7 @@ def _copy_table(source, target, table, progress: Callable[[str, int], None]) -> 
     return copied
 
 
-def _advance_sequences(connection) -> None:
+def _advance_sequences(connection: Connection) -> None:
     """Copied ids leave PostgreSQL's sequences at 1; move each past its table's highest id."""
     for table in Base.metadata.sorted_tables:
         column = table.c.get("id")

@@ -230,7 +230,9 @@ def _name_of(value: object, index: dict[str, str]) -> str | None:
 
 
 def _best_column(
-    frame: gpd.GeoDataFrame, lookup: Callable[[object, dict], str | None], index: dict[str, str]
+    frame: gpd.GeoDataFrame,
+    lookup: Callable[[object, dict[str, str]], str | None],
+    index: dict[str, str],
 ) -> Hashable | None:
     """Pick the attribute column whose values identify the most townships."""
     scores = {
@@ -294,7 +296,8 @@ def _to_wgs84(geoms: gpd.GeoSeries, system: SourceCrs) -> list[BaseGeometry]:
         return [transform_geometry(g, lambda lon, lat: to_wgs84(lon, lat, system)) for g in flat]
     if _is_wgs84_like(system):
         return flat
-    return gpd.GeoSeries(flat, crs=system).to_crs(_WGS84).tolist()
+    converted: list[Any] = gpd.GeoSeries(flat, crs=system).to_crs(_WGS84).tolist()
+    return converted
 
 
 def _repaired(geom: BaseGeometry, label: str) -> BaseGeometry:
@@ -360,8 +363,9 @@ def _match(
     unknown = [label for label, code in zip(labels, matched, strict=True) if code is None]
     if unknown:
         raise BoundaryFileError(f"features matching no Haizhou township: {', '.join(unknown)}")
-    _check_duplicates(matched, labels, localities)
-    return matched
+    found = [code for code in matched if code is not None]  # all of them, as none is unknown
+    _check_duplicates(found, labels, localities)
+    return found
 
 
 def _check_duplicates(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,7 +19,7 @@ from pyproj import CRS, Transformer
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from registry.kernel import validation
 from registry.kernel.enums import RecordStatus, Specialty
@@ -108,7 +109,7 @@ def nearest_depots_with_item(
     return sorted(offers, key=lambda o: (o.distance_m, o.depot_id))[:limit]
 
 
-def allocate(offers: list[DepotOffer], quantity) -> tuple[list[tuple[DepotOffer, int]], int]:
+def allocate(offers: list[DepotOffer], quantity: int) -> tuple[list[tuple[DepotOffer, int]], int]:
     """Cover a request from the nearest depots first, so the goods travel least;
     returns the takes and the shortfall (0 when the request is met)."""
     remaining = validation.quantity(quantity)
@@ -162,6 +163,7 @@ def nearest_teams(
 
 def _team_offer(team: Team, locality: str, members: int, lon: float, lat: float) -> TeamOffer:
     """Flatten a team row into the plain value the pages and caches handle."""
+    assert team.base_lon is not None and team.base_lat is not None  # only located teams are asked
     return TeamOffer(
         team_id=team.id,
         name=team.name,
@@ -176,7 +178,7 @@ def _team_offer(team: Team, locality: str, members: int, lon: float, lat: float)
     )
 
 
-def _radius_m(radius_km) -> float:
+def _radius_m(radius_km: float) -> float:
     """A radius the office can reason about: beyond 50 km the whole district is covered."""
     try:
         value = float(radius_km)
@@ -192,7 +194,13 @@ def _radius_m(radius_km) -> float:
     return value * 1000.0
 
 
-def _box(lon_col, lat_col, lon: float, lat: float, radius_m: float) -> tuple[Any, ...]:
+def _box(
+    lon_col: InstrumentedAttribute[Any],
+    lat_col: InstrumentedAttribute[Any],
+    lon: float,
+    lat: float,
+    radius_m: float,
+) -> tuple[Any, ...]:
     """A lat/lon box around the circle, so the database discards far rows cheaply."""
     d_lat = radius_m * _BOX_MARGIN / _METRES_PER_DEGREE_LAT
     d_lon = d_lat / math.cos(math.radians(lat))
@@ -202,7 +210,13 @@ def _box(lon_col, lat_col, lon: float, lat: float, radius_m: float) -> tuple[Any
     )
 
 
-def _within(rows, lon: float, lat: float, radius_m: float, describe) -> list[dict[str, Any]]:
+def _within(
+    rows: Iterable[Any],
+    lon: float,
+    lat: float,
+    radius_m: float,
+    describe: Callable[[Any], dict[str, Any]],
+) -> list[dict[str, Any]]:
     """Keep the rows truly within the radius (the box has corners), nearest first."""
     found = []
     for row in rows:
@@ -284,11 +298,11 @@ def _localities_touched(session: Session, area: BaseGeometry) -> list[tuple[str,
     return [
         (name, population)
         for name, population, boundary in rows
-        if shape(json.loads(boundary)).intersects(area)
+        if boundary and shape(json.loads(boundary)).intersects(area)
     ]
 
 
-def within_radius(session: Session, lon, lat, radius_km) -> RadiusResult:
+def within_radius(session: Session, lon: float, lat: float, radius_km: float) -> RadiusResult:
     """What lies within r km of a point in Haizhou, and how many people live in the
     localities it touches (an upper bound: whole localities are counted)."""
     radius_m = _radius_m(radius_km)

@@ -17,6 +17,7 @@ from registry.kernel.permissions import Actor
 from registry.plans.commands import ENTITY, allowed_actions, may_write
 
 DISTRICT = "district"  # locality filter: the district and department plans (no locality)
+CLOCKS = ("filing", "evaluation", "drill")
 
 
 class PlanRow(TypedDict):
@@ -176,14 +177,19 @@ def plan_register(
     return rows
 
 
+def clock_state(row: PlanRow, clock: str) -> tuple[bool, date | None]:
+    """Whether a plan's ``clock`` (filing, evaluation or drill) has run out, and its due date."""
+    states = {
+        "filing": (row["filing_overdue"], row["filing_due"]),
+        "evaluation": (row["evaluation_overdue"], row["evaluation_due"]),
+        "drill": (row["drill_overdue"], row["drill_due"]),
+    }
+    return states[clock]
+
+
 def late_clocks(row: PlanRow) -> list[str]:
     """The plan's clocks that have run out, in the order filing, evaluation, drill."""
-    late = {
-        "filing": row["filing_overdue"],
-        "evaluation": row["evaluation_overdue"],
-        "drill": row["drill_overdue"],
-    }
-    return [clock for clock, overdue in late.items() if overdue]
+    return [clock for clock in CLOCKS if clock_state(row, clock)[0]]
 
 
 def overdue_counts(rows: list[PlanRow]) -> dict[str, int]:

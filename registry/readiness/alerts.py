@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from registry.fieldwork import campaigns
@@ -41,7 +41,7 @@ from registry.kernel.models import (
 )
 from registry.kernel.permissions import Actor
 from registry.kernel.settings import Settings
-from registry.plans.queries import plan_register
+from registry.plans.queries import clock_state, plan_register
 from registry.readiness import scorecard as readiness
 from registry.records.stockview import quota_lines, usable_stock
 
@@ -125,9 +125,9 @@ class _Context:
     depots: list[Depot]
     teams: list[Team]
 
-    def in_scope(self, model):
+    def in_scope(self, model: type[Any]) -> ColumnElement[bool]:
         """A SQL condition keeping the actor's localities (``True`` when all)."""
-        return True if self.scope is None else model.locality_id.in_(sorted(self.scope))
+        return true() if self.scope is None else model.locality_id.in_(sorted(self.scope))
 
     def covers(self, locality_id: int | None) -> bool:
         if self.scope is None:
@@ -135,7 +135,7 @@ class _Context:
         return locality_id is not None and locality_id in self.scope
 
 
-def _active(ctx: _Context, model) -> list[Any]:
+def _active(ctx: _Context, model: type[Any]) -> list[Any]:
     query = select(model).where(model.status == RecordStatus.ACTIVE, ctx.in_scope(model))
     return list(ctx.session.scalars(query.order_by(model.id)))
 
@@ -146,8 +146,13 @@ def _depot_ids(ctx: _Context) -> list[int] | None:
 
 
 def _depot_alert(
-    ctx: _Context, depot: Depot, kind: str, severity: str, detail: dict[str, Any], due=None
-):
+    ctx: _Context,
+    depot: Depot,
+    kind: str,
+    severity: str,
+    detail: dict[str, Any],
+    due: date | None = None,
+) -> Alert:
     return Alert(
         kind=kind,
         severity=severity,
@@ -346,10 +351,9 @@ def _plans(ctx: _Context) -> list[Alert]:
             today=ahead,
         )
         for clock in PLAN_CLOCKS:
-            overdue = row[f"{clock}_overdue"]
-            if not (overdue or getattr(soon, f"{clock}_overdue")):
-                continue
-            due = row[f"{clock}_due"]
+            overdue, due = clock_state(row, clock)
+            if due is None or not (overdue or getattr(soon, f"{clock}_overdue")):
+                continue  # a clock with no due date cannot run out
             variant = "overdue" if overdue else "today" if due == ctx.today else "due"
             alerts.append(
                 Alert(

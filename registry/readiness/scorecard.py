@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from registry.fieldwork import campaigns
@@ -46,6 +46,7 @@ COMPONENTS = (
 )
 COLOURS = ("green", "amber", "red")
 TRAINING_CURRENCY_DAYS = 365
+Active = TypeVar("Active", Depot, Team)
 WORST_SHOWN = 3
 WHO_SHOWN = 5
 
@@ -107,7 +108,7 @@ def _names(values: Any, limit: int = WHO_SHOWN) -> list[str]:
     return sorted({v for v in values if v})[:limit]
 
 
-def _active(model):
+def _active(model: type[Active]) -> Select[Active]:
     return select(model).where(model.status == RecordStatus.ACTIVE)
 
 
@@ -115,7 +116,7 @@ def _stock(session: Session, today: date, depots: list[Depot]) -> dict[int, Comp
     """Quota lines (depot × item) whose unexpired stock reaches the minimum."""
     by_id = {d.id: d for d in depots}
     stock = usable_stock(session, today, list(by_id))
-    tally: dict[int, list] = defaultdict(lambda: [0, 0, set()])
+    tally: dict[int, list[Any]] = defaultdict(lambda: [0, 0, set()])
     for (depot_id, item_id), (minimum, _) in quota_lines(session, list(by_id)).items():
         depot = by_id[depot_id]
         entry = tally[depot.locality_id]
@@ -148,7 +149,7 @@ def _teams(session: Session, today: date, teams: list[Team]) -> dict[int, Compon
             .group_by(TeamMember.team_id)
         ).all()
     )
-    tally: dict[int, list] = defaultdict(lambda: [0, 0, 0, 0, set()])
+    tally: dict[int, list[Any]] = defaultdict(lambda: [0, 0, 0, 0, set()])
     for team in teams:
         entry = tally[team.locality_id]
         members = counts.get(team.id, 0)
@@ -183,8 +184,8 @@ def current_campaign(session: Session, today: date) -> dict[str, Any] | None:
 def campaign_pace(campaign: dict[str, Any], today: date) -> float:
     """The share of a campaign's window gone by: a running campaign is judged against the
     pace it should have reached, not against the whole job."""
-    total = (campaign["ends_on"] - campaign["starts_on"]).days + 1
-    elapsed = (min(today, campaign["ends_on"]) - campaign["starts_on"]).days + 1
+    total: int = (campaign["ends_on"] - campaign["starts_on"]).days + 1
+    elapsed: int = (min(today, campaign["ends_on"]) - campaign["starts_on"]).days + 1
     return min(1.0, max(elapsed, 1) / total)
 
 
@@ -215,7 +216,7 @@ def _rectifications(session: Session, today: date, settings: Settings) -> dict[i
         RiskLevel.MAJOR: settings.readiness_major_weight,
         RiskLevel.SIGNIFICANT: settings.readiness_significant_weight,
     }
-    tally: dict[int, list] = defaultdict(lambda: [0, 0.0, 0, set()])
+    tally: dict[int, list[Any]] = defaultdict(lambda: [0, 0.0, 0, set()])
     rows = session.execute(
         select(
             Rectification.locality_id,
@@ -248,7 +249,7 @@ def _plans(session: Session, today: date) -> dict[int, Component]:
             .group_by(Drill.plan_id)
         ).all()
     )
-    tally: dict[int, list] = defaultdict(lambda: [0, 0, 0, set()])
+    tally: dict[int, list[Any]] = defaultdict(lambda: [0, 0, 0, set()])
     live = select(Plan).where(
         Plan.locality_id.is_not(None), Plan.status.in_(deadlines.LIVE_PLAN_STATUSES)
     )
@@ -262,6 +263,8 @@ def _plans(session: Session, today: date) -> dict[int, Component]:
             crowded_venue=plan.crowded_venue,
             today=today,
         )
+        if plan.locality_id is None:  # the query keeps located plans only
+            continue
         entry = tally[plan.locality_id]
         late = dates.filing_overdue + dates.evaluation_overdue + dates.drill_overdue
         entry[0] += 3 - late
@@ -287,7 +290,7 @@ def _depot_inspections(
             )
         )
     )
-    tally: dict[int, list] = defaultdict(lambda: [0, 0, set()])
+    tally: dict[int, list[Any]] = defaultdict(lambda: [0, 0, set()])
     for depot in depots:
         entry = tally[depot.locality_id]
         entry[1] += 1
@@ -301,7 +304,9 @@ def _depot_inspections(
     }
 
 
-def last_confirmed(session: Session, depots: list[Depot], teams: list[Team]) -> dict[str, Any]:
+def last_confirmed(
+    session: Session, depots: list[Depot], teams: list[Team]
+) -> dict[tuple[str, int], datetime | None]:
     """When each depot and team was last known to be right: its 零报告 or last edit (both
     stamp ``last_confirmed_at``) or, for a depot, its last stock movement."""
     moved = dict(
@@ -326,7 +331,7 @@ def _freshness(
     """Depots and teams confirmed within the settings' window."""
     since = datetime.combine(today - timedelta(days=settings.freshness_days), time.min)
     confirmed = last_confirmed(session, depots, teams)
-    tally: dict[int, list] = defaultdict(lambda: [0, 0, set()])
+    tally: dict[int, list[Any]] = defaultdict(lambda: [0, 0, set()])
     for kind, records in (("depot", depots), ("team", teams)):
         for record in records:
             entry = tally[record.locality_id]

@@ -26,7 +26,7 @@ def _rows(path: Path) -> list[dict[str, Any]]:
         return list(csv.DictReader(handle))
 
 
-def _assign(record, values: dict[str, Any]) -> int:
+def _assign(record: object, values: dict[str, Any]) -> int:
     """Set values on a record; 1 when anything differed (so reloading is silent)."""
     differs = any(getattr(record, key) != value for key, value in values.items())
     for key, value in values.items():
