@@ -10,6 +10,7 @@ whose password changed, loses the old rights at the next interaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -17,7 +18,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -85,9 +86,9 @@ class SignIn:
     must_change_password: bool = False
 
 
-def _open(now: datetime):
+def _open(now: datetime) -> ColumnElement[bool]:
     """SQL condition: the account may sign in (active and not locked at ``now``)."""
-    return User.is_active & or_(User.locked_until.is_(None), User.locked_until <= now)
+    return and_(User.is_active, or_(User.locked_until.is_(None), User.locked_until <= now))
 
 
 def is_locked(locked_until: datetime | None, now: datetime) -> bool:
@@ -100,7 +101,7 @@ def _is_open(user: User, now: datetime) -> bool:
     return user.is_active and not is_locked(user.locked_until, now)
 
 
-def _with_localities(condition):
+def _with_localities(condition: ColumnElement[bool]) -> Select[User]:
     return select(User).options(selectinload(User.localities)).where(condition)
 
 
@@ -156,6 +157,7 @@ def _count_failure(session: Session, attempt: _Attempt, settings: Settings) -> N
     """Count a wrong password atomically (parallel guesses cannot overwrite each other's
     count) and lock the account when the count reaches the limit."""
     user, now = attempt.user, attempt.now
+    assert user is not None  # only an existing account's failures are counted
     failures = session.scalar(
         update(User)
         .where(User.id == user.id, _open(now))
@@ -190,7 +192,7 @@ def _record_sign_in(session: Session, attempt: _Attempt, settings: Settings) -> 
     if not attempt.matches:
         _count_failure(session, attempt, settings)
         return None
-    values = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+    values: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
     if attempt.new_hash:
         values["password_hash"] = attempt.new_hash
     unchanged = (
@@ -222,7 +224,7 @@ def authenticate(
     with factory() as session:
         user = session.scalar(_with_localities(User.username == username))
     matches = _verify(user.password_hash if user else _dummy_hash(), password)
-    upgrade = matches and _hasher.check_needs_rehash(user.password_hash)
+    upgrade = user is not None and matches and _hasher.check_needs_rehash(user.password_hash)
     new_hash = _hasher.hash(password) if upgrade else None
     attempt = _Attempt(username, user, matches, new_hash, now or utcnow(), client_address)
     with transaction(factory) as session:
@@ -233,8 +235,9 @@ def authenticate(
 
 
 def _localities(session: Session, locality_ids) -> list[Locality]:
-    localities = [session.get(Locality, i) for i in dict.fromkeys(locality_ids)]
-    if None in localities:
+    found = [session.get(Locality, i) for i in dict.fromkeys(locality_ids)]
+    localities = [locality for locality in found if locality is not None]
+    if len(localities) < len(found):
         raise ValidationError("error.unknown_locality", field="localities")
     return localities
 
@@ -257,7 +260,7 @@ def create_user(
     display_name: str,
     role: str,
     password: str,
-    locality_ids: list[int] = (),
+    locality_ids: Sequence[int] = (),
     phone: str | None = None,
     is_demo: bool = False,
     must_change_password: bool = False,
@@ -360,7 +363,7 @@ def update_user(
     require(actor, Action.MANAGE_USERS)
     user = editing.load(session, User, user_id, AuditEntity.USER)
     editing.check_version(session, user, AuditEntity.USER, expected_version)
-    values = {
+    values: dict[str, Any] = {
         "display_name": validation.text(display_name, "display_name", max_len=64),
         "role": validation.choice(role, Role, "role"),
         "phone": validation.phone(phone, "phone"),

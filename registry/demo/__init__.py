@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -46,7 +47,7 @@ from registry.readiness import snapshots
 
 __all__ = ["CENSUS_TOTAL", "DEMO_PASSWORD", "DEMO_TABLES", "DEMO_USERS", "seed_demo"]
 
-DEMO_TABLES = {
+DEMO_TABLES: dict[str, type[Any]] = {  # each has is_demo
     "users": User, "depots": Depot, "stock_lots": StockLot, "stock_movements": StockMovement,
     "teams": Team, "team_members": TeamMember, "checkpoints": Checkpoint,
     "campaigns": Campaign, "inspections": Inspection, "rectifications": Rectification,
@@ -56,17 +57,23 @@ DEMO_TABLES = {
 
 def _counts(session: Session, localities: int) -> dict[str, int]:
     counts = {
-        name: session.scalar(select(func.count()).select_from(model).where(model.is_demo))
+        name: session.scalar(select(func.count()).select_from(model).where(model.is_demo)) or 0
         for name, model in DEMO_TABLES.items()
     }
-    counts["rectification_steps"] = session.scalar(
-        select(func.count())
-        .select_from(RectificationStep)
-        .join(Rectification)
-        .where(Rectification.is_demo)
+    counts["rectification_steps"] = (
+        session.scalar(
+            select(func.count())
+            .select_from(RectificationStep)
+            .join(Rectification)
+            .where(Rectification.is_demo)
+        )
+        or 0
     )
-    counts["plan_revisions"] = session.scalar(
-        select(func.count()).select_from(PlanRevision).join(Plan).where(Plan.is_demo)
+    counts["plan_revisions"] = (
+        session.scalar(
+            select(func.count()).select_from(PlanRevision).join(Plan).where(Plan.is_demo)
+        )
+        or 0
     )
     return {"localities": localities, **counts}
 

@@ -54,7 +54,8 @@ def _weights(urban=0, outer=0, towns=0, **named) -> dict[str, float]:
     return {name: weight for name, weight in weights.items() if weight}
 
 
-CHECKPOINT_MIX = {  # type -> (count, locality weights); 1,483 here + 17 named = 1,500
+# type -> (count, locality weights); 1,483 here + 17 named = 1,500
+CHECKPOINT_MIX: dict[CheckpointType, tuple[int, dict[str, float]]] = {
     T.WATERLOGGING: (293, _weights(urban=20, outer=5, towns=5)),
     T.GEOLOGICAL: (90, {"花果山街道": 30, "云台街道": 28, "锦屏镇": 18, "南城街道": 14}),
     T.DILAPIDATED_HOUSING: (200, _weights(urban=14, outer=3, towns=10)),

@@ -289,7 +289,7 @@ def _rectify(seed: _Seed, target: _Target, inspection: Inspection, office_id: in
         found_on=inspection.inspected_on,
         deadline=deadline,
         responsible_person=target.responsible,
-        plan_text=_plan_text(inspection.findings, target.responsible, deadline)
+        plan_text=_plan_text(inspection.findings or "", target.responsible, deadline)
         if risk is R.MAJOR
         else None,
         signed_off_by=office_id if closed and risk is R.MAJOR else None,

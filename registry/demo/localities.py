@@ -40,6 +40,7 @@ def _ensure_reference(session: Session, actor: Actor) -> dict[str, Locality]:
 def _areas(localities: dict[str, Locality]) -> dict[str, BaseGeometry]:
     areas = {}
     for name, locality in localities.items():
+        assert locality.boundary_geojson, name  # the demo's localities all have outlines
         areas[name] = shape(json.loads(locality.boundary_geojson))
         shapely.prepare(areas[name])
     return areas

@@ -229,7 +229,7 @@ def _create_plans(seed: _Seed) -> None:
         )
         seed.session.add(plan)
         seed.session.flush()
-        seed.session.add_all(_revisions(seed, plan) + _plan_drills(seed, plan))
+        seed.session.add_all([*_revisions(seed, plan), *_plan_drills(seed, plan)])
 
 
 def _team_drills(seed: _Seed, teams: list[Team]) -> None:

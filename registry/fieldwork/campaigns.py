@@ -40,7 +40,7 @@ from registry.kernel.permissions import Action, Actor, require
 
 UPCOMING, RUNNING, ENDED = "upcoming", "running", "ended"
 LIST_COLUMN_LENGTH = 255  # campaigns.checkpoint_types and campaigns.locality_ids
-MODELS = {
+MODELS: dict[InspectionTarget, type[Any]] = {  # type and risk_level: checkpoints only
     InspectionTarget.DEPOT: Depot,
     InspectionTarget.CHECKPOINT: Checkpoint,
     InspectionTarget.TEAM: Team,
@@ -509,8 +509,8 @@ def campaign_targets(session: Session, campaign_id: int) -> list[dict[str, Any]]
                 }
             )
     rows.sort(key=lambda r: r["_order"])
-    for row in rows:
-        del row["_order"]
+    for line in rows:
+        del line["_order"]
     return rows
 
 

@@ -9,6 +9,7 @@ changing a signed-off plan withdraws the sign-off.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -42,7 +43,7 @@ class InvalidTransition(ValidationError):
 def _is_district_depot(session: Session, rect: Rectification) -> bool:
     if rect.depot_id is None:
         return False
-    return session.get(Depot, rect.depot_id).level is DepotLevel.DISTRICT
+    return session.get_one(Depot, rect.depot_id).level is DepotLevel.DISTRICT
 
 
 def require_write(session: Session, actor: Actor, rect: Rectification) -> None:
@@ -93,7 +94,7 @@ def _step(
     *,
     note: str | None,
     evidence: str | None = None,
-    photos: list[PreparedFile] = (),
+    photos: Sequence[PreparedFile] = (),
 ) -> RectificationStep:
     step = RectificationStep(
         rectification_id=rect.id,
@@ -124,7 +125,7 @@ def _finding_risk(
     raise it, only the district office may rate it lower (a 重大 hazard stays the office's
     business until the office decides otherwise)."""
     checkpoint_id = target.get("checkpoint_id")
-    floor = session.get(Checkpoint, checkpoint_id).risk_level if checkpoint_id else None
+    floor = session.get_one(Checkpoint, checkpoint_id).risk_level if checkpoint_id else None
     risk = validation.choice(requested or floor, RiskLevel, "risk_level")
     graver_first = list(RiskLevel)
     lowered = floor is not None and graver_first.index(risk) > graver_first.index(floor)
@@ -278,7 +279,7 @@ def submit_for_recheck(
     *,
     note: str,
     evidence: str | None,
-    photos: list[PreparedFile] = (),
+    photos: Sequence[PreparedFile] = (),
 ) -> Rectification:
     """待复查: the work is done; evidence (a description, photos or both) is required."""
     rect, before = _transition(session, actor, rect_id, expected_version, "submit")
@@ -305,7 +306,7 @@ def close(
     *,
     note: str,
     today: date,
-    photos: list[PreparedFile] = (),
+    photos: Sequence[PreparedFile] = (),
 ) -> Rectification:
     """已销号 after re-check and acceptance. A major hazard closes only with the district
     office's sign-off on its plan, and only by the office."""

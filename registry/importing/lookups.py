@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -83,7 +84,7 @@ class Lookups:
         name = cells.text(name_key, max_len=96)
         by_code = self._items[0].get(code) if code else None
         by_name = self._items[1].get(normalise(name)) if name else None
-        refusals = []
+        refusals: list[tuple[str, str, dict[str, Any]]] = []
         if code and by_code is None:
             refusals.append((code_key, "unknown_item", {}))
         if name and by_name is None:

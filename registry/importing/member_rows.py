@@ -34,6 +34,7 @@ def check(cells: RowCells, look: Lookups) -> Planned | None:
     }
     if not cells.ok:
         return None
+    assert team is not None and name is not None  # cells.ok: the required cells were read
     key = (team.id, normalise(name))
     if key in look.member_keys:
         cells.problem("member_name", "already_exists", place=team.name)

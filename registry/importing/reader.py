@@ -70,7 +70,9 @@ def _blank(value: Any) -> bool:
 
 def _headers(cells, kind: str) -> tuple[dict[int, str], list[Problem]]:
     """Column position → key, and the problems of the header row."""
-    index, positions, problems = header_index(kind), {}, []
+    index = header_index(kind)
+    positions: dict[int, str] = {}
+    problems: list[Problem] = []
     for position, cell in enumerate(cells):
         if _blank(cell):
             continue

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from types import ModuleType
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -83,7 +84,8 @@ def _check(
     report.rows, report.problems = len(sheet.rows), sheet.problems
     ticker = _Ticker(progress, len(sheet.rows) * passes)
     look = Lookups(session, actor, today, language)
-    plan, first_row = [], {}
+    plan: list[tuple[Row, Planned]] = []
+    first_row: dict[tuple[Any, ...], int] = {}
     for row in sheet.rows:
         ticker.tick()
         cells = RowCells(row, report.problems)

@@ -41,6 +41,8 @@ def check(cells: RowCells, look: Lookups) -> Planned | None:
         cells.problem("unit", "wrong_unit", expected=item.unit, item=item.name)
     if not cells.ok:
         return None
+    # cells.ok: the required cells were read
+    assert depot is not None and item is not None and batch is not None and quantity is not None
     lot = (depot.id, item.id, batch)
     new_lot = lot not in look.lot_expiry
     if not new_lot and expiry is not None and look.lot_expiry[lot] != expiry:

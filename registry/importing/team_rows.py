@@ -44,6 +44,7 @@ def check(cells: RowCells, look: Lookups) -> Planned | None:
     point = cells.point("base_lon", "base_lat", "crs")
     if not cells.ok:
         return None
+    assert name is not None and locality is not None  # cells.ok: the required cells were read
     if look.team_exists(name, locality.id):
         cells.problem("team", "already_exists", place=locality.name)
         return None

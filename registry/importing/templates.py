@@ -49,7 +49,7 @@ def _example(column: Column, language: str):
 
 def _dropdown(column: Column, language: str) -> DataValidation | None:
     """A list to pick from; typing another accepted spelling stays allowed."""
-    values = [short_label(value, language) for value in column.choices]
+    values = [short_label(value, language) for value in column.choices or ()]
     formula = '"' + ",".join(values) + '"'
     if len(formula) > DROPDOWN_MAX_CHARS + 2:
         return None

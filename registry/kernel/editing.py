@@ -29,7 +29,7 @@ class Record(Stored, Protocol):
 R = TypeVar("R", bound=Stored)
 
 
-def load(session: Session, model: type[R], record_id: int, entity: AuditEntity) -> R:
+def load(session: Session, model: type[R], record_id: int | None, entity: AuditEntity) -> R:
     """Fetch a record for writing (row-locked on PostgreSQL) or refuse clearly."""
     record = session.get(model, record_id, with_for_update=True, populate_existing=True)
     if record is None:

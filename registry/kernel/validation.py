@@ -9,7 +9,7 @@ import math
 import re
 from datetime import date
 from enum import StrEnum
-from typing import Any, TypeVar, overload
+from typing import Any, Literal, TypeVar, overload
 
 from registry.kernel.district import in_district
 from registry.kernel.errors import ValidationError
@@ -19,6 +19,10 @@ MAX_QUANTITY = 10_000_000
 E = TypeVar("E", bound=StrEnum)
 
 
+@overload
+def text(value: Any, field: str, *, max_len: int = 128, required: Literal[True] = True) -> str: ...
+@overload
+def text(value: Any, field: str, *, max_len: int = 128, required: bool) -> str | None: ...
 def text(value: Any, field: str, *, max_len: int = 128, required: bool = True) -> str | None:
     """A trimmed string, refused when required and empty or when too long."""
     cleaned = "" if value is None else str(value).strip()

@@ -586,6 +586,7 @@ def add_revision_document(
     registered without its text, or a scanned 正式文本 added later)."""
     plan = _open(session, actor, plan_id, None, "add_document")
     prepared = _document(document, settings, required=True)
+    assert prepared is not None  # required: _document refused a missing one
     revision = _draft(session, plan) if plan.status is P.AWAITING_ISSUE else None
     revision = (
         revision

@@ -123,7 +123,7 @@ class Board:
     ranking: tuple[Standing, ...]  # best first
     overdue: tuple[OverdueItem, ...]  # major hazards first, then the longest overdue
 
-    def standing(self, locality_id: int) -> Standing | None:
+    def standing(self, locality_id: int | None) -> Standing | None:
         return next((s for s in self.ranking if s.locality_id == locality_id), None)
 
     def overdue_of(self, locality_id: int | None) -> list[OverdueItem]:

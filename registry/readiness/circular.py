@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -38,6 +39,7 @@ from registry.readiness import board as readiness_board
 from registry.readiness import scorecard as readiness
 from registry.readiness import snapshots
 from registry.readiness.board import Standing
+from registry.readiness.payload import OverduePlan, OverdueRectification, SnapshotPayload
 
 WESTERN_FONT = "Times New Roman"
 TITLE_FONT = "方正小标宋简体"  # GB/T 9704: 2号小标宋 title, 3号黑体 headings, 3号仿宋 body
@@ -103,7 +105,7 @@ def week_is_demo(session: Session, iso_week: str) -> bool:
     return session.scalar(query.limit(1)) is not None
 
 
-def load(session: Session, iso_week: str) -> tuple[dict[str, Any] | None, dict | None]:
+def load(session: Session, iso_week: str) -> tuple[SnapshotPayload | None, SnapshotPayload | None]:
     """The week's snapshot and the one a week older (None, None when the week has none)."""
     payload = snapshots.for_week(session, iso_week)
     if payload is None:
@@ -186,7 +188,11 @@ class _Text:
     """The circular's wording in one language."""
 
     def __init__(
-        self, payload: dict[str, Any], previous: dict[str, Any] | None, iso_week: str, language: str
+        self,
+        payload: SnapshotPayload,
+        previous: SnapshotPayload | None,
+        iso_week: str,
+        language: str,
     ) -> None:
         self.payload, self.previous, self.language = payload, previous, language
         self.week = week_label(iso_week)
@@ -230,7 +236,7 @@ class _Text:
             return self.t("circ.overdue.district")
         return self.names.get(locality_id, f"#{locality_id}")
 
-    def obligations(self, plan: dict[str, Any]) -> str:
+    def obligations(self, plan: OverduePlan) -> str:
         parts = [self.t(f"circ.plan_overdue.{k}") for k in PLAN_OBLIGATIONS if k in plan["overdue"]]
         return self.t("circ.sep.list").join(parts)
 
@@ -289,16 +295,19 @@ class _Text:
 
     # -- 三、逾期事项
 
-    def overdue_groups(self) -> list[tuple[object, list[dict[str, Any]], list[dict[str, Any]]]]:
+    def overdue_groups(
+        self,
+    ) -> list[tuple[int | None, list[OverdueRectification], list[OverduePlan]]]:
         """(locality id, rectifications, plans) in the official order of localities, the
         district and department plans last; localities with nothing overdue are left out."""
-        rects, plans = defaultdict(list), defaultdict(list)
+        rects: dict[int | None, list[OverdueRectification]] = defaultdict(list)
+        plans: dict[int | None, list[OverduePlan]] = defaultdict(list)
         for rect in self.payload["overdue_rectifications"]:
             rects[rect["locality_id"]].append(rect)
         for plan in self.payload["overdue_plans"]:
             plans[plan["locality_id"]].append(plan)
         order = [loc["id"] for loc in self.payload["localities"]]
-        extra = sorted({*rects, *plans} - {*order, None})
+        extra = sorted(lid for lid in {*rects, *plans} - {*order} if lid is not None)
         return [
             (lid, rects.get(lid, []), plans.get(lid, []))
             for lid in [*order, *extra, None]
@@ -597,7 +606,7 @@ def _docx(text: _Text, stamp: datetime) -> bytes:
 # --- Excel ----------------------------------------------------------------------------------
 
 
-def _in_order(by_component: dict[str, Any]) -> list[tuple[str, object]]:
+def _in_order(by_component: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """The scorecard's order of components (the payload's JSON sorts them by name)."""
     rank = {key: i for i, key in enumerate(readiness.COMPONENTS)}
     return sorted(by_component.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
@@ -736,7 +745,7 @@ def _xlsx(text: _Text, stamp: datetime) -> bytes:
 
     thresholds = payload.get("thresholds", {})
     previous = text.previous
-    notes = [
+    notes: list[list[Any]] = [
         *([[t("circ.note.demo"), t("circ.demo")]] if payload.get("is_demo") else []),
         [t("circ.note.week"), text.week],
         [t("circ.note.period"), period_text(text.week, text.language)],
@@ -799,7 +808,11 @@ def _pinned(archive: bytes, stamp: datetime) -> bytes:
 
 
 def build(
-    payload: dict[str, Any], previous: dict[str, Any] | None, *, iso_week: str, language: str = "zh"
+    payload: SnapshotPayload,
+    previous: SnapshotPayload | None,
+    *,
+    iso_week: str,
+    language: str = "zh",
 ) -> Circular:
     """The week's circular from its snapshot and last week's (for the ranking's change)."""
     monday, sunday = snapshots.week_bounds(iso_week)

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from registry.kernel import audit, editing, validation
 from registry.kernel.clock import utcnow
 from registry.kernel.enums import (
+    AuditAction,
+    AuditEntity,
     CheckpointType,
     DepotLevel,
     DrillForm,
@@ -35,7 +37,9 @@ AGE_BANDS = ("18-29", "30-39", "40-49", "50-59", "60+")
 def _locality(session: Session, locality_id: int | None) -> Locality:
     locality = session.get(Locality, locality_id)
     if locality is None:
-        raise ValidationError(f"locality: unknown locality {locality_id!r}", field="locality")
+        raise ValidationError(
+            "error.unknown_record", field="locality", entity=AuditEntity.LOCALITY, value=locality_id
+        )
     return locality
 
 
@@ -67,7 +71,7 @@ def create_depot(
     values = _depot_values(session, data)
     require_depot_write(actor, values["level"], values["locality_id"])
     depot = Depot(**values, last_confirmed_at=utcnow(), is_demo=is_demo)
-    return editing.create(session, actor, depot, "depot", values["locality_id"])
+    return editing.create(session, actor, depot, AuditEntity.DEPOT, values["locality_id"])
 
 
 def update_depot(
@@ -77,7 +81,7 @@ def update_depot(
         session,
         actor,
         Depot,
-        "depot",
+        AuditEntity.DEPOT,
         depot_id,
         expected_version,
         data,
@@ -90,21 +94,23 @@ def confirm_depot_unchanged(
     session: Session, actor: Actor, depot_id: int, expected_version: int
 ) -> Depot:
     """零报告: stamp that the depot's records were checked and nothing changed."""
-    depot = editing.load(session, Depot, depot_id, "depot")
+    depot = editing.load(session, Depot, depot_id, AuditEntity.DEPOT)
     require_depot_write(actor, depot.level, depot.locality_id)
-    return _confirm(session, actor, depot, "depot", expected_version)
+    return _confirm(session, actor, depot, AuditEntity.DEPOT, expected_version)
 
 
 def confirm_team_unchanged(
     session: Session, actor: Actor, team_id: int, expected_version: int
 ) -> Team:
     """零报告 for a team: its roster, leader and equipment were checked and are right."""
-    team = editing.load(session, Team, team_id, "team")
+    team = editing.load(session, Team, team_id, AuditEntity.TEAM)
     require(actor, Action.EDIT_LOCAL_RECORDS, team.locality_id)
-    return _confirm(session, actor, team, "team", expected_version)
+    return _confirm(session, actor, team, AuditEntity.TEAM, expected_version)
 
 
-def _confirm(session: Session, actor: Actor, record, entity: str, expected_version: int):
+def _confirm(
+    session: Session, actor: Actor, record: Any, entity: AuditEntity, expected_version: int
+) -> Any:
     editing.apply(
         session,
         actor,
@@ -113,7 +119,7 @@ def _confirm(session: Session, actor: Actor, record, entity: str, expected_versi
         {"last_confirmed_at": utcnow()},
         expected_version=expected_version,
         locality_id=record.locality_id,
-        action=f"{entity}-confirmed-unchanged",
+        action=AuditAction.of(entity, "confirmed-unchanged"),
     )
     return record
 
@@ -173,9 +179,7 @@ def _team_values(session: Session, data: dict[str, Any]) -> dict[str, Any]:
         data.get("target_headcount", 0), "target_headcount", allow_zero=True
     )
     if target > 1000:
-        raise ValidationError(
-            f"target_headcount: implausible value {target}", field="target_headcount"
-        )
+        raise ValidationError("error.too_large", field="target_headcount", value=target)
     return {
         "name": validation.text(data.get("name"), "name"),
         "kind": validation.choice(data.get("kind"), TeamKind, "kind"),
@@ -199,14 +203,22 @@ def create_team(
     values = _team_values(session, data)
     require(actor, Action.EDIT_LOCAL_RECORDS, values["locality_id"])
     team = Team(**values, last_confirmed_at=utcnow(), is_demo=is_demo)
-    return editing.create(session, actor, team, "team", values["locality_id"])
+    return editing.create(session, actor, team, AuditEntity.TEAM, values["locality_id"])
 
 
 def update_team(
     session: Session, actor: Actor, team_id: int, expected_version: int, data: dict[str, Any]
 ) -> Team:
     return _update(
-        session, actor, Team, "team", team_id, expected_version, data, _team_values, _require_local
+        session,
+        actor,
+        Team,
+        AuditEntity.TEAM,
+        team_id,
+        expected_version,
+        data,
+        _team_values,
+        _require_local,
     )
 
 
@@ -220,10 +232,10 @@ def add_member(
     is_demo: bool = False,
 ) -> TeamMember:
     """Add a person to a team's census. No ID numbers: the form has no such field."""
-    team = editing.load(session, Team, team_id, "team")
+    team = editing.load(session, Team, team_id, AuditEntity.TEAM)
     require(actor, Action.EDIT_LOCAL_RECORDS, team.locality_id)
     member = TeamMember(team_id=team.id, **_member_values(data, today), is_demo=is_demo)
-    return editing.create(session, actor, member, "team_member", team.locality_id)
+    return editing.create(session, actor, member, AuditEntity.TEAM_MEMBER, team.locality_id)
 
 
 def _checkpoint_values(session: Session, data: dict[str, Any]) -> dict[str, Any]:
@@ -251,7 +263,11 @@ def create_checkpoint(
     values = _checkpoint_values(session, data)
     require(actor, Action.EDIT_LOCAL_RECORDS, values["locality_id"])
     return editing.create(
-        session, actor, Checkpoint(**values, is_demo=is_demo), "checkpoint", values["locality_id"]
+        session,
+        actor,
+        Checkpoint(**values, is_demo=is_demo),
+        AuditEntity.CHECKPOINT,
+        values["locality_id"],
     )
 
 
@@ -262,7 +278,7 @@ def update_checkpoint(
         session,
         actor,
         Checkpoint,
-        "checkpoint",
+        AuditEntity.CHECKPOINT,
         checkpoint_id,
         expected_version,
         data,
@@ -286,7 +302,7 @@ def _retire(
         {"status": RecordStatus.RETIRED},
         expected_version=expected_version,
         locality_id=record.locality_id,
-        action=f"{entity}-retired",
+        action=AuditAction.of(entity, "retired"),
     )
     return record
 
@@ -295,12 +311,20 @@ def retire_checkpoint(
     session: Session, actor: Actor, checkpoint_id: int, expected_version: int
 ) -> Checkpoint:
     return _retire(
-        session, actor, Checkpoint, "checkpoint", checkpoint_id, expected_version, _require_local
+        session,
+        actor,
+        Checkpoint,
+        AuditEntity.CHECKPOINT,
+        checkpoint_id,
+        expected_version,
+        _require_local,
     )
 
 
 def retire_team(session: Session, actor: Actor, team_id: int, expected_version: int) -> Team:
-    return _retire(session, actor, Team, "team", team_id, expected_version, _require_local)
+    return _retire(
+        session, actor, Team, AuditEntity.TEAM, team_id, expected_version, _require_local
+    )
 
 
 def retire_depot(session: Session, actor: Actor, depot_id: int, expected_version: int) -> Depot:
@@ -309,17 +333,17 @@ def retire_depot(session: Session, actor: Actor, depot_id: int, expected_version
         select(func.coalesce(func.sum(StockLot.quantity), 0)).where(StockLot.depot_id == depot_id)
     )
     if held:
-        raise ValidationError(
-            f"depot: still holds {held} units of stock; transfer them first", field="depot"
-        )
-    return _retire(session, actor, Depot, "depot", depot_id, expected_version, require_depot_write)
+        raise ValidationError("error.depot_holds_stock", field="depot", held=held)
+    return _retire(
+        session, actor, Depot, AuditEntity.DEPOT, depot_id, expected_version, require_depot_write
+    )
 
 
 def _member_values(data: dict[str, Any], today: date) -> dict[str, Any]:
     age_band = data.get("age_band")
     if age_band not in (None, "") and age_band not in AGE_BANDS:
         raise ValidationError(
-            f"age_band: {age_band!r} is not one of {', '.join(AGE_BANDS)}", field="age_band"
+            "error.unknown_choice", field="age_band", value=age_band, allowed=", ".join(AGE_BANDS)
         )
     return {
         "name": validation.text(data.get("name"), "name", max_len=64),
@@ -342,14 +366,14 @@ def update_member(
     today: date,
 ) -> TeamMember:
     """Correct a census row or record a training date."""
-    member = editing.load(session, TeamMember, member_id, "team_member")
+    member = editing.load(session, TeamMember, member_id, AuditEntity.TEAM_MEMBER)
     require(actor, Action.EDIT_LOCAL_RECORDS, member.team.locality_id)
     values = _member_values({**editing_defaults(member), **data}, today)
     editing.apply(
         session,
         actor,
         member,
-        "team_member",
+        AuditEntity.TEAM_MEMBER,
         values,
         expected_version=expected_version,
         locality_id=member.team.locality_id,
@@ -359,17 +383,17 @@ def update_member(
 
 def remove_member(session: Session, actor: Actor, member_id: int, expected_version: int) -> None:
     """A person leaves the team: the census row goes; the audit trail keeps what it said."""
-    member = editing.load(session, TeamMember, member_id, "team_member")
+    member = editing.load(session, TeamMember, member_id, AuditEntity.TEAM_MEMBER)
     require(actor, Action.EDIT_LOCAL_RECORDS, member.team.locality_id)
-    editing.check_version(session, member, "team_member", expected_version)
+    editing.check_version(session, member, AuditEntity.TEAM_MEMBER, expected_version)
     before = audit.snapshot(member)
     session.delete(member)
     session.flush()
     audit.record(
         session,
         actor,
-        "team_member-removed",
-        "team_member",
+        AuditAction.TEAM_MEMBER_REMOVED,
+        AuditEntity.TEAM_MEMBER,
         member_id,
         locality_id=member.team.locality_id,
         before=before,
@@ -388,7 +412,7 @@ def record_team_drill(
     today: date,
 ) -> Drill:
     """演练 by a team: a drill record, and the team's last-drill date moves forward."""
-    team = editing.load(session, Team, team_id, "team")
+    team = editing.load(session, Team, team_id, AuditEntity.TEAM)
     require(actor, Action.EDIT_LOCAL_RECORDS, team.locality_id)
     validation.not_future(held_on, "held_on", today)
     drill = Drill(
@@ -399,16 +423,16 @@ def record_team_drill(
         participants=validation.quantity(participants, "participants"),
         evaluation=validation.text(evaluation, "evaluation", max_len=2000, required=False),
     )
-    editing.create(session, actor, drill, "drill", team.locality_id)
+    editing.create(session, actor, drill, AuditEntity.DRILL, team.locality_id)
     if team.last_drill_on is None or held_on > team.last_drill_on:
         editing.apply(
             session,
             actor,
             team,
-            "team",
+            AuditEntity.TEAM,
             {"last_drill_on": held_on},
             expected_version=team.version,
             locality_id=team.locality_id,
-            action="team-drill-recorded",
+            action=AuditAction.TEAM_DRILL_RECORDED,
         )
     return drill

@@ -16,19 +16,34 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.kernel import audit, validation
-from registry.kernel.enums import MovementKind, RecordStatus
-from registry.kernel.errors import InvariantViolation, StaleRecord, ValidationError
+from registry.kernel.enums import AuditAction, AuditEntity, MovementKind, RecordStatus
+from registry.kernel.errors import (
+    InvariantViolation,
+    RegistryError,
+    StaleRecord,
+    ValidationError,
+)
 from registry.kernel.models import Depot, Item, StockLot, StockMovement
 from registry.kernel.permissions import Actor, require_depot_write
+
+MOVEMENT_ACTIONS = {
+    MovementKind.RECEIVE: AuditAction.STOCK_RECEIVE,
+    MovementKind.ISSUE: AuditAction.STOCK_ISSUE,
+    MovementKind.TRANSFER_OUT: AuditAction.STOCK_TRANSFER_OUT,
+    MovementKind.TRANSFER_IN: AuditAction.STOCK_TRANSFER_IN,
+    MovementKind.ADJUST: AuditAction.STOCK_ADJUST,
+}
 
 
 def _depot_for_write(session: Session, actor: Actor, depot_id: int) -> Depot:
     depot = session.get(Depot, depot_id)
     if depot is None:
-        raise ValidationError(f"depot: unknown depot {depot_id!r}", field="depot")
+        raise ValidationError(
+            "error.unknown_record", field="depot", entity=AuditEntity.DEPOT, value=depot_id
+        )
     require_depot_write(actor, depot.level, depot.locality_id)
     if depot.status is not RecordStatus.ACTIVE:
-        raise ValidationError(f"depot: {depot.name} is retired", field="depot")
+        raise ValidationError("error.retired", field="depot", name=depot.name)
     return depot
 
 
@@ -40,7 +55,9 @@ def _locked_lot(session: Session, lot_id: int) -> StockLot:
         .execution_options(populate_existing=True)
     )
     if lot is None:
-        raise ValidationError(f"lot: unknown stock lot {lot_id!r}", field="lot")
+        raise ValidationError(
+            "error.unknown_record", field="lot", entity=AuditEntity.STOCK_LOT, value=lot_id
+        )
     return lot
 
 
@@ -56,7 +73,7 @@ def _move(
     """Append one ledger line and keep the lot quantity equal to the ledger sum."""
     if lot.quantity + delta < 0:
         raise InvariantViolation(
-            f"lot {lot.batch}: only {lot.quantity} in stock, cannot take {-delta}"
+            "error.not_enough_stock", batch=lot.batch, held=lot.quantity, wanted=-delta
         )
     before = audit.snapshot(lot)
     lot.quantity += delta
@@ -73,12 +90,12 @@ def _move(
     )
     session.add(movement)
     session.flush()
-    depot = session.get(Depot, lot.depot_id)
+    depot = session.get_one(Depot, lot.depot_id)
     audit.record(
         session,
         actor,
-        f"stock-{kind.value}",
-        "stock_lot",
+        MOVEMENT_ACTIONS[kind],
+        AuditEntity.STOCK_LOT,
         lot.id,
         locality_id=depot.locality_id,
         before=before,
@@ -106,7 +123,9 @@ def receive(
     batch = validation.text(batch, "batch", max_len=64)
     reason = validation.text(reason, "reason", max_len=255)
     if session.get(Item, item_id) is None:
-        raise ValidationError(f"item: unknown item {item_id!r}", field="item")
+        raise ValidationError(
+            "error.unknown_record", field="item", entity=AuditEntity.ITEM, value=item_id
+        )
     lot = session.scalar(
         select(StockLot)
         .where(StockLot.depot_id == depot.id, StockLot.item_id == item_id, StockLot.batch == batch)
@@ -126,7 +145,7 @@ def receive(
         session.flush()
     elif expiry_date is not None and lot.expiry_date != expiry_date:
         raise ValidationError(
-            f"expiry_date: batch {batch} already has expiry {lot.expiry_date}", field="expiry_date"
+            "error.expiry_differs", field="expiry_date", batch=batch, expiry=lot.expiry_date
         )
     return _move(session, actor, lot, MovementKind.RECEIVE, amount, reason)
 
@@ -145,7 +164,9 @@ class Receipt:
 
 
 def _line(position: int, error: ValidationError) -> ValidationError:
-    return ValidationError(f"line {position + 1}: {error}", field=error.field, row=position)
+    return ValidationError(
+        "error.line", field=error.field, row=position, line=position + 1, reason=error
+    )
 
 
 def receive_many(session: Session, actor: Actor, receipts: list[Receipt], *, progress=None) -> int:
@@ -176,7 +197,9 @@ def receive_many(session: Session, actor: Actor, receipts: list[Receipt], *, pro
     }
     for position, r in enumerate(receipts):
         if r.item_id not in known:
-            unknown = ValidationError(f"item: unknown item {r.item_id!r}", field="item")
+            unknown = ValidationError(
+                "error.unknown_record", field="item", entity=AuditEntity.ITEM, value=r.item_id
+            )
             raise _line(position, unknown)
         key = (r.depot_id, r.item_id, r.batch)
         lot = lots.get(key)
@@ -187,11 +210,10 @@ def receive_many(session: Session, actor: Actor, receipts: list[Receipt], *, pro
             )  # fmt: skip
             session.add(lots[key])
         elif r.expiry_date is not None and lot.expiry_date != r.expiry_date:
-            error = ValidationError(
-                f"expiry_date: batch {r.batch} already has expiry {lot.expiry_date}",
-                field="expiry_date",
+            differs = ValidationError(
+                "error.expiry_differs", field="expiry_date", batch=r.batch, expiry=lot.expiry_date
             )
-            raise _line(position, error)
+            raise _line(position, differs)
     session.flush()  # new lots get their ids
     movements, changes = [], []
     for r in receipts:
@@ -213,8 +235,8 @@ def receive_many(session: Session, actor: Actor, receipts: list[Receipt], *, pro
         audit.record(
             session,
             actor,
-            f"stock-{MovementKind.RECEIVE.value}",
-            "stock_lot",
+            AuditAction.STOCK_RECEIVE,
+            AuditEntity.STOCK_LOT,
             lot.id,
             locality_id=depots[lot.depot_id].locality_id,
             before={"quantity": before, "batch": lot.batch},
@@ -226,9 +248,7 @@ def receive_many(session: Session, actor: Actor, receipts: list[Receipt], *, pro
 
 def _refuse_expired(lot: StockLot, today: date) -> None:
     if lot.expiry_date is not None and lot.expiry_date < today:
-        raise InvariantViolation(
-            f"lot {lot.batch} expired on {lot.expiry_date.isoformat()} and cannot be issued"
-        )
+        raise InvariantViolation("error.expired_lot", batch=lot.batch, expiry=lot.expiry_date)
 
 
 def issue(
@@ -277,7 +297,7 @@ def transfer(
     _depot_for_write(session, actor, lot.depot_id)
     target = _depot_for_write(session, actor, to_depot_id)
     if target.id == lot.depot_id:
-        raise ValidationError("to_depot: a transfer needs two different depots", field="to_depot")
+        raise ValidationError("error.same_depot", field="to_depot")
     amount = validation.quantity(quantity)
     reason = validation.text(reason, "reason", max_len=255)
     _refuse_expired(lot, today)
@@ -327,8 +347,8 @@ def _count(
         audit.record(
             session,
             actor,
-            "stock-take-matched",
-            "stock_lot",
+            AuditAction.STOCK_TAKE_MATCHED,
+            AuditEntity.STOCK_LOT,
             lot.id,
             locality_id=depot.locality_id,
             after={"counted": counted, "expected": book},
@@ -352,12 +372,11 @@ def _refuse_moved(moved: list[tuple[StockLot, int]]) -> None:
     if not moved:
         return
     names = {f"{lot.item.name} · {lot.batch}": (book, lot.quantity) for lot, book in moved}
-    raise StaleRecord(
-        "nothing was counted: these lots moved since the count began ("
-        + "; ".join(f"{name}: book {then} → {now}" for name, (then, now) in names.items())
-        + "); reload and count them again",
-        names,
-    )
+    moves = [
+        RegistryError("error.lot_moved", lot=name, then=then, now=now)
+        for name, (then, now) in names.items()
+    ]
+    raise StaleRecord("error.count_moved", names, moves=moves)
 
 
 def stock_take(
@@ -403,7 +422,7 @@ def stock_take_grid(
     for row, lot_id, book, counted in counts:
         lot = lots.get(lot_id)
         if lot is None or lot.depot_id != depot_id:
-            problems.append(f"row {row}, lot: not a lot of this depot")
+            problems.append(ValidationError("error.not_this_depot", field="lot", grid_row=row))
             continue
         try:
             checked.append(
@@ -414,9 +433,11 @@ def stock_take_grid(
                 )
             )
         except ValidationError as error:
-            problems.append(f"row {row}, {error}")
+            problems.append(ValidationError("error.grid_row", grid_row=row, reason=error))
     if problems:
-        raise ValidationError("; ".join(problems), field="counted", row=counts[0][0])
+        raise ValidationError(
+            "error.problems", field="counted", row=counts[0][0], problems=problems
+        )
     _refuse_moved([(lot, book) for lot, book, _ in checked if lot.quantity != book])
     return sum(
         _count(session, actor, depot, lot, book, counted, reason) is not None
