@@ -24,6 +24,8 @@ run: setup
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 test: vendor lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
