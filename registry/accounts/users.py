@@ -10,7 +10,7 @@ whose password changed, loses the old rights at the next interaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -114,7 +114,9 @@ def resume(session: Session, user_id: int, generation: int, now: datetime) -> Si
     return SignIn(Actor.from_user(user), generation, user.must_change_password)
 
 
-def _sign_in_state(session: Session, user_id: int, *conditions, **values: Any) -> bool:
+def _sign_in_state(
+    session: Session, user_id: int, *conditions: ColumnElement[bool], **values: Any
+) -> bool:
     """Sign-in bookkeeping is not an edit of the account: written past the version counter,
     so a sign-in never makes an administrator's open form on that account stale. Returns
     whether the row still met ``conditions``."""
@@ -234,7 +236,7 @@ def authenticate(
     return sign_in
 
 
-def _localities(session: Session, locality_ids) -> list[Locality]:
+def _localities(session: Session, locality_ids: Iterable[int]) -> list[Locality]:
     found = [session.get(Locality, i) for i in dict.fromkeys(locality_ids)]
     localities = [locality for locality in found if locality is not None]
     if len(localities) < len(found):

@@ -72,12 +72,12 @@ class RowCells:
         self.ok = True
         self._problems = problems
 
-    def problem(self, key: str, reason: str, **params) -> None:
+    def problem(self, key: str, reason: str, **params: Any) -> None:
         self.ok = False
         value = shown(self.row.values.get(key))
         self._problems.append(Problem(self.row.number, key, value, reason, params))
 
-    def _present(self, key: str, required: bool):
+    def _present(self, key: str, required: bool) -> Any:
         """The cell, None when empty; formulas (and text posing as one) are refused here,
         because every getter passes through."""
         value = self.row.values.get(key)
@@ -91,7 +91,9 @@ class RowCells:
             self.problem(key, "required")
         return value
 
-    def text(self, key: str, *, required=False, max_len=128, personal=False) -> str | None:
+    def text(
+        self, key: str, *, required: bool = False, max_len: int = 128, personal: bool = False
+    ) -> str | None:
         value = self._present(key, required)
         if value is None:
             return None
@@ -111,7 +113,7 @@ class RowCells:
             return None
         return text
 
-    def number(self, key: str, *, required=False) -> float | None:
+    def number(self, key: str, *, required: bool = False) -> float | None:
         value = self._present(key, required)
         if value is None:
             return None
@@ -120,7 +122,9 @@ class RowCells:
             self.problem(key, "not_number")
         return number
 
-    def integer(self, key: str, *, required=False, minimum=1, maximum=MAX_QUANTITY) -> int | None:
+    def integer(
+        self, key: str, *, required: bool = False, minimum: int = 1, maximum: int = MAX_QUANTITY
+    ) -> int | None:
         number = self.number(key, required=required)
         if number is None:
             return None
@@ -134,7 +138,7 @@ class RowCells:
             return int(number)
         return None
 
-    def date(self, key: str, *, required=False, latest: date | None = None) -> date | None:
+    def date(self, key: str, *, required: bool = False, latest: date | None = None) -> date | None:
         value = self._present(key, required)
         if value is None:
             return None
@@ -146,7 +150,9 @@ class RowCells:
             return None
         return day
 
-    def choice(self, key: str, choices: Choices, *, required=False, default=None):
+    def choice(
+        self, key: str, choices: Choices, *, required: bool = False, default: Any = None
+    ) -> Any:
         value = self._present(key, required)
         if value is None:
             return default
@@ -164,7 +170,9 @@ class RowCells:
             self.problem(key, "not_choice", choices=choices)
         return list(dict.fromkeys(found))
 
-    def point(self, lon_key: str, lat_key: str, crs_key: str, *, required=False):
+    def point(
+        self, lon_key: str, lat_key: str, crs_key: str, *, required: bool = False
+    ) -> tuple[float, float] | None:
         """A WGS-84 (lon, lat) inside the district, converted from the declared system."""
         lon = self.number(lon_key, required=required)
         lat = self.number(lat_key, required=required)

@@ -45,7 +45,8 @@ def check(cells: RowCells, look: Lookups) -> Planned | None:
     }
     if not cells.ok:
         return None
-    assert name is not None and locality is not None  # cells.ok: the required cells were read
+    # cells.ok: the required cells were read
+    assert name is not None and locality is not None and point is not None
     key = (normalise(name), locality.id)
     if key in look.checkpoint_keys:
         cells.problem("checkpoint_name", "already_exists", place=locality.name)

@@ -54,7 +54,7 @@ def _spellings(label: str) -> set[str]:
 @cache
 def spellings(choices: Choices) -> dict[str, object]:
     """Every accepted spelling → value; a spelling two values share is dropped."""
-    found: dict[str, set] = {}
+    found: dict[str, set[Any]] = {}
     for value in choices:
         names = {str(value), getattr(value, "name", str(value))}
         for language in i18n.LANGUAGES:
@@ -64,7 +64,7 @@ def spellings(choices: Choices) -> dict[str, object]:
     return {name: next(iter(values)) for name, values in found.items() if len(values) == 1}
 
 
-def lookup(choices: Choices, text: str):
+def lookup(choices: Choices, text: str) -> Any:
     """The value a typed text means, or None."""
     return spellings(choices).get(normalise(text))
 

@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from sqlalchemy.orm import Session
+
 from registry.importing.cells import RowCells
 from registry.importing.choices import normalise
 from registry.importing.lookups import Lookups
 from registry.importing.planned import Planned
+from registry.kernel.permissions import Actor
 from registry.records import commands as records
 
 KEY_COLUMN = "member_name"
@@ -40,7 +45,7 @@ def check(cells: RowCells, look: Lookups) -> Planned | None:
         cells.problem("member_name", "already_exists", place=team.name)
         return None
 
-    def write(session, actor, today):
+    def write(session: Session, actor: Actor, today: date) -> object:
         return records.add_member(session, actor, team.id, data, today=today)
 
     return Planned(key, ("team_members",), write)

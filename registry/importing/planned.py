@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from registry.kernel.permissions import Actor
+from registry.records.stock import Receipt
 
 
 @dataclass(frozen=True)
@@ -17,4 +18,4 @@ class Planned:
     key: tuple[Any, ...]  # the natural key: two rows with the same key are duplicates
     creates: tuple[str, ...]  # the records it would add, for the preview's counts
     write: Callable[[Session, Actor, date], object]  # (session, actor, today) → the use-case
-    receipt: object | None = None  # stock rows: written together by stock.receive_many
+    receipt: Receipt | None = None  # stock rows: written together by stock.receive_many

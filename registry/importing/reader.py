@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +42,7 @@ class Sheet:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _refusal(reason: str, **params) -> Sheet:
+def _refusal(reason: str, **params: Any) -> Sheet:
     return Sheet(problems=[Problem(None, None, "", reason, params)])
 
 
@@ -68,7 +69,7 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _headers(cells, kind: str) -> tuple[dict[int, str], list[Problem]]:
+def _headers(cells: Iterable[Any], kind: str) -> tuple[dict[int, str], list[Problem]]:
     """Column position → key, and the problems of the header row."""
     index = header_index(kind)
     positions: dict[int, str] = {}
@@ -98,7 +99,7 @@ def _headers(cells, kind: str) -> tuple[dict[int, str], list[Problem]]:
     return positions, problems
 
 
-def _data_sheet(workbook):
+def _data_sheet(workbook: Any) -> Any:  # openpyxl has no types
     """The first sheet that is not the template's instructions."""
     instructions = {
         normalise(i18n.translate("import.sheet.instructions", lang)) for lang in i18n.LANGUAGES
@@ -107,7 +108,7 @@ def _data_sheet(workbook):
     return sheets[0] if sheets else None
 
 
-def _rows(lines, positions: dict[int, str], sheet: Sheet) -> None:
+def _rows(lines: Iterable[Any], positions: dict[int, str], sheet: Sheet) -> None:
     for number, cells in enumerate(lines, start=2):
         values = {}
         for position, value in enumerate(cells):

@@ -81,7 +81,7 @@ class ImportReport:
         value is text, so a dataframe column never mixes numbers and words."""
         lang = language or self.language
 
-        def t(key):
+        def t(key: str) -> str:
             return i18n.translate(f"import.report.{key}", lang)
 
         return [

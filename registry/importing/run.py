@@ -122,12 +122,20 @@ def _refusal(rows: ModuleType, row: Row, error: Exception) -> Problem:
 
 
 def _write_receipts(
-    session: Session, actor: Actor, kind: str, plan, report: ImportReport, ticker
+    session: Session,
+    actor: Actor,
+    kind: str,
+    plan: list[tuple[Row, Planned]],
+    report: ImportReport,
+    ticker: _Ticker,
 ) -> None:
     """Every receipt through the bulk use-case; a refusal is pinned to its row."""
     try:
         stock.receive_many(
-            session, actor, [planned.receipt for _, planned in plan], progress=ticker.tick
+            session,
+            actor,
+            [planned.receipt for _, planned in plan if planned.receipt is not None],
+            progress=ticker.tick,
         )
     except (ValidationError, PermissionDenied, InvariantViolation) as error:
         at = getattr(error, "row", None)

@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from sqlalchemy.orm import Session
+
 from registry.importing.cells import RowCells
 from registry.importing.lookups import Lookups
 from registry.importing.planned import Planned
 from registry.kernel import i18n
+from registry.kernel.permissions import Actor
 from registry.records import stock
 
 KEY_COLUMN = "batch"  # named by a duplicate-row refusal: the same lot received twice
@@ -49,7 +54,7 @@ def check(cells: RowCells, look: Lookups) -> Planned | None:
         cells.problem("expiry_date", "expiry_conflict", existing=look.lot_expiry[lot] or "—")
         return None
 
-    def write(session, actor, today):
+    def write(session: Session, actor: Actor, today: date) -> object:
         # receive() stamps a new lot's received_on with its ``today``: the date on the sheet.
         return stock.receive(
             session, actor, depot.id, item.id, quantity, batch=batch, reason=reason,

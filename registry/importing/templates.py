@@ -39,7 +39,7 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _example(column: Column, language: str):
+def _example(column: Column, language: str) -> Any:
     if isinstance(column.example, tuple):
         return listing(column.example, language)
     if isinstance(column.example, StrEnum):
@@ -56,7 +56,7 @@ def _dropdown(column: Column, language: str) -> DataValidation | None:
     return DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=False)
 
 
-def _data_sheet(sheet, kind: str, language: str) -> None:
+def _data_sheet(sheet: Any, kind: str, language: str) -> None:
     sheet.title = safe_sheet_name(i18n.translate(f"import.kind.{kind}", language))
     columns = COLUMNS[kind]
     sheet.append([column.header(language) for column in columns])
@@ -72,8 +72,8 @@ def _data_sheet(sheet, kind: str, language: str) -> None:
     sheet.freeze_panes = "A2"
 
 
-def _instructions(sheet, kind: str, language: str) -> None:
-    def t(key, **values: Any):
+def _instructions(sheet: Any, kind: str, language: str) -> None:
+    def t(key: str, **values: Any) -> str:
         return i18n.translate(f"import.{key}", language, **values)
 
     kind_label = t(f"kind.{kind}")
