@@ -195,11 +195,9 @@ def recent_inspections(
     ]
 
 
-def _target_id(record: Inspected) -> int:
-    """The inspected record's id: exactly one of the three keys is set (a CHECK says so)."""
-    target = record.depot_id or record.checkpoint_id or record.team_id
-    assert target is not None
-    return target
+def _target_id(record: Inspected) -> int | None:
+    """The inspected record's id; None when the record names no target."""
+    return record.depot_id or record.checkpoint_id or record.team_id
 
 
 def _target_kind(record: Inspected) -> InspectionTarget:
@@ -210,12 +208,12 @@ def _target_kind(record: Inspected) -> InspectionTarget:
 
 def _target_names(
     session: Session, records: Iterable[Inspected]
-) -> dict[tuple[InspectionTarget, int], str]:
+) -> dict[tuple[InspectionTarget, int | None], str]:
     """Names of the records inspected or rectified, one query per kind."""
-    wanted: dict[InspectionTarget, set[int]] = {}
+    wanted: dict[InspectionTarget, set[int | None]] = {}
     for record in records:
         wanted.setdefault(_target_kind(record), set()).add(_target_id(record))
-    names: dict[tuple[InspectionTarget, int], str] = {}
+    names: dict[tuple[InspectionTarget, int | None], str] = {}
     for kind, ids in wanted.items():
         model = inspections.MODELS[kind]
         for record_id, name in session.execute(
@@ -258,7 +256,7 @@ def _row(
     actor: Actor,
     rect: Rectification,
     locality: str,
-    names: dict[tuple[InspectionTarget, int], str],
+    names: dict[tuple[InspectionTarget, int | None], str],
     today: date,
 ) -> RectificationRow:
     is_open = rect.status is not S.CLOSED
