@@ -81,7 +81,7 @@ def _counts(session: Session, localities: int) -> dict[str, int]:
 STALE_SHARE = 0.2  # depots and teams whose last 零报告 is older than the freshness window
 
 
-def _backdate_confirmations(ctx: _Seed, records) -> None:
+def _backdate_confirmations(ctx: _Seed, records: list[Depot | Team]) -> None:
     """Spread the last confirmations over the past months instead of 'seeded just now'."""
     for record in records:
         stale = ctx.rng.random() < STALE_SHARE

@@ -43,7 +43,9 @@ NAMED_CHECKPOINTS = (  # 2016-08-20 waterlogging list and 强排泵 (§6.1); cel
 )
 
 
-def _weights(urban=0, outer=0, towns=0, **named) -> dict[str, float]:
+def _weights(
+    urban: float = 0, outer: float = 0, towns: float = 0, **named: float
+) -> dict[str, float]:
     """Per-locality weights: one weight per group (city, outer, towns), named ones overriding."""
     weights = {
         **dict.fromkeys(URBAN, urban),
@@ -160,7 +162,9 @@ def _spot(seed: _Seed, kind: CheckpointType, locality: str) -> _Spot:
     return _templated_spot(seed, kind, locality)
 
 
-def _checkpoint(seed: _Seed, spot: _Spot, kind, locality: str, risk) -> Checkpoint:
+def _checkpoint(
+    seed: _Seed, spot: _Spot, kind: CheckpointType, locality: str, risk: RiskLevel
+) -> Checkpoint:
     rng = seed.rng
     lon, lat = _point(seed, locality, spot.where)
     title = RESPONSIBLE_TITLES.get(kind, "村居负责人")

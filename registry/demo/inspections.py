@@ -81,7 +81,9 @@ class _Target:
     responsible: str | None
 
 
-def _targets(seed: _Seed, checkpoints, depots, teams) -> list[_Target]:
+def _targets(
+    seed: _Seed, checkpoints: list[Checkpoint], depots: list[Depot], teams: list[Team]
+) -> list[_Target]:
     by_id = {loc.id: loc for loc in seed.localities.values()}
     kind = InspectionTarget
     return [
@@ -187,7 +189,12 @@ def _routine(seed: _Seed, kind: InspectionTarget, done: int) -> list[date]:
     return [seed.days_ago(182 * q, 182 * q + 150) for q in range(2 - done)]
 
 
-def _visit_dates(seed: _Seed, target: _Target, campaigns, coverage) -> list[date]:
+def _visit_dates(
+    seed: _Seed,
+    target: _Target,
+    campaigns: list[Campaign],
+    coverage: dict[tuple[int, int], float],
+) -> list[date]:
     visits = [
         seed.between(campaign.starts_on, min(campaign.ends_on, seed.today))
         for campaign in campaigns
@@ -198,7 +205,7 @@ def _visit_dates(seed: _Seed, target: _Target, campaigns, coverage) -> list[date
     return visits + _routine(seed, target.kind, len(visits))
 
 
-def _inspection(seed: _Seed, target: _Target, day: date, campaigns) -> Inspection:
+def _inspection(seed: _Seed, target: _Target, day: date, campaigns: list[Campaign]) -> Inspection:
     rng = seed.rng
     share = FINDINGS_SHARE + (0.1 if target.risk in (R.MAJOR, R.SIGNIFICANT) else 0.0)
     found = rng.random() < share
@@ -235,7 +242,9 @@ def _path(rng: random.Random, status: RectificationStatus) -> list[Rectification
     return path
 
 
-def _steps(seed: _Seed, path, found_on: date, actor_id: int) -> list[RectificationStep]:
+def _steps(
+    seed: _Seed, path: list[RectificationStatus], found_on: date, actor_id: int
+) -> list[RectificationStep]:
     rng, steps, day, previous = seed.rng, [], found_on, None
     for status in path:
         if previous is not None:
@@ -273,7 +282,7 @@ def _plan_text(finding: str, responsible: str | None, deadline: date) -> str:
     )
 
 
-def _rectify(seed: _Seed, target: _Target, inspection: Inspection, office_id: int):
+def _rectify(seed: _Seed, target: _Target, inspection: Inspection, office_id: int) -> Rectification:
     risk = target.risk or seed.rng.choice((R.GENERAL, R.LOW))
     deadline = deadlines.rectification_deadline(inspection.inspected_on, risk, seed.settings)
     status = _status(seed, deadline)
@@ -300,7 +309,13 @@ def _rectify(seed: _Seed, target: _Target, inspection: Inspection, office_id: in
     )
 
 
-def _inspect_all(seed: _Seed, checkpoints, depots, teams, office: User) -> None:
+def _inspect_all(
+    seed: _Seed,
+    checkpoints: list[Checkpoint],
+    depots: list[Depot],
+    teams: list[Team],
+    office: User,
+) -> None:
     """About a year of inspections, written directly (the use-cases would audit ~3,000 demo
     rows one by one; the seed stays fast and every row is flagged as demo)."""
     campaigns = _create_campaigns(seed, office)

@@ -168,7 +168,7 @@ def _revisions(seed: _Seed, plan: Plan) -> list[PlanRevision]:
     ]
 
 
-def _drill(seed: _Seed, day: date, participants: int, **owner) -> Drill:
+def _drill(seed: _Seed, day: date, participants: int, **owner: int | None) -> Drill:
     form = DrillForm.LIVE if seed.rng.random() < 0.6 else DrillForm.TABLETOP
     return Drill(
         held_on=day,

@@ -105,7 +105,9 @@ def _line_quantity(rng: random.Random, low: int, high: int) -> int:
     return _nice(rng.uniform(low, high * 1.05))
 
 
-def _depot_lines(seed: _Seed, depot: Depot, quotas, items) -> list[tuple[Item, int, int]]:
+def _depot_lines(
+    seed: _Seed, depot: Depot, quotas: list[Quota], items: dict[str, Item]
+) -> list[tuple[Item, int, int]]:
     lines = [
         (quota.item, quota.minimum, quota.maximum)
         for quota in quotas
@@ -153,7 +155,7 @@ def _receive_lot(
     )
 
 
-def _stock_depot(seed: _Seed, depot: Depot, quotas, items) -> None:
+def _stock_depot(seed: _Seed, depot: Depot, quotas: list[Quota], items: dict[str, Item]) -> None:
     """Receive each line as one lot; a couple of lines come in two batches, the second fresh."""
     lines = _depot_lines(seed, depot, quotas, items)
     split = set(seed.rng.sample(range(len(lines)), min(TWO_BATCH_LINES, len(lines))))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -128,7 +129,7 @@ def _locality_teams(seed: _Seed, name: str) -> list[tuple[Any, ...]]:
     return specs
 
 
-def _equipment(rng: random.Random, specialties) -> str:
+def _equipment(rng: random.Random, specialties: Iterable[Specialty]) -> str:
     parts = [
         f"{label}{rng.randint(low, high)}{unit}"
         for specialty in specialties
