@@ -33,7 +33,7 @@ with st.form("change_password", clear_on_submit=True):
             with transaction(ui.session_factory()) as session:
                 generation = change_password(session, actor, old, new)
         except RegistryError as error:
-            st.error(str(error))
+            st.error(ui.refusal(error))
         else:
             ui.keep_signed_in(generation)
             st.success(ui.t("account.password_changed"))

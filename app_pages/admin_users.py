@@ -4,12 +4,14 @@ Every change goes through a ``registry.accounts`` use-case, which checks the per
 again, validates and audits; this page only collects input and shows the outcome.
 """
 
+from datetime import datetime
+
 import pandas as pd
 import streamlit as st
 
 from page_helpers import editing, ui
 from registry.accounts import users as accounts
-from registry.kernel.clock import utcnow
+from registry.kernel.clock import local, utcnow
 from registry.kernel.enums import Role
 from registry.kernel.permissions import Action
 from registry.records import queries
@@ -33,7 +35,7 @@ def _create_user(session, actor, **values) -> None:
     st.session_state[CREATED_KEY] = True
 
 
-def _locked(row: dict) -> object:
+def _locked(row: dict) -> datetime | None:
     """When the account's lockout ends, shown only while it holds."""
     return row["locked_until"] if accounts.is_locked(row["locked_until"], utcnow()) else None
 
@@ -47,8 +49,8 @@ def _users_table(users: list[dict]) -> None:
                 ui.t("admin.col.role"): [ui.label(u["role"]) for u in users],
                 ui.t("admin.col.localities"): ["、".join(u["localities"]) for u in users],
                 ui.t("admin.col.active"): [u["is_active"] for u in users],
-                ui.t("admin.col.locked_until"): [_locked(u) for u in users],
-                ui.t("admin.col.last_login"): [u["last_login_at"] for u in users],
+                ui.t("admin.col.locked_until"): [local(_locked(u)) for u in users],
+                ui.t("admin.col.last_login"): [local(u["last_login_at"]) for u in users],
                 ui.t("admin.col.demo"): [u["is_demo"] for u in users],
             }
         ),

@@ -5,14 +5,14 @@ localities and masks phone numbers for leaders; this page only builds the filter
 """
 
 import json
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from page_helpers import ui
 from registry.accounts import audit_log
-from registry.kernel.clock import today
+from registry.kernel.clock import local, today, utc_start_of
 from registry.kernel.exports import to_csv_bytes, to_excel_bytes
 from registry.records import queries
 
@@ -30,11 +30,12 @@ def _named(kind: str, code: str | None) -> str:
 
 
 def _window(dates) -> tuple[datetime | None, datetime | None]:
-    """The chosen dates (UTC) as ``since <= at < until``; a half-chosen range is one day."""
+    """The chosen dates (China Standard Time) as UTC ``since <= at < until``; a half-chosen
+    range is one day."""
     if not dates:
         return None, None
     first, last = dates[0], dates[-1]
-    return datetime.combine(first, time()), datetime.combine(last + timedelta(days=1), time())
+    return utc_start_of(first), utc_start_of(last + timedelta(days=1))
 
 
 def _summary(event: dict) -> str:
@@ -44,7 +45,7 @@ def _summary(event: dict) -> str:
 def _frame(events: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            ui.t("audit.col.at"): [f"{e['at']:%Y-%m-%d %H:%M:%S}" for e in events],
+            ui.t("audit.col.at"): [f"{local(e['at']):%Y-%m-%d %H:%M:%S}" for e in events],
             ui.t("audit.col.user"): [e["actor_name"] for e in events],
             ui.t("audit.col.action"): [_named("action", e["action"]) for e in events],
             ui.t("audit.col.entity"): [_named("entity", e["entity"]) for e in events],

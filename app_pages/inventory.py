@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from page_helpers import editing, ui
-from registry.kernel.clock import today
+from registry.kernel.clock import local, today
 from registry.kernel.enums import DepotLevel, MovementKind, ReserveMode
 from registry.kernel.exports import to_csv_bytes, to_excel_bytes
 from registry.records import commands as records
@@ -229,7 +229,7 @@ with tabs[2], st.form("inv.transfer"):
 with tabs[3]:
     table = pd.DataFrame(
         {
-            ui.t("inv.at"): [m["at"] for m in movements],
+            ui.t("inv.at"): [local(m["at"]) for m in movements],
             ui.t("details.item"): [m["item"] for m in movements],
             ui.t("inv.batch"): [m["batch"] for m in movements],
             ui.t("inv.kind"): [ui.label(MovementKind(m["kind"])) for m in movements],

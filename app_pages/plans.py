@@ -14,7 +14,7 @@ import streamlit as st
 from page_helpers import editing, ui
 from registry.kernel import attachments
 from registry.kernel.attachments import Upload
-from registry.kernel.clock import today
+from registry.kernel.clock import local, today
 from registry.kernel.enums import DrillForm, PlanClass, PlanStatus, RevisionTrigger
 from registry.kernel.exports import to_excel_bytes
 from registry.plans import commands as plans
@@ -241,7 +241,7 @@ def show_history(detail: dict) -> None:
     st.dataframe(
         pd.DataFrame(
             {
-                ui.t("plan.h.at"): [e["at"] for e in events],
+                ui.t("plan.h.at"): [local(e["at"]) for e in events],
                 ui.t("plan.h.actor"): [e["actor_name"] for e in events],
                 ui.t("plan.h.action"): [event_label(e["action"]) for e in events],
                 ui.t("plan.h.status"): [

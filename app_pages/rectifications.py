@@ -13,7 +13,7 @@ from registry.fieldwork import queries as field_queries
 from registry.fieldwork import rectifications
 from registry.kernel import attachments
 from registry.kernel.attachments import Upload
-from registry.kernel.clock import today
+from registry.kernel.clock import local, today
 from registry.kernel.enums import InspectionTarget, RiskLevel
 from registry.kernel.enums import RectificationStatus as S
 from registry.kernel.exports import to_excel_bytes
@@ -117,7 +117,7 @@ facts = {
 }
 if detail["risk_level"] == RiskLevel.MAJOR:
     facts[ui.t("rect.signed_off")] = (
-        f"{detail['signed_off_by']} · {detail['signed_off_at']:%Y-%m-%d}"
+        f"{detail['signed_off_by']} · {local(detail['signed_off_at']):%Y-%m-%d}"
         if detail["signed_off_by"]
         else ui.t("rect.not_signed_off")
     )
@@ -132,7 +132,7 @@ for step in detail["steps"]:
     step_label = ui.t(f"rect.action.{step['action'] or 'register'}")
     with st.container(border=True):
         who = ui.plain(step["actor"] or "—")
-        st.markdown(f"**{step_label}** · {step['at']:%Y-%m-%d %H:%M} · {who}")
+        st.markdown(f"**{step_label}** · {local(step['at']):%Y-%m-%d %H:%M} · {who}")
         if step["note"]:
             st.text(step["note"])
         if step["evidence"]:

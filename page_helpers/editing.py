@@ -43,13 +43,13 @@ def run(action, success: str, form: str | None = None) -> bool:
         with transaction(ui.session_factory()) as session:
             action(session)
     except StaleRecord as error:
-        st.error(ui.t("error.stale", detail=ui.plain(error)))
+        st.error(ui.t("error.stale", detail=ui.refusal(error)))
         if error.changes:
             st.table(
                 pd.DataFrame(
                     [
                         {
-                            ui.t("stale.field"): key,
+                            ui.t("stale.field"): ui.field(key),
                             ui.t("stale.then"): str(then),
                             ui.t("stale.now"): str(now),
                         }
@@ -61,7 +61,7 @@ def run(action, success: str, form: str | None = None) -> bool:
             st.button(ui.t("stale.reload"), key=f"{form}.reload", on_click=forget, args=(form,))
         return False
     except RegistryError as error:
-        st.error(ui.t("error.refused", detail=ui.plain(error)))
+        st.error(ui.t("error.refused", detail=ui.refusal(error)))
         return False
     st.session_state[FLASH_KEY] = success
     if form is not None:

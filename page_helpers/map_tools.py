@@ -87,7 +87,7 @@ def nearest(point, items: dict[int, str]) -> None:
         offers = ui.read(nearest_depots_with_item, item_id, *point, today=today())
         takes, short = allocate(offers, quantity) if offers else ([], quantity)
     except ValidationError as error:
-        st.error(ui.t("error.validation", detail=ui.plain(error)))
+        st.error(ui.t("error.validation", detail=ui.refusal(error)))
         return
     if not offers:
         st.warning(ui.t("nearest.none"))
@@ -150,7 +150,7 @@ def radius(point) -> None:
         lon, lat = point
         result = ui.read(within_radius, lon, lat, km)
     except ValidationError as error:
-        st.error(ui.t("error.validation", detail=ui.plain(error)))
+        st.error(ui.t("error.validation", detail=ui.refusal(error)))
         return
     st.session_state["map.radius"] = (point, km)
     st.success(

@@ -17,6 +17,7 @@ from registry.accounts import users as accounts
 from registry.kernel import audit, i18n
 from registry.kernel.clock import today, utcnow
 from registry.kernel.enums import Role
+from registry.kernel.errors import RegistryError, field_label
 from registry.kernel.permissions import Actor
 from registry.kernel.settings import Settings, load_settings
 from registry.operations import runtime
@@ -93,6 +94,17 @@ def label(member) -> str:
 # Every ASCII punctuation character can start Markdown syntax (or Streamlit's :colour[...] and
 # $LaTeX$); a backslash before each one makes it literal.
 _LITERAL = str.maketrans({c: "\\" + c for c in map(chr, range(33, 127)) if not c.isalnum()})
+
+
+def refusal(error: RegistryError) -> str:
+    """A refusal of the core in the reader's language, the input named by its label, escaped
+    for Markdown (it may repeat what the user typed)."""
+    return plain(error.message(language()))
+
+
+def field(name: str) -> str:
+    """The label of an input or column the core names (``field.<name>``)."""
+    return field_label(name, language())
 
 
 def plain(text: object) -> str:

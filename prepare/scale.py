@@ -26,6 +26,8 @@ from registry.accounts.users import create_user
 from registry.demo.users import DEMO_PASSWORD, DEMO_USERS
 from registry.kernel import audit
 from registry.kernel.enums import (
+    AuditAction,
+    AuditEntity,
     CheckpointType,
     DepotLevel,
     InspectionResult,
@@ -413,5 +415,7 @@ def build(
         model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
         for model in COUNTED
     }
-    audit.record(session, actor, "scale-dataset-built", "demo", None, after=counts)
+    audit.record(
+        session, actor, AuditAction.SCALE_DATASET_BUILT, AuditEntity.DEMO, None, after=counts
+    )
     return counts

@@ -25,6 +25,7 @@ from registry.demo.stock import _create_depots, _stock_all
 from registry.demo.teams import _create_teams
 from registry.demo.users import DEMO_PASSWORD, DEMO_USERS, _create_users
 from registry.kernel import audit
+from registry.kernel.enums import AuditAction, AuditEntity
 from registry.kernel.models import (
     Campaign,
     Checkpoint,
@@ -127,8 +128,8 @@ def seed_demo(session: Session, actor: Actor, *, today: date, seed: int = 2026) 
     audit.record(
         session,
         actor,
-        "demo-seeded",
-        "demo",
+        AuditAction.DEMO_SEEDED,
+        AuditEntity.DEMO,
         None,
         after={"seed": seed, "today": today.isoformat(), **counts},
     )

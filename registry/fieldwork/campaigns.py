@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from registry.kernel import deadlines, editing, validation
 from registry.kernel.enums import (
+    AuditEntity,
     CampaignTargetStatus,
     CheckpointType,
     InspectionResult,
@@ -121,11 +122,11 @@ def _date(value: Any, field: str) -> date:
     if isinstance(value, date):
         return value
     if value in (None, ""):
-        raise ValidationError(f"{field}: required", field=field)
+        raise ValidationError("error.required", field=field)
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ValidationError(f"{field}: not a date: {value!r}", field=field) from None
+        raise ValidationError("error.not_a_date", field=field, value=value) from None
 
 
 def _listed(value: Any) -> list[Any]:
@@ -139,7 +140,7 @@ def _listed(value: Any) -> list[Any]:
 def _joined(values: list[str], field: str) -> str | None:
     text = ",".join(values) or None
     if text is not None and len(text) > LIST_COLUMN_LENGTH:
-        raise ValidationError(f"{field}: too many chosen; choose all instead", field=field)
+        raise ValidationError("error.too_many_chosen", field=field)
     return text
 
 
@@ -153,22 +154,19 @@ def _values(
     if campaign_id is not None:
         clash = clash.where(Campaign.id != campaign_id)
     if session.scalar(clash.limit(1)) is not None:
-        raise ValidationError(f"name: a campaign named {name!r} exists already", field="name")
+        raise ValidationError("error.campaign_exists", field="name", name=name)
     starts_on = _date(data.get("starts_on"), "starts_on")
     ends_on = _date(data.get("ends_on"), "ends_on")
     if ends_on < starts_on:
         raise ValidationError(
-            f"ends_on: {ends_on.isoformat()} is before the start {starts_on.isoformat()}",
-            field="ends_on",
+            "error.ends_before_start", field="ends_on", day=ends_on, start=starts_on
         )
     kinds = {
         validation.choice(k, InspectionTarget, "target_kinds")
         for k in _listed(data.get("target_kinds"))
     }
     if not kinds:
-        raise ValidationError(
-            "target_kinds: choose at least one kind of target", field="target_kinds"
-        )
+        raise ValidationError("error.choose_one", field="target_kinds")
     types = {
         validation.choice(t, CheckpointType, "checkpoint_types")
         for t in _listed(data.get("checkpoint_types"))
@@ -180,14 +178,12 @@ def _values(
         try:
             localities.add(int(raw))
         except (TypeError, ValueError):
-            raise ValidationError(
-                f"locality_ids: not an id: {raw!r}", field="locality_ids"
-            ) from None
+            raise ValidationError("error.not_an_id", field="locality_ids", value=raw) from None
     if localities:
         known = set(session.scalars(select(Locality.id).where(Locality.id.in_(localities))))
         if unknown := sorted(localities - known):
             raise ValidationError(
-                f"locality_ids: unknown localities {unknown}", field="locality_ids"
+                "error.unknown_localities", field="locality_ids", ids=", ".join(map(str, unknown))
             )
     return {
         "name": name,
@@ -212,7 +208,7 @@ def create_campaign(
     require(actor, Action.MANAGE_CAMPAIGNS)
     values = _values(session, data)
     campaign = Campaign(**values, created_by=actor.user_id, is_demo=is_demo)
-    return editing.create(session, actor, campaign, "campaign", None)
+    return editing.create(session, actor, campaign, AuditEntity.CAMPAIGN, None)
 
 
 def update_campaign(
@@ -221,8 +217,9 @@ def update_campaign(
     """Change a campaign as a whole. The window may not shrink past inspections already made
     under it: they would fall outside their own campaign."""
     require(actor, Action.MANAGE_CAMPAIGNS)
-    campaign = editing.load(session, Campaign, campaign_id, "campaign")
-    editing.check_version(session, campaign, "campaign", expected_version)  # stale: say so first
+    campaign = editing.load(session, Campaign, campaign_id, AuditEntity.CAMPAIGN)
+    # stale: say so first
+    editing.check_version(session, campaign, AuditEntity.CAMPAIGN, expected_version)
     current = {c.key: getattr(campaign, c.key) for c in campaign.__mapper__.column_attrs}
     values = _values(session, {**current, **data}, campaign.id)
     first, last = session.execute(
@@ -231,20 +228,14 @@ def update_campaign(
         )
     ).one()
     if first is not None and values["starts_on"] > first:
-        raise ValidationError(
-            f"starts_on: an inspection of this campaign was made on {first.isoformat()}",
-            field="starts_on",
-        )
+        raise ValidationError("error.campaign_inspected_on", field="starts_on", day=first)
     if last is not None and values["ends_on"] < last:
-        raise ValidationError(
-            f"ends_on: an inspection of this campaign was made on {last.isoformat()}",
-            field="ends_on",
-        )
+        raise ValidationError("error.campaign_inspected_on", field="ends_on", day=last)
     editing.apply(
         session,
         actor,
         campaign,
-        "campaign",
+        AuditEntity.CAMPAIGN,
         values,
         expected_version=expected_version,
         locality_id=None,
@@ -273,7 +264,9 @@ def matching_campaign(
 def _campaign(session: Session, campaign_id: int) -> Campaign:
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
-        raise ValidationError(f"campaign {campaign_id} does not exist", field="campaign_id")
+        raise ValidationError(
+            "error.not_found", field="campaign_id", entity=AuditEntity.CAMPAIGN, id=campaign_id
+        )
     return campaign
 
 

@@ -20,6 +20,8 @@ from registry.kernel import attachments, audit, validation
 from registry.kernel.attachments import PreparedFile
 from registry.kernel.enums import (
     AttachmentOwner,
+    AuditAction,
+    AuditEntity,
     CheckpointType,
     InspectionResult,
     InspectionTarget,
@@ -78,9 +80,9 @@ def load_target(session: Session, kind: object, record_id: int | None) -> Target
     found = session.get(MODELS[kind], record_id) if record_id is not None else None
     record = cast("Depot | Checkpoint | Team | None", found)  # get() widens the union to Base
     if record is None:
-        raise ValidationError(f"target: no {kind.value} {record_id!r}", field="target")
+        raise ValidationError("error.unknown_record", field="target", entity=kind, value=record_id)
     if record.status is not RecordStatus.ACTIVE:
-        raise ValidationError(f"target: {kind.value} {record_id} is retired", field="target")
+        raise ValidationError("error.target_retired", field="target", kind=kind, id=record_id)
     return Target(kind, record)
 
 
@@ -108,20 +110,26 @@ def _campaign(
         )
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
-        raise ValidationError(f"campaign: no campaign {campaign_id!r}", field="campaign")
+        raise ValidationError(
+            "error.unknown_record",
+            field="campaign",
+            entity=AuditEntity.CAMPAIGN,
+            value=campaign_id,
+        )
     if not campaign.starts_on <= day <= campaign.ends_on:
         raise ValidationError(
-            f"campaign: {day.isoformat()} is outside {campaign.name} "
-            f"({campaign.starts_on.isoformat()} – {campaign.ends_on.isoformat()})",
+            "error.outside_campaign",
             field="campaign",
+            day=day,
+            name=campaign.name,
+            starts=campaign.starts_on,
+            ends=campaign.ends_on,
         )
     if not campaigns.Scope.of(campaign).holds(
         target.kind, target.locality_id, target.checkpoint_type
     ):
         raise ValidationError(
-            f"campaign: {campaign.name} does not cover this {target.kind.value} "
-            "(its kind, type or locality is outside the campaign's scope)",
-            field="campaign",
+            "error.campaign_scope", field="campaign", name=campaign.name, kind=target.kind
         )
     return campaign
 
@@ -152,14 +160,11 @@ def record_inspection(
     result = validation.choice(data.get("result"), InspectionResult, "result")
     lines = finding_lines(data.get("findings"))
     if result is InspectionResult.FINDINGS and not lines:
-        raise ValidationError("findings: describe at least one problem found", field="findings")
+        raise ValidationError("error.findings_required", field="findings")
     if result is InspectionResult.PASSED and lines:
-        raise ValidationError(
-            "findings: a passed inspection has no findings; choose 'findings' instead",
-            field="findings",
-        )
+        raise ValidationError("error.passed_with_findings", field="findings")
     if len(lines) > MAX_FINDINGS:
-        raise ValidationError(f"findings: at most {MAX_FINDINGS} lines", field="findings")
+        raise ValidationError("error.too_many_lines", field="findings", limit=MAX_FINDINGS)
     lon, lat = _location(data)
     campaign = _campaign(session, target, day, data.get("campaign_id"))
     inspection = Inspection(
@@ -182,8 +187,8 @@ def record_inspection(
     audit.record(
         session,
         actor,
-        "inspection-recorded",
-        "inspection",
+        AuditAction.INSPECTION_RECORDED,
+        AuditEntity.INSPECTION,
         inspection.id,
         locality_id=inspection.locality_id,
         after=audit.snapshot(inspection),

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from registry.kernel import attachments, audit, deadlines, editing, validation
 from registry.kernel.attachments import PreparedFile
 from registry.kernel.clock import utcnow
-from registry.kernel.enums import AttachmentOwner, DepotLevel, RiskLevel
+from registry.kernel.enums import AttachmentOwner, AuditAction, AuditEntity, DepotLevel, RiskLevel
 from registry.kernel.enums import RectificationStatus as S
-from registry.kernel.errors import PermissionDenied, ValidationError
+from registry.kernel.errors import PermissionDenied, Term, ValidationError
 from registry.kernel.models import Checkpoint, Depot, Rectification, RectificationStep
 from registry.kernel.permissions import Action, Actor, require, require_depot_write
 from registry.kernel.settings import Settings
@@ -31,6 +31,16 @@ TRANSITIONS: dict[str, tuple[S, S]] = {
     "submit": (S.RECTIFYING, S.AWAITING_RECHECK),
     "close": (S.AWAITING_RECHECK, S.CLOSED),
     "send_back": (S.AWAITING_RECHECK, S.RECTIFYING),
+}
+# every recorded step's audit action
+STEP_AUDIT: dict[str, AuditAction] = {
+    "start": AuditAction.RECTIFICATION_START,
+    "submit": AuditAction.RECTIFICATION_SUBMIT,
+    "close": AuditAction.RECTIFICATION_CLOSE,
+    "send_back": AuditAction.RECTIFICATION_SEND_BACK,
+    "plan": AuditAction.RECTIFICATION_PLAN,
+    "sign_off": AuditAction.RECTIFICATION_SIGN_OFF,
+    "extend": AuditAction.RECTIFICATION_EXTEND,
 }
 OPEN = (S.REGISTERED, S.RECTIFYING, S.AWAITING_RECHECK)
 NOTE_MAX = 2000
@@ -130,10 +140,7 @@ def _finding_risk(
     graver_first = list(RiskLevel)
     lowered = floor is not None and graver_first.index(risk) > graver_first.index(floor)
     if lowered and not actor.can(Action.SIGN_OFF_RECTIFICATION):
-        raise PermissionDenied(
-            f"risk_level: only the district office may rate a finding below the checkpoint's "
-            f"own level ({risk.value} < {floor.value})"
-        )
+        raise PermissionDenied("error.risk_below_checkpoint", risk=risk, floor=floor)
     return risk
 
 
@@ -146,14 +153,15 @@ def _finding_deadline(
     due = requested or rule
     if due < found:
         raise ValidationError(
-            f"deadline: {due.isoformat()} is before the finding ({found.isoformat()})",
-            field="deadline",
+            "error.deadline_before_finding", field="deadline", due=due, found=found
         )
     if due > rule and not actor.can(Action.SIGN_OFF_RECTIFICATION):
         raise PermissionDenied(
-            f"deadline: {due.isoformat()} is later than {rule.isoformat()} "
-            f"({deadlines.rectification_days(risk, settings)} days for {risk.value}); "
-            "only the district office grants a later deadline"
+            "error.deadline_beyond_rule",
+            due=due,
+            rule=rule,
+            days=deadlines.rectification_days(risk, settings),
+            risk=risk,
         )
     return due
 
@@ -193,7 +201,7 @@ def register(
         ),
     )
     require_write(session, actor, rect)
-    editing.create(session, actor, rect, "rectification", rect.locality_id)
+    editing.create(session, actor, rect, AuditEntity.RECTIFICATION, rect.locality_id)
     _step(session, actor, rect, "register", None, note=_note(note, required=False))
     return rect
 
@@ -203,15 +211,18 @@ def _transition(
 ) -> tuple[Rectification, dict]:
     """Load, check permission, version and the status, and return the record and its
     snapshot before the change."""
-    rect = editing.load(session, Rectification, rect_id, "rectification")
+    rect = editing.load(session, Rectification, rect_id, AuditEntity.RECTIFICATION)
     require_write(session, actor, rect)
-    editing.check_version(session, rect, "rectification", expected_version)
+    editing.check_version(session, rect, AuditEntity.RECTIFICATION, expected_version)
     start, _ = TRANSITIONS[action]
     if S(rect.status) is not start:
         raise InvalidTransition(
-            f"status: rectification {rect.id} is {rect.status.value}; "
-            f"'{action}' is only possible from {start.value}",
+            "error.rectification_step",
             field="status",
+            id=rect.id,
+            status=S(rect.status),
+            step=Term(f"rect.action.{action}", action),
+            start=start,
         )
     return rect, audit.snapshot(rect)
 
@@ -226,8 +237,8 @@ def _recorded(
     audit.record(
         session,
         actor,
-        f"rectification-{action.replace('_', '-')}",
-        "rectification",
+        STEP_AUDIT[action],
+        AuditEntity.RECTIFICATION,
         rect.id,
         locality_id=rect.locality_id,
         before=before,
@@ -262,12 +273,9 @@ def start(
     if plan_text:
         rect.plan_text = validation.text(plan_text, "plan_text", max_len=NOTE_MAX * 2)
     if rect.risk_level is RiskLevel.MAJOR and not rect.plan_text:
-        raise ValidationError(
-            "plan_text: a major (重大) hazard needs a rectification plan (治理方案) first",
-            field="plan_text",
-        )
+        raise ValidationError("error.major_needs_plan", field="plan_text")
     if not rect.responsible_person:
-        raise ValidationError("responsible_person: required", field="responsible_person")
+        raise ValidationError("error.required", field="responsible_person")
     return _finish(session, actor, rect, "start", before, note=_note(note))
 
 
@@ -285,9 +293,7 @@ def submit_for_recheck(
     rect, before = _transition(session, actor, rect_id, expected_version, "submit")
     evidence = validation.text(evidence, "evidence", max_len=NOTE_MAX, required=False)
     if not evidence and not photos:
-        raise ValidationError(
-            "evidence: describe what was done or attach photos of the result", field="evidence"
-        )
+        raise ValidationError("error.evidence_required", field="evidence")
     return _finish(
         session, actor, rect, "submit", before, note=_note(note), evidence=evidence, photos=photos
     )
@@ -313,11 +319,7 @@ def close(
     rect, before = _transition(session, actor, rect_id, expected_version, "close")
     _require_recheck_rights(actor, rect)
     if rect.risk_level is RiskLevel.MAJOR and not rect.signed_off_by:
-        raise ValidationError(
-            "signed_off_by: a major (重大) hazard needs the district office's sign-off "
-            "before it can be closed",
-            field="signed_off_by",
-        )
+        raise ValidationError("error.major_needs_sign_off", field="signed_off_by")
     rect.closed_on = today
     return _finish(session, actor, rect, "close", before, note=_note(note), photos=photos)
 
@@ -334,14 +336,11 @@ def send_back(
 def _open_for_edit(
     session: Session, actor: Actor, rect_id: int, expected_version: int
 ) -> tuple[Rectification, dict]:
-    rect = editing.load(session, Rectification, rect_id, "rectification")
+    rect = editing.load(session, Rectification, rect_id, AuditEntity.RECTIFICATION)
     require_write(session, actor, rect)
-    editing.check_version(session, rect, "rectification", expected_version)
+    editing.check_version(session, rect, AuditEntity.RECTIFICATION, expected_version)
     if S(rect.status) not in OPEN:
-        raise InvalidTransition(
-            f"status: rectification {rect.id} is closed; it can no longer change",
-            field="status",
-        )
+        raise InvalidTransition("error.rectification_closed", field="status", id=rect.id)
     return rect, audit.snapshot(rect)
 
 
@@ -359,7 +358,7 @@ def update_plan(
     rect, before = _open_for_edit(session, actor, rect_id, expected_version)
     new_plan = validation.text(plan_text, "plan_text", max_len=NOTE_MAX * 2, required=False)
     if rect.risk_level is RiskLevel.MAJOR and not new_plan:
-        raise ValidationError("plan_text: required for a major (重大) hazard", field="plan_text")
+        raise ValidationError("error.major_plan_required", field="plan_text")
     if new_plan != rect.plan_text and rect.signed_off_by:
         rect.signed_off_by, rect.signed_off_at = None, None
     rect.plan_text = new_plan
@@ -377,13 +376,11 @@ def sign_off(
     require(actor, Action.SIGN_OFF_RECTIFICATION)
     rect, before = _open_for_edit(session, actor, rect_id, expected_version)
     if rect.risk_level is not RiskLevel.MAJOR:
-        raise ValidationError(
-            "risk_level: only major (重大) hazards need the office's sign-off", field="risk_level"
-        )
+        raise ValidationError("error.sign_off_only_major", field="risk_level")
     if not rect.plan_text:
-        raise ValidationError("plan_text: there is no plan to sign off yet", field="plan_text")
+        raise ValidationError("error.no_plan_to_sign", field="plan_text")
     if rect.signed_off_by:
-        raise InvalidTransition("signed_off_by: already signed off", field="signed_off_by")
+        raise InvalidTransition("error.already_signed_off", field="signed_off_by")
     rect.signed_off_by, rect.signed_off_at = actor.user_id, utcnow()
     _recorded(session, actor, rect, "sign_off", before, note=_note(note))
     return rect
@@ -403,8 +400,7 @@ def extend_deadline(
     rect, before = _open_for_edit(session, actor, rect_id, expected_version)
     if deadline <= rect.deadline:
         raise ValidationError(
-            f"deadline: {deadline.isoformat()} is not later than {rect.deadline.isoformat()}",
-            field="deadline",
+            "error.deadline_not_later", field="deadline", day=deadline, current=rect.deadline
         )
     rect.deadline = deadline
     _recorded(session, actor, rect, "extend", before, note=_note(note))

@@ -127,6 +127,13 @@ class ImportReport:
 class ImportRefused(RegistryError):
     """Raised by ``commit`` on any problem, so the caller's transaction rolls back whole."""
 
-    def __init__(self, report: ImportReport):
-        super().__init__(report.summary())
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("import.summary.refused")
         self.report = report
+
+    def render(self, language: str, *, labelled: bool = True) -> str:
+        """The report's own summary: the report is already keys and values."""
+        return self.report.summary(language)
+
+    def __str__(self) -> str:
+        return self.report.summary()

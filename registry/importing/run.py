@@ -23,6 +23,7 @@ from registry.importing.planned import Planned
 from registry.importing.reader import MAX_FILE_BYTES, Row, read
 from registry.importing.report import ImportRefused, ImportReport, Problem, shown
 from registry.kernel import audit, i18n
+from registry.kernel.enums import AuditAction, AuditEntity
 from registry.kernel.errors import InvariantViolation, PermissionDenied, ValidationError
 from registry.kernel.models import AuditEvent
 from registry.kernel.permissions import Action, Actor
@@ -34,7 +35,7 @@ ROWS_BY_KIND: dict[str, ModuleType] = {
     "members": member_rows,
     "checkpoints": checkpoint_rows,
 }
-COMMITTED = "import-committed"  # the audit action of a committed import
+COMMITTED = AuditAction.IMPORT_COMMITTED  # the audit action of a committed import
 PROGRESS_EVERY = 100  # rows between progress callbacks
 Progress = Callable[[int, int], None]
 
@@ -58,7 +59,8 @@ def _earlier_import(session: Session, kind: str, sha256: str) -> str | None:
     """When this very file was committed before, as text (UTC)."""
     at = session.scalar(
         select(AuditEvent.at)
-        .where(AuditEvent.action == COMMITTED, AuditEvent.after.contains(f'"sha256": "{sha256}"'))
+        .where(AuditEvent.action == COMMITTED.value)
+        .where(AuditEvent.after.contains(f'"sha256": "{sha256}"'))
         .where(AuditEvent.after.contains(f'"kind": "{kind}"'))
         .order_by(AuditEvent.id)
         .limit(1)
@@ -172,7 +174,7 @@ def commit(
         session,
         actor,
         COMMITTED,
-        "import",
+        AuditEntity.IMPORT,
         None,
         after={
             "kind": kind,

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.kernel import audit
-from registry.kernel.enums import AttachmentOwner
+from registry.kernel.enums import AttachmentOwner, AuditAction, AuditEntity
 from registry.kernel.errors import ValidationError
 from registry.kernel.models import Attachment
 from registry.kernel.permissions import Actor
@@ -89,10 +89,10 @@ def _too_large(upload: Upload, limit_mb: int, field: str) -> None:
     if len(upload.data) > limit_mb * MB:
         size = len(upload.data) / MB
         raise ValidationError(
-            f"{field}: {upload.name} is {size:.1f} MB; the limit is {limit_mb} MB", field=field
+            "error.file_too_big", field=field, name=upload.name, size=f"{size:.1f}", limit=limit_mb
         )
     if not upload.data:
-        raise ValidationError(f"{field}: {upload.name} is empty", field=field)
+        raise ValidationError("error.file_empty", field=field, name=upload.name)
 
 
 def _reduced_decoding(image: Image.Image, field: str, name: str) -> None:
@@ -110,9 +110,13 @@ def _reduced_decoding(image: Image.Image, field: str, name: str) -> None:
 def _refuse_pixels(width: int, height: int, limit: int, field: str, name: str) -> None:
     if width * height > limit:
         raise ValidationError(
-            f"{field}: {name} is {width}×{height} pixels ({width * height:,}); "
-            f"the limit is {limit:,} pixels",
+            "error.photo_pixels",
             field=field,
+            name=name,
+            width=width,
+            height=height,
+            pixels=f"{width * height:,}",
+            limit=f"{limit:,}",
         )
 
 
@@ -122,8 +126,7 @@ def _decode_photo(upload: Upload, field: str) -> Image.Image:
     with _DECODE_LOCK, Image.open(io.BytesIO(upload.data)) as image:
         if image.format not in PHOTO_FORMATS:
             raise ValidationError(
-                f"{field}: {upload.name} is {image.format}, not a JPEG, PNG or WebP photo",
-                field=field,
+                "error.photo_format", field=field, name=upload.name, format=image.format
             )
         _reduced_decoding(image, field, upload.name)
         image.load()
@@ -141,9 +144,7 @@ def prepare_photo(upload: Upload, settings: Settings, field: str = "photos") -> 
     try:
         image = _decode_photo(upload, field)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
-        raise ValidationError(
-            f"{field}: {upload.name} is not a readable photo (JPEG, PNG or WebP)", field=field
-        ) from None
+        raise ValidationError("error.photo_unreadable", field=field, name=upload.name) from None
     out = io.BytesIO()
     image.save(out, "JPEG", quality=PHOTO_QUALITY, optimize=True)
     return PreparedFile(_clean_name(upload.name, ".jpg"), "image/jpeg", out.getvalue())
@@ -155,8 +156,10 @@ def prepare_photos(
     """Check a batch of photos; refuse the whole batch if one is bad or there are too many."""
     if len(uploads) > settings.photos_per_upload:
         raise ValidationError(
-            f"{field}: {len(uploads)} photos; at most {settings.photos_per_upload} at once",
+            "error.too_many_photos",
             field=field,
+            count=len(uploads),
+            limit=settings.photos_per_upload,
         )
     return [prepare_photo(upload, settings, field) for upload in uploads]
 
@@ -179,18 +182,19 @@ def _document_kind(data: bytes) -> str | None:
 
 
 def _ole_problem(data: bytes) -> str | None:
-    """Why an OLE compound file is not a plain Word document: the same container holds
-    workbooks, presentations and installers; Word's own has a ``WordDocument`` stream."""
+    """Why (a refusal key) an OLE compound file is not a plain Word document: the same
+    container holds workbooks, presentations and installers; Word's own has a
+    ``WordDocument`` stream."""
     try:
         with olefile.OleFileIO(data) as ole:
             is_word = ole.get_type("WordDocument") == olefile.STGTY_STREAM
             paths = ole.listdir(streams=True, storages=True)
     except Exception:  # olefile raises many kinds of error on a malformed file
-        return "is not a readable Word (.doc) document"
+        return "error.document_unreadable_doc"
     if not is_word:
-        return "is not a Word document (another kind of OLE file)"
+        return "error.document_not_word"
     if any(part.lower() in VBA_PARTS for path in paths for part in path):
-        return "contains macros"
+        return "error.document_macros"
     return None
 
 
@@ -209,7 +213,7 @@ def _document_problem(kind: str, data: bytes) -> str | None:
     if kind == "doc":
         return _ole_problem(data)
     if kind == "docx" and _ooxml_has_macros(data):
-        return "contains macros (a macro-enabled .docm)"
+        return "error.document_docm"
     return None
 
 
@@ -219,16 +223,10 @@ def prepare_document(upload: Upload, settings: Settings, field: str = "document"
     _too_large(upload, settings.document_max_mb, field)
     kind = _document_kind(upload.data)
     if kind is None:
-        raise ValidationError(
-            f"{field}: {upload.name} is not a PDF, Word (.docx/.doc) or OFD document",
-            field=field,
-        )
+        raise ValidationError("error.document_type", field=field, name=upload.name)
     problem = _document_problem(kind, upload.data)
     if problem is not None:
-        raise ValidationError(
-            f"{field}: {upload.name} {problem}; save it as a PDF or a Word document without macros",
-            field=field,
-        )
+        raise ValidationError(problem, field=field, name=upload.name)
     content_type, extension = DOCUMENT_TYPES[kind]
     return PreparedFile(_clean_name(upload.name, extension), content_type, upload.data)
 
@@ -262,8 +260,8 @@ def attach(
         audit.record(
             session,
             actor,
-            "attachment-added",
-            "attachment",
+            AuditAction.ATTACHMENT_ADDED,
+            AuditEntity.ATTACHMENT,
             attachment.id,
             locality_id=locality_id,
             after={
@@ -306,6 +304,8 @@ def listing(
             }
         )
     return out
+
+
 def contents(session: Session, attachment_ids: Iterable[int]) -> list[PreparedFile]:
     """Several attachments' bytes in the order asked (missing ones left out), in one query."""
     ids = list(attachment_ids)
@@ -316,8 +316,6 @@ def contents(session: Session, attachment_ids: Iterable[int]) -> list[PreparedFi
     ).all()
     found = {row.id: PreparedFile(row.filename, row.content_type, row.data) for row in rows}
     return [found[i] for i in ids if i in found]
-
-
 
 
 def content(session: Session, attachment_id: int) -> PreparedFile | None:

@@ -1,5 +1,7 @@
 """Closed vocabularies of the domain. Values are stored; labels live in the i18n catalogues."""
 
+from __future__ import annotations
+
 from enum import StrEnum
 
 
@@ -156,3 +158,107 @@ class AttachmentOwner(StrEnum):
     INSPECTION = "inspection"  # 检查照片
     RECTIFICATION_STEP = "rectification_step"  # 整改佐证
     PLAN_REVISION = "plan_revision"  # 预案文本
+
+
+class AuditEntity(StrEnum):
+    """What an audit event is about: a closed list, each labelled ``audit.entity.<value>``;
+    the values are the strings stored in ``audit_events.entity``, never renamed."""
+
+    ATTACHMENT = "attachment"
+    CAMPAIGN = "campaign"
+    CHECKPOINT = "checkpoint"
+    DATABASE = "database"
+    DEMO = "demo"
+    DEPOT = "depot"
+    DRILL = "drill"
+    IMPORT = "import"
+    INSPECTION = "inspection"
+    ITEM = "item"
+    LOCALITY = "locality"
+    PLAN = "plan"
+    PLAN_REVISION = "plan_revision"
+    QUOTA = "quota"
+    READINESS_SNAPSHOT = "readiness_snapshot"
+    RECTIFICATION = "rectification"
+    STOCK_LOT = "stock_lot"
+    TEAM = "team"
+    TEAM_MEMBER = "team_member"
+    USER = "user"
+
+
+class AuditAction(StrEnum):
+    """What happened: a closed list, each labelled ``audit.action.<value>``; the values are
+    the strings stored in ``audit_events.action``, never renamed (the trail is append-only)."""
+
+    ACCOUNT_LOCKED = "account-locked"
+    ACCOUNT_UNLOCKED = "account-unlocked"
+    ATTACHMENT_ADDED = "attachment-added"
+    CAMPAIGN_CREATED = "campaign-created"
+    CAMPAIGN_UPDATED = "campaign-updated"
+    CATALOGUE_LOADED = "catalogue-loaded"
+    CHECKPOINT_CREATED = "checkpoint-created"
+    CHECKPOINT_RETIRED = "checkpoint-retired"
+    CHECKPOINT_UPDATED = "checkpoint-updated"
+    DATABASE_PURPOSE_SET = "database-purpose-set"
+    DEMO_SEEDED = "demo-seeded"
+    DEPOT_CONFIRMED_UNCHANGED = "depot-confirmed-unchanged"
+    DEPOT_CREATED = "depot-created"
+    DEPOT_RETIRED = "depot-retired"
+    DEPOT_UPDATED = "depot-updated"
+    DRILL_CREATED = "drill-created"
+    IMPORT_COMMITTED = "import-committed"
+    INSPECTION_RECORDED = "inspection-recorded"
+    LOCALITIES_LOADED = "localities-loaded"
+    LOCALITY_BOUNDARY_REPLACED = "locality-boundary-replaced"
+    LOGIN = "login"
+    LOGIN_FAILED = "login-failed"
+    PASSWORD_CHANGED = "password-changed"
+    PASSWORD_RESET = "password-reset"
+    PLAN_CREATED = "plan-created"
+    PLAN_DRAFT_RETURNED = "plan-draft-returned"
+    PLAN_DRAFT_SUBMITTED = "plan-draft-submitted"
+    PLAN_EVALUATION_KEPT = "plan-evaluation-kept"
+    PLAN_EVALUATION_REVISE = "plan-evaluation-revise"
+    PLAN_EVALUATION_STARTED = "plan-evaluation-started"
+    PLAN_FILED = "plan-filed"
+    PLAN_ISSUED = "plan-issued"
+    PLAN_REPEALED = "plan-repealed"
+    PLAN_REVISION_CREATED = "plan_revision-created"
+    PLAN_REVISION_STARTED = "plan-revision-started"
+    PLAN_UPDATED = "plan-updated"
+    QUOTA_SET = "quota-set"
+    READINESS_SNAPSHOT_TAKEN = "readiness-snapshot-taken"
+    RECTIFICATION_CLOSE = "rectification-close"
+    RECTIFICATION_CREATED = "rectification-created"
+    RECTIFICATION_EXTEND = "rectification-extend"
+    RECTIFICATION_PLAN = "rectification-plan"
+    RECTIFICATION_SEND_BACK = "rectification-send-back"
+    RECTIFICATION_SIGN_OFF = "rectification-sign-off"
+    RECTIFICATION_START = "rectification-start"
+    RECTIFICATION_SUBMIT = "rectification-submit"
+    SCALE_DATASET_BUILT = "scale-dataset-built"
+    SIGNED_OUT_EVERYWHERE = "signed-out-everywhere"
+    STOCK_ADJUST = "stock-adjust"
+    STOCK_ISSUE = "stock-issue"
+    STOCK_RECEIVE = "stock-receive"
+    STOCK_TAKE_MATCHED = "stock-take-matched"
+    STOCK_TRANSFER_IN = "stock-transfer_in"
+    STOCK_TRANSFER_OUT = "stock-transfer_out"
+    TEAM_CONFIRMED_UNCHANGED = "team-confirmed-unchanged"
+    TEAM_CREATED = "team-created"
+    TEAM_DRILL_RECORDED = "team-drill-recorded"
+    TEAM_MEMBER_CREATED = "team_member-created"
+    TEAM_MEMBER_REMOVED = "team_member-removed"
+    TEAM_MEMBER_UPDATED = "team_member-updated"
+    TEAM_RETIRED = "team-retired"
+    TEAM_UPDATED = "team-updated"
+    USER_CREATED = "user-created"
+    USER_DISABLED = "user-disabled"
+    USER_ENABLED = "user-enabled"
+    USER_UPDATED = "user-updated"
+
+    @classmethod
+    def of(cls, entity: AuditEntity, verb: str) -> AuditAction:
+        """The member for a generic verb on an entity (``depot`` + ``created``); refuses a
+        combination that is not in the list, so no unlabelled action is ever stored."""
+        return cls(f"{entity.value}-{verb}")

@@ -3,7 +3,8 @@
 Each language is a folder of flat JSON files in ``registry/locales/<language>/`` (one per
 area of the app), merged; a test keeps the two languages key-for-key equal and the files free
 of duplicate keys.
-Enum values are labelled through keys ``enum.<EnumName>.<value>``.
+Enum values are labelled through keys ``enum.<EnumName>.<value>`` (audit actions and
+entities through ``audit.action.<value>`` and ``audit.entity.<value>``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,16 @@ def translate(key: str, language: str = DEFAULT_LANGUAGE, **values: object) -> s
     return text.format(**values) if values else text
 
 
+# Enums whose labels live under their own prefix rather than ``enum.<EnumName>``.
+LABEL_PREFIXES = {"AuditAction": "audit.action", "AuditEntity": "audit.entity"}
+
+
+def label_key(member: StrEnum) -> str:
+    """The catalogue key of an enum member's label."""
+    name = type(member).__name__
+    return f"{LABEL_PREFIXES.get(name, f'enum.{name}')}.{member.value}"
+
+
 def label(member: StrEnum, language: str = DEFAULT_LANGUAGE) -> str:
     """The display label of an enum member."""
-    return translate(f"enum.{type(member).__name__}.{member.value}", language)
+    return translate(label_key(member), language)

@@ -83,13 +83,13 @@ SYSTEM = Actor(user_id=None, username="system", role=Role.ADMIN, display_name="s
 def require(actor: Actor, action: Action, locality_id: int | None = None) -> None:
     """Refuse unless the actor's role allows ``action`` in ``locality_id``."""
     if not actor.can(action):
-        raise PermissionDenied(f"{actor.username} ({actor.role}) may not {action}")
+        raise PermissionDenied("error.denied", user=actor.username, role=actor.role, action=action)
     if (
         action is Action.EDIT_LOCAL_RECORDS
         and locality_id is not None
         and not actor.covers(locality_id)
     ):
-        raise PermissionDenied(f"{actor.username} may not change records of locality {locality_id}")
+        raise PermissionDenied("error.denied_locality", user=actor.username, locality=locality_id)
 
 
 def require_depot_write(actor: Actor, level: DepotLevel, locality_id: int) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from registry.kernel import audit, models
+from registry.kernel.enums import AuditAction, AuditEntity
 from registry.kernel.models import DatabaseInfo
 from registry.kernel.permissions import Actor
 
@@ -50,7 +51,14 @@ def mark(session: Session, actor: Actor, purpose: str) -> str:
         return recorded
     session.add(DatabaseInfo(key=KEY, value=purpose))
     session.flush()
-    audit.record(session, actor, "database-purpose-set", "database", None, after={KEY: purpose})
+    audit.record(
+        session,
+        actor,
+        AuditAction.DATABASE_PURPOSE_SET,
+        AuditEntity.DATABASE,
+        None,
+        after={KEY: purpose},
+    )
     return purpose
 
 

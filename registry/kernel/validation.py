@@ -28,17 +28,17 @@ def text(value: Any, field: str, *, max_len: int = 128, required: bool = True) -
     cleaned = "" if value is None else str(value).strip()
     if not cleaned:
         if required:
-            raise ValidationError(f"{field}: required", field=field)
+            raise ValidationError("error.required", field=field)
         return None
     if len(cleaned) > max_len:
-        raise ValidationError(f"{field}: longer than {max_len} characters", field=field)
+        raise ValidationError("error.too_long", field=field, max_len=max_len)
     return cleaned
 
 
 def phone(value: Any, field: str) -> str | None:
     cleaned = text(value, field, max_len=20, required=False)
     if cleaned and not PHONE_PATTERN.match(cleaned):
-        raise ValidationError(f"{field}: not a phone number: {cleaned!r}", field=field)
+        raise ValidationError("error.not_a_phone", field=field, value=cleaned)
     return cleaned
 
 
@@ -46,25 +46,26 @@ def choice(value: Any, kind: type[E], field: str) -> E:
     try:
         return kind(value)
     except ValueError:
-        allowed = ", ".join(m.value for m in kind)
-        raise ValidationError(f"{field}: {value!r} is not one of {allowed}", field=field) from None
+        raise ValidationError(
+            "error.unknown_choice", field=field, value=value, allowed=kind
+        ) from None
 
 
 def quantity(value: Any, field: str = "quantity", *, allow_zero: bool = False) -> int:
     """A whole, positive (or zero) quantity below an absurdity limit."""
     if isinstance(value, bool):
-        raise ValidationError(f"{field}: not a number", field=field)
+        raise ValidationError("error.not_a_number", field=field, value=value)
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ValidationError(f"{field}: not a number: {value!r}", field=field) from None
+        raise ValidationError("error.not_a_number", field=field, value=value) from None
     if math.isnan(number) or number != int(number):
-        raise ValidationError(f"{field}: must be a whole number: {value!r}", field=field)
+        raise ValidationError("error.not_whole", field=field, value=value)
     number = int(number)
     if number < 0 or (number == 0 and not allow_zero):
-        raise ValidationError(f"{field}: must be positive: {number}", field=field)
+        raise ValidationError("error.not_positive", field=field, value=number)
     if number > MAX_QUANTITY:
-        raise ValidationError(f"{field}: {number} is implausibly large", field=field)
+        raise ValidationError("error.too_large", field=field, value=number)
     return number
 
 
@@ -73,10 +74,10 @@ def point_in_district(lon: Any, lat: Any, field: str = "location") -> tuple[floa
     try:
         lon, lat = float(lon), float(lat)
     except (TypeError, ValueError):
-        raise ValidationError(f"{field}: coordinates are not numbers", field=field) from None
+        raise ValidationError("error.not_coordinates", field=field) from None
     if not in_district(lon, lat):
         raise ValidationError(
-            f"{field}: ({lon:.6f}, {lat:.6f}) lies outside Haizhou District", field=field
+            "error.not_in_district", field=field, lon=f"{lon:.6f}", lat=f"{lat:.6f}"
         )
     return lon, lat
 
@@ -87,5 +88,5 @@ def not_future(value: date, field: str, today: date) -> date: ...
 def not_future(value: None, field: str, today: date) -> None: ...
 def not_future(value: date | None, field: str, today: date) -> date | None:
     if value is not None and value > today:
-        raise ValidationError(f"{field}: {value.isoformat()} is in the future", field=field)
+        raise ValidationError("error.in_future", field=field, day=value)
     return value

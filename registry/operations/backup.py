@@ -40,7 +40,7 @@ _held: dict[Path, int] = {}  # in-use markers this process holds, with their des
 def sqlite_path(url: str) -> Path:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
-        raise RegistryError(f"backup/restore here handles the SQLite file only. {PG_HINT}")
+        raise RegistryError("error.backup.sqlite_only", hint=PG_HINT)
     return Path(parsed.database)
 
 
@@ -71,9 +71,7 @@ def _exclusive(database: Path) -> Iterator[None]:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise RegistryError(
-                f"{database} is in use by the app; stop every app instance, then restore"
-            ) from None
+            raise RegistryError("error.backup.in_use", path=database) from None
         yield
     finally:
         os.close(descriptor)
@@ -83,7 +81,7 @@ def backup(url: str, target: Path) -> Path:
     """Copy the live database to ``target`` consistently, even while the app is writing."""
     source_path = sqlite_path(url)
     if not source_path.exists():
-        raise RegistryError(f"no database at {source_path}")
+        raise RegistryError("error.backup.no_database", path=source_path)
     target.parent.mkdir(parents=True, exist_ok=True)
     with closing(sqlite3.connect(source_path)) as source, closing(sqlite3.connect(target)) as copy:
         source.backup(copy)
@@ -98,9 +96,9 @@ def _refuse_unless_backup(path: Path, source: Path) -> None:
                 "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'"
             ).fetchone()[0]
         except sqlite3.DatabaseError as error:
-            raise RegistryError(f"{source} is not an SQLite database ({error})") from None
+            raise RegistryError("error.backup.not_sqlite", path=source, reason=error) from None
     if not (sound and has_schema):
-        raise RegistryError(f"{source} is not a sound registry backup")
+        raise RegistryError("error.backup.unsound", path=source)
 
 
 def _checked_copy(source: Path, folder: Path) -> Path:
@@ -117,12 +115,13 @@ def _checked_copy(source: Path, folder: Path) -> Path:
         with db.make_session_factory(engine)() as session:
             problems = run_checks(session)["problems"]
     except (SQLAlchemyError, CommandError) as error:
-        raise RegistryError(f"{source} is not a sound registry backup ({error})") from None
+        raise RegistryError("error.backup.unsound_because", path=source, reason=error) from None
     finally:
         engine.dispose()
     if problems:
-        shown = "; ".join(problems[:SHOWN_PROBLEMS])
-        raise RegistryError(f"{source} fails check, nothing was replaced: {shown}")
+        raise RegistryError(
+            "error.backup.fails_check", path=source, problems=problems[:SHOWN_PROBLEMS]
+        )
     return candidate
 
 
@@ -131,14 +130,14 @@ def restore(url: str, source: Path, *, now: datetime) -> tuple[Path, Path | None
     database and the safety copy of what it held before (None when there was none)."""
     target_path = sqlite_path(url)
     if not source.exists():
-        raise RegistryError(f"no backup at {source}")
+        raise RegistryError("error.backup.no_backup", path=source)
     with _exclusive(target_path), tempfile.TemporaryDirectory(dir=target_path.parent) as work:
         candidate = _checked_copy(source, Path(work))
         safety = None
         if target_path.exists():
             safety = target_path.with_name(f"{target_path.name}.before-restore-{now:%Y%m%dT%H%M%S}")
             if safety.exists():
-                raise RegistryError(f"{safety} exists already; restore again in a second")
+                raise RegistryError("error.backup.safety_exists", path=safety)
             backup(url, safety)
         checked, live = sqlite3.connect(candidate), sqlite3.connect(target_path)
         with closing(checked), closing(live):

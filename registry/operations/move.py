@@ -43,7 +43,7 @@ def _open_source(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite" and not (
         parsed.database and Path(parsed.database).is_file()
     ):
-        raise SourceRefused(f"no database at {parsed.database}; check REGISTRY_DATABASE_URL")
+        raise SourceRefused("error.move.no_source", path=parsed.database)
     engine = db.make_engine(url)
     with engine.connect() as connection:
         revision = MigrationContext.configure(connection).get_current_revision()
@@ -51,11 +51,8 @@ def _open_source(url: str) -> Engine:
     if revision != head:
         engine.dispose()
         if revision is None:
-            raise SourceRefused(f"{parsed.render_as_string()} is not a registry database")
-        raise SourceRefused(
-            f"the source is at schema {revision}, not {head}: run `python -m prepare setup` "
-            "against it first"
-        )
+            raise SourceRefused("error.move.not_registry", url=parsed.render_as_string())
+        raise SourceRefused("error.move.old_schema", revision=revision, head=head)
     return engine
 
 
@@ -65,12 +62,9 @@ def _refuse_unsound_source(engine: Engine, *, replace: bool) -> None:
     with db.make_session_factory(engine)() as session:
         report = checks.run_checks(session)
     if not sum(report["counts"][model.__tablename__] for model in RECORD_MODELS):
-        raise SourceRefused(
-            "the source holds no records (no users, depots, teams or checkpoints): is "
-            "REGISTRY_DATABASE_URL the right database?"
-        )
+        raise SourceRefused("error.move.empty_source")
     if replace and not report["ok"]:
-        raise SourceRefused(f"the source fails check: {'; '.join(report['problems'][:10])}")
+        raise SourceRefused("error.move.source_fails_check", problems=report["problems"][:10])
 
 
 def _held(engine: Engine) -> dict[str, int]:
@@ -86,7 +80,7 @@ def _empty(connection: Connection, dialect: str) -> None:
     if dialect == "postgresql":
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         return
-    raise RegistryError("replace: only a PostgreSQL target can be emptied; use a new SQLite file")
+    raise RegistryError("error.move.replace_sqlite")
 
 
 def _copy_table(
@@ -127,7 +121,7 @@ def move(
     """Copy everything from ``source_url`` to ``target_url`` and prove the copy; returns the
     counts of both sides and the target's check. ``inform`` hears what a replace overwrites."""
     if make_url(source_url) == make_url(target_url):
-        raise RegistryError("the source and the target are the same database")
+        raise RegistryError("error.move.same_database")
     source_engine = _open_source(source_url)
     target_engine = None
     try:
@@ -137,10 +131,7 @@ def move(
         if held := _held(target_engine):
             summary = ", ".join(f"{table} {rows}" for table, rows in held.items())
             if not replace:
-                raise TargetNotEmpty(
-                    f"the target already holds records ({summary}); pass --replace to "
-                    "overwrite them"
-                )
+                raise TargetNotEmpty("error.move.target_not_empty", summary=summary)
             inform(f"the target holds {summary}; all of it is replaced")
         dialect = target_engine.dialect.name
         with source_engine.connect() as source, target_engine.begin() as target:

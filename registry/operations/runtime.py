@@ -47,13 +47,13 @@ def has_records(session: Session) -> bool:
 
 
 def _demo_refusal(session: Session) -> str | None:
-    """Why the demo may not be seeded here, or None when it may."""
+    """Why (a refusal key) the demo may not be seeded here, or None when it may."""
     if purpose.classify(session, SYSTEM) == purpose.PRODUCTION:
-        return "this database is marked production; the demo district never loads into it"
+        return "error.demo.production"
     if purpose.real_records(session):
-        return "the database holds real records; the demo loads only into an empty one"
+        return "error.demo.real_records"
     if has_records(session):
-        return "the database already has depots; the demo loads only into an empty one"
+        return "error.demo.has_depots"
     return None
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from registry.kernel import audit
 from registry.kernel.district import CELLS_FILE, load_geojson
-from registry.kernel.enums import BoundarySource, LocalityKind
+from registry.kernel.enums import AuditAction, AuditEntity, BoundarySource, LocalityKind
 from registry.kernel.models import Locality
 from registry.kernel.permissions import Action, Actor, require
 
@@ -49,8 +49,8 @@ def load_reference_localities(session: Session, actor: Actor) -> int:
         audit.record(
             session,
             actor,
-            "localities-loaded",
-            "locality",
+            AuditAction.LOCALITIES_LOADED,
+            AuditEntity.LOCALITY,
             None,
             after={"added": added, "source": CELLS_FILE.name},
         )
@@ -77,8 +77,8 @@ def replace_boundaries(
         audit.record(
             session,
             actor,
-            "locality-boundary-replaced",
-            "locality",
+            AuditAction.LOCALITY_BOUNDARY_REPLACED,
+            AuditEntity.LOCALITY,
             locality.id,
             locality_id=locality.id,
             before=before,

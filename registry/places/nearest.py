@@ -183,13 +183,10 @@ def _radius_m(radius_km: float) -> float:
     try:
         value = float(radius_km)
     except (TypeError, ValueError):
-        raise ValidationError(
-            f"radius_km: not a number: {radius_km!r}", field="radius_km"
-        ) from None
+        raise ValidationError("error.not_a_number", field="radius_km", value=radius_km) from None
     if not 0 < value <= MAX_RADIUS_KM:
         raise ValidationError(
-            f"radius_km: must be above 0 and at most {MAX_RADIUS_KM:g} km: {radius_km!r}",
-            field="radius_km",
+            "error.radius_range", field="radius_km", limit=f"{MAX_RADIUS_KM:g}", value=radius_km
         )
     return value * 1000.0
 

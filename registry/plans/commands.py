@@ -31,7 +31,7 @@ from registry.kernel.models import Drill, Locality, Plan, PlanRevision
 from registry.kernel.permissions import Action, Actor, require
 from registry.kernel.settings import Settings
 
-ENTITY = "plan"
+ENTITY = AuditEntity.PLAN
 P = PlanStatus
 KEEP, REVISE = "keep", "revise"  # the two conclusions of an evaluation
 # Which statuses each status action may follow; anything else is refused.

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from registry.fieldwork import queries as field_queries
 from registry.kernel import audit
-from registry.kernel.enums import RiskLevel
+from registry.kernel.enums import AuditAction, AuditEntity, RiskLevel
 from registry.kernel.models import ReadinessSnapshot
 from registry.kernel.permissions import SYSTEM, Action, Actor, require
 from registry.kernel.settings import Settings
@@ -154,8 +154,8 @@ def take(
     audit.record(
         session,
         actor,
-        "readiness-snapshot-taken",
-        "readiness_snapshot",
+        AuditAction.READINESS_SNAPSHOT_TAKEN,
+        AuditEntity.READINESS_SNAPSHOT,
         snapshot.id,
         after={"as_of": today.isoformat(), "district_score": snapshot.district_score},
     )

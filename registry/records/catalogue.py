@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.kernel import audit
-from registry.kernel.enums import DepotLevel
+from registry.kernel.enums import AuditAction, AuditEntity, DepotLevel
 from registry.kernel.errors import ValidationError
 from registry.kernel.models import Item, ItemCategory, Quota
 from registry.kernel.permissions import Action, Actor, require
@@ -53,7 +53,7 @@ def load_catalogue(session: Session, actor: Actor, data_dir: Path = DATA_DIR) ->
     changed = 0
     for row in _rows(data_dir / "items.csv"):
         if len(row["code"]) != 7 or not row["code"].isdigit() or row["code"][0] not in "123":
-            raise ValidationError(f"items.csv: bad GB/T 38565 code {row['code']!r}", field="code")
+            raise ValidationError("error.bad_item_code", field="code", value=row["code"])
         item = items.get(row["code"]) or Item(code=row["code"])
         values = {
             "category_code": row["category_code"],
@@ -85,8 +85,8 @@ def load_catalogue(session: Session, actor: Actor, data_dir: Path = DATA_DIR) ->
         audit.record(
             session,
             actor,
-            "catalogue-loaded",
-            "item",
+            AuditAction.CATALOGUE_LOADED,
+            AuditEntity.ITEM,
             None,
             after={"items": len(items), "changed": changed},
         )
@@ -107,10 +107,10 @@ def set_quota(
     """Set a standing minimum and maximum for a depot level or for one depot."""
     require(actor, Action.MANAGE_CATALOGUE)
     if (depot_level is None) == (depot_id is None):
-        raise ValidationError("quota: give a depot level or a depot, not both", field="depot")
+        raise ValidationError("error.quota_level_or_depot", field="depot")
     if minimum < 0 or maximum < minimum:
         raise ValidationError(
-            f"quota: need 0 ≤ minimum ≤ maximum, got {minimum}–{maximum}", field="minimum"
+            "error.quota_range", field="minimum", minimum=minimum, maximum=maximum
         )
     quota = session.scalar(
         select(Quota).where(
@@ -122,6 +122,12 @@ def set_quota(
     session.add(quota)
     session.flush()
     audit.record(
-        session, actor, "quota-set", "quota", quota.id, before=before, after=audit.snapshot(quota)
+        session,
+        actor,
+        AuditAction.QUOTA_SET,
+        AuditEntity.QUOTA,
+        quota.id,
+        before=before,
+        after=audit.snapshot(quota),
     )
     return quota

@@ -9,8 +9,10 @@ so parallel movements serialise instead of losing updates.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,7 +70,7 @@ def _move(
     kind: MovementKind,
     delta: int,
     reason: str,
-    **extra,
+    **extra: Any,
 ) -> StockMovement:
     """Append one ledger line and keep the lot quantity equal to the ledger sum."""
     if lot.quantity + delta < 0:
@@ -109,7 +111,7 @@ def receive(
     actor: Actor,
     depot_id: int,
     item_id: int,
-    quantity,
+    quantity: Any,
     *,
     batch: str,
     reason: str,
@@ -169,7 +171,13 @@ def _line(position: int, error: ValidationError) -> ValidationError:
     )
 
 
-def receive_many(session: Session, actor: Actor, receipts: list[Receipt], *, progress=None) -> int:
+def receive_many(
+    session: Session,
+    actor: Actor,
+    receipts: list[Receipt],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """入库 of many lines at once: the same permission, checks, ledger lines and audit
     events as ``receive``, in a handful of statements instead of five per line, so a
     10,000-line workbook commits in seconds. A refusal names the line (``row`` is its
@@ -252,7 +260,7 @@ def _refuse_expired(lot: StockLot, today: date) -> None:
 
 
 def issue(
-    session: Session, actor: Actor, lot_id: int, quantity, *, reason: str, today: date
+    session: Session, actor: Actor, lot_id: int, quantity: Any, *, reason: str, today: date
 ) -> StockMovement:
     """出库: take from one lot; expired lots are refused."""
     lot = _locked_lot(session, lot_id)
@@ -263,14 +271,17 @@ def issue(
     return _move(session, actor, lot, MovementKind.ISSUE, -amount, reason)
 
 
-def suggest_issue(session: Session, depot_id: int, item_id: int, quantity: int, today: date):
+def suggest_issue(
+    session: Session, depot_id: int, item_id: int, quantity: int, today: date
+) -> tuple[list[tuple[StockLot, int]], int]:
     """Earliest expiry first, expired lots skipped: [(lot, amount)] covering the quantity."""
     lots = session.scalars(
         select(StockLot)
         .where(StockLot.depot_id == depot_id, StockLot.item_id == item_id, StockLot.quantity > 0)
         .order_by(StockLot.expiry_date.is_(None), StockLot.expiry_date, StockLot.id)
     ).all()
-    plan, remaining = [], quantity
+    plan: list[tuple[StockLot, int]] = []
+    remaining = quantity
     for lot in lots:
         if remaining <= 0:
             break
@@ -287,7 +298,7 @@ def transfer(
     actor: Actor,
     lot_id: int,
     to_depot_id: int,
-    quantity,
+    quantity: Any,
     *,
     reason: str,
     today: date,
@@ -380,7 +391,7 @@ def _refuse_moved(moved: list[tuple[StockLot, int]]) -> None:
 
 
 def stock_take(
-    session: Session, actor: Actor, lot_id: int, counted, *, book, reason: str
+    session: Session, actor: Actor, lot_id: int, counted: Any, *, book: Any, reason: str
 ) -> StockMovement | None:
     """盘点 of one lot: ``counted`` against ``book``, the book quantity the counter saw; a lot
     that moved since is refused."""

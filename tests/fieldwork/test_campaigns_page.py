@@ -80,7 +80,7 @@ def test_a_refused_campaign_names_the_field_and_writes_nothing(app, demo_url):
     app.date_input(key="camp.new.starts_on").set_value(day)
     app.date_input(key="camp.new.ends_on").set_value(day - timedelta(days=1))
     app.button(key="camp.new.submit").click().run()
-    assert any("ends_on" in e.value.replace("\\", "") for e in app.error)  # escaped Markdown
+    assert any("结束日期：" in e.value.replace("\\", "") for e in app.error)  # escaped Markdown
     assert stored(demo_url, "倒着的窗口") is None
 
 

@@ -54,7 +54,7 @@ def test_a_findings_inspection_without_findings_is_refused_on_the_server(app, de
     before = count(demo_url, Inspection)
     app.radio(key="insp.result").set_value(app.radio(key="insp.result").options[1]).run()
     app.button(key="insp.save").click().run()
-    assert any("findings" in e.value for e in app.error)
+    assert any("发现的问题：请至少描述一个" in e.value for e in app.error)
     assert count(demo_url, Inspection) == before
 
 

@@ -1,11 +1,16 @@
 """Both catalogues complete: same keys, every enum labelled, every key the pages use exists."""
 
+import ast
 import json
 import re
 from enum import StrEnum
 from pathlib import Path
 
+from registry.fieldwork import rectifications
 from registry.kernel import enums, i18n
+from registry.kernel.enums import AuditAction, AuditEntity
+from registry.kernel.permissions import Action
+from registry.plans import commands as plan_commands
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_PATTERN = re.compile(r"""\bt\(\s*["']([a-z_.]+)["']""")
@@ -17,17 +22,95 @@ def test_catalogues_have_the_same_keys_and_no_empty_text():
     assert all(value.strip() for value in [*zh.values(), *en.values()])
 
 
+def _in_both_languages(keys) -> None:
+    keys = set(keys)
+    assert keys, "nothing to check: the scan is broken"
+    for language in i18n.LANGUAGES:
+        missing = keys - set(i18n.catalogue(language))
+        assert not missing, (language, sorted(missing))
+
+
 def test_every_enum_member_has_a_label_in_both_languages():
     members = [
         m
-        for obj in vars(enums).values()
+        for obj in [*vars(enums).values(), Action]
         if isinstance(obj, type) and issubclass(obj, StrEnum) and obj is not StrEnum
         for m in obj
     ]
-    for language in i18n.LANGUAGES:
-        for member in members:
-            key = f"enum.{type(member).__name__}.{member.value}"
-            assert key in i18n.catalogue(language), key
+    _in_both_languages(i18n.label_key(member) for member in members)
+
+
+def test_every_audit_action_and_entity_has_a_label_in_both_languages():
+    _in_both_languages(f"audit.action.{action.value}" for action in AuditAction)
+    _in_both_languages(f"audit.entity.{entity.value}" for entity in AuditEntity)
+    assert i18n.label(AuditAction.PLAN_ISSUED) == "印发预案"
+    assert i18n.label(AuditEntity.PLAN, "en") == "Plan"
+
+
+def _sources(*folders: str) -> list[ast.Module]:
+    paths = sorted(path for folder in folders for path in (ROOT / folder).rglob("*.py"))
+    return [ast.parse(path.read_text("utf-8")) for path in paths]
+
+
+def test_every_refusal_key_in_the_code_exists_in_both_languages():
+    """Refusals are raised with literal keys (``"error.required"``) or return them from a
+    helper (the document checks): every such literal has its text."""
+    _in_both_languages(
+        node.value
+        for tree in _sources("registry", "prepare")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and re.fullmatch(r"error(\.[a-z_]+)+", node.value)
+    )
+
+
+def _field_default(function: ast.FunctionDef) -> str | None:
+    """The default of a ``field`` parameter (``field: str = "photos"``)."""
+    arguments = function.args
+    pairs = [
+        *zip(
+            arguments.args[len(arguments.args) - len(arguments.defaults) :],
+            arguments.defaults,
+            strict=True,
+        ),
+        *zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True),
+    ]
+    return next((_literal(d) for a, d in pairs if a.arg == "field"), None)
+
+
+def _literal(node) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def test_every_field_a_refusal_names_has_a_label_in_both_languages():
+    """``field="..."``, a ``field`` parameter's default and the field argument of the checks
+    (``validation.text(value, "title")``) name an input; pages show its label ``field.<name>``."""
+    trees = _sources("registry")  # where refusals are raised
+    functions = [n for tree in trees for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
+    position = {
+        f.name: [a.arg for a in f.args.args].index("field")
+        for f in functions
+        if "field" in [a.arg for a in f.args.args]
+    }
+    names = {_field_default(f) for f in functions}
+    for call in (n for tree in trees for n in ast.walk(tree) if isinstance(n, ast.Call)):
+        names |= {_literal(k.value) for k in call.keywords if k.arg == "field"}
+        called = getattr(call.func, "attr", getattr(call.func, "id", None))
+        if called in position and len(call.args) > position[called]:
+            names.add(_literal(call.args[position[called]]))
+    names.discard(None)
+    assert {"responsible_person", "title", "photos", "quantity"} <= names
+    _in_both_languages(f"field.{name}" for name in names)
+
+
+def test_words_built_into_refusals_exist_in_both_languages():
+    plan_actions = [*plan_commands.TRANSITIONS, "record_filing", "record_drill", "add_document"]
+    _in_both_languages(plan_commands._action_term(a).key for a in [*plan_actions, "edit"])
+    _in_both_languages(
+        t.key for t in (plan_commands.AFTER_ISSUE, plan_commands.AFTER_PREVIOUS_ISSUE)
+    )
+    _in_both_languages(f"rect.action.{step}" for step in rectifications.STEP_AUDIT)
 
 
 def test_every_key_used_by_the_app_exists():

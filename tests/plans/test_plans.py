@@ -207,7 +207,7 @@ def test_every_action_from_every_status(shared, action):
 def test_repealed_is_final_and_offers_nothing(factory, actors):
     plan = plan_in(factory, actors["office"], PlanStatus.REPEALED)
     assert plans.allowed_actions(actors["office"], plan) == []
-    with pytest.raises(plans.TransitionRefused, match="已废止"):
+    with pytest.raises(plans.TransitionRefused, match="final") as refused:
         run(
             factory,
             plans.update_plan_details,
@@ -216,6 +216,10 @@ def test_repealed_is_final_and_offers_nothing(factory, actors):
             plan.version,
             {"title": "新标题"},
         )
+    assert (
+        refused.value.message("zh")
+        == f"预案 {plan.id} 当前为“已废止”，不能修改基本信息：该状态是最终状态"
+    )
 
 
 def test_a_full_revision_cycle(factory, actors):

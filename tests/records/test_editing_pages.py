@@ -56,7 +56,7 @@ def test_stock_take_grid_is_validated_on_the_server(app, demo_url):
     }
     app.run()
     app.button(key="inv.submit_take").click().run()
-    assert any("row 1" in e.value and "counted" in e.value for e in app.error)
+    assert any("第 1 行，实盘数量：" in e.value.replace("\\", "") for e in app.error)
     assert count(demo_url, StockMovement) == before  # nothing written
 
 
@@ -92,4 +92,4 @@ def test_checkpoint_created_from_gcj02_coordinates(app, demo_url):
 def test_a_depot_holding_stock_cannot_be_retired(app):
     open_page(app, "xinpu", "inventory")
     app.button(key="inv.retire").click().run()
-    assert any("still holds" in e.value for e in app.error)
+    assert any("储备库：仍有" in e.value for e in app.error)
