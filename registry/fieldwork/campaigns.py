@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import Subquery, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from registry.kernel import deadlines, editing, validation
@@ -40,6 +40,7 @@ from registry.kernel.models import (
 from registry.kernel.permissions import Action, Actor, require
 
 UPCOMING, RUNNING, ENDED = "upcoming", "running", "ended"
+V = TypeVar("V")
 LIST_COLUMN_LENGTH = 255  # campaigns.checkpoint_types and campaigns.locality_ids
 MODELS: dict[InspectionTarget, type[Any]] = {  # type and risk_level: checkpoints only
     InspectionTarget.DEPOT: Depot,
@@ -73,7 +74,12 @@ class Scope:
             localities=_optional(int(i) for i in _split(campaign.locality_ids)),
         )
 
-    def holds(self, kind, locality_id: int, checkpoint_type=None) -> bool:
+    def holds(
+        self,
+        kind: InspectionTarget | str,
+        locality_id: int,
+        checkpoint_type: CheckpointType | str | None = None,
+    ) -> bool:
         """True when a target of this kind, locality and checkpoint type is in scope."""
         kind = InspectionTarget(kind)
         if kind not in self.kinds:
@@ -101,12 +107,12 @@ def _split(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
-def _optional(values: Iterable) -> frozenset | None:
+def _optional(values: Iterable[V]) -> frozenset[V] | None:
     chosen = frozenset(values)
     return chosen or None
 
 
-def phase(campaign, today: date) -> str:
+def phase(campaign: Campaign, today: date) -> str:
     """ "upcoming", "running" or "ended": the window decides, both ends inclusive."""
     if today < campaign.starts_on:
         return UPCOMING
@@ -244,7 +250,11 @@ def update_campaign(
 
 
 def matching_campaign(
-    session: Session, target_kind, locality_id: int, checkpoint_type, day: date
+    session: Session,
+    target_kind: InspectionTarget,
+    locality_id: int,
+    checkpoint_type: CheckpointType | None,
+    day: date,
 ) -> Campaign | None:
     """The campaign a new inspection on ``day`` belongs to: its window holds the day and its
     scope the target; of several, the one that started last (then the one created last)."""
@@ -270,7 +280,7 @@ def _campaign(session: Session, campaign_id: int) -> Campaign:
     return campaign
 
 
-def _per_target(kind: InspectionTarget, campaign_ids: list[int] | None):
+def _per_target(kind: InspectionTarget, campaign_ids: list[int] | None) -> Subquery:
     """One row per (campaign, inspected target of ``kind``): dates, findings and whether any
     is still open. A 'findings' result without a registered rectification counts as open."""
     target = TARGET_COLUMNS[kind]
@@ -428,7 +438,7 @@ def _status(findings: int, is_open: int | None) -> CampaignTargetStatus:
     return CampaignTargetStatus.FINDINGS_CLOSED if findings else CampaignTargetStatus.PASSED
 
 
-def _last_inspector(kind: InspectionTarget, campaign_id: int):
+def _last_inspector(kind: InspectionTarget, campaign_id: int) -> Subquery:
     """Who made the latest inspection of each target under the campaign."""
     target = TARGET_COLUMNS[kind]
     ranked = (

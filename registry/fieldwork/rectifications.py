@@ -208,7 +208,7 @@ def register(
 
 def _transition(
     session: Session, actor: Actor, rect_id: int, expected_version: int, action: str
-) -> tuple[Rectification, dict]:
+) -> tuple[Rectification, dict[str, Any]]:
     """Load, check permission, version and the status, and return the record and its
     snapshot before the change."""
     rect = editing.load(session, Rectification, rect_id, AuditEntity.RECTIFICATION)
@@ -228,7 +228,12 @@ def _transition(
 
 
 def _recorded(
-    session: Session, actor: Actor, rect: Rectification, action: str, before: dict[str, Any], **step
+    session: Session,
+    actor: Actor,
+    rect: Rectification,
+    action: str,
+    before: dict[str, Any],
+    **step: Any,
 ) -> Rectification:
     """The step in the history and the change in the audit trail, for any action."""
     from_status = S(before["status"])
@@ -248,7 +253,12 @@ def _recorded(
 
 
 def _finish(
-    session: Session, actor: Actor, rect: Rectification, action: str, before: dict[str, Any], **step
+    session: Session,
+    actor: Actor,
+    rect: Rectification,
+    action: str,
+    before: dict[str, Any],
+    **step: Any,
 ) -> Rectification:
     rect.status = TRANSITIONS[action][1]
     return _recorded(session, actor, rect, action, before, **step)
@@ -335,7 +345,7 @@ def send_back(
 
 def _open_for_edit(
     session: Session, actor: Actor, rect_id: int, expected_version: int
-) -> tuple[Rectification, dict]:
+) -> tuple[Rectification, dict[str, Any]]:
     rect = editing.load(session, Rectification, rect_id, AuditEntity.RECTIFICATION)
     require_write(session, actor, rect)
     editing.check_version(session, rect, AuditEntity.RECTIFICATION, expected_version)
