@@ -23,6 +23,7 @@ from registry.importing.planned import Planned
 from registry.importing.reader import MAX_FILE_BYTES, Row, read
 from registry.importing.report import ImportRefused, ImportReport, Problem, shown
 from registry.kernel import audit, i18n
+from registry.kernel.clock import local
 from registry.kernel.enums import AuditAction, AuditEntity
 from registry.kernel.errors import InvariantViolation, PermissionDenied, ValidationError
 from registry.kernel.models import AuditEvent
@@ -56,7 +57,7 @@ class _Ticker:
 
 
 def _earlier_import(session: Session, kind: str, sha256: str) -> str | None:
-    """When this very file was committed before, as text (UTC)."""
+    """When this very file was committed before, as text in China Standard Time."""
     at = session.scalar(
         select(AuditEvent.at)
         .where(AuditEvent.action == COMMITTED.value)
@@ -65,7 +66,7 @@ def _earlier_import(session: Session, kind: str, sha256: str) -> str | None:
         .order_by(AuditEvent.id)
         .limit(1)
     )
-    return None if at is None else f"{at:%Y-%m-%d %H:%M} UTC"
+    return None if at is None else f"{local(at):%Y-%m-%d %H:%M}"
 
 
 def _check(
