@@ -22,8 +22,16 @@ def test_lockout_after_five_failures(app_url, page):
         submit_login(page, app_url, "banpu", "wrong-password")
         page.get_by_text("登录失败").wait_for(timeout=30_000)
     submit_login(page, app_url, "banpu", DEMO_PASSWORD)
-    page.get_by_text("account locked until").wait_for(timeout=30_000)
+    # Locked: the right password is refused with the same words as a wrong one.
+    page.get_by_text("登录失败").wait_for(timeout=30_000)
     assert page.get_by_text("海州区应急资源一张图").count() == 0
+    engine = db.make_engine(os.environ["REGISTRY_BROWSER_DATABASE_URL"])
+    with engine.connect() as connection:
+        locked_until = connection.execute(
+            select(User.locked_until).where(User.username == "banpu")
+        ).scalar_one()
+    engine.dispose()
+    assert locked_until is not None
 
 
 def test_town_official_records_a_receipt(app_url, page):
