@@ -6,8 +6,9 @@ audits inside the caller's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -109,8 +110,8 @@ def confirm_team_unchanged(
 
 
 def _confirm(
-    session: Session, actor: Actor, record: Any, entity: AuditEntity, expected_version: int
-) -> Any:
+    session: Session, actor: Actor, record: Kept, entity: AuditEntity, expected_version: int
+) -> Kept:
     editing.apply(
         session,
         actor,
@@ -124,21 +125,25 @@ def _confirm(
     return record
 
 
-def _require_local(actor: Actor, _level, locality_id: int) -> None:
+Kept = TypeVar("Kept", Depot, Team, Checkpoint)  # the records kept up to date in place
+MayWrite = Callable[[Actor, Any, int], None]  # (actor, a depot's level or None, locality)
+
+
+def _require_local(actor: Actor, _level: object, locality_id: int) -> None:
     require(actor, Action.EDIT_LOCAL_RECORDS, locality_id)
 
 
 def _update(
     session: Session,
     actor: Actor,
-    model,
-    entity,
+    model: type[Kept],
+    entity: AuditEntity,
     record_id: int,
     expected_version: int,
     data: dict[str, Any],
-    values_of,
-    may_write,
-):
+    values_of: Callable[[Session, dict[str, Any]], dict[str, Any]],
+    may_write: MayWrite,
+) -> Kept:
     """Edit a record as a whole: permission on the record as it is and as it will be (so
     nobody moves a record out of, or into, a locality they do not hold), validation of
     every field, the version check, and the audit event."""
@@ -160,7 +165,7 @@ def _update(
     return record
 
 
-def editing_defaults(record) -> dict[str, Any]:
+def editing_defaults(record: Any) -> dict[str, Any]:
     """Current column values, so a partial edit is validated as a whole record."""
     return {c.key: getattr(record, c.key) for c in record.__mapper__.column_attrs}
 
@@ -288,8 +293,14 @@ def update_checkpoint(
 
 
 def _retire(
-    session: Session, actor: Actor, model, entity, record_id: int, expected_version: int, may_write
-):
+    session: Session,
+    actor: Actor,
+    model: type[Kept],
+    entity: AuditEntity,
+    record_id: int,
+    expected_version: int,
+    may_write: MayWrite,
+) -> Kept:
     """Retire rather than delete: the record leaves the map and the lists, its history and
     audit trail stay."""
     record = editing.load(session, model, record_id, entity)
@@ -407,7 +418,7 @@ def record_team_drill(
     *,
     held_on: date,
     form: str,
-    participants,
+    participants: Any,
     evaluation: str | None,
     today: date,
 ) -> Drill:
