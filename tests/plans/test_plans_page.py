@@ -72,7 +72,7 @@ def test_a_refused_action_shows_the_field_and_writes_nothing(app, demo_url):
     app.selectbox(key="plan.choose").select(plan.id).run()
     app.selectbox(key=f"plan.action.{plan.id}").select("repeal").run()
     app.button(key="plan.repeal.submit").click().run()  # no reason given
-    assert any("reason" in e.value for e in app.error)
+    assert any("事由：必填" in e.value for e in app.error)  # the field by its label
     assert plan_named(demo_url, plan.title).version == plan.version
 
 
