@@ -8,9 +8,9 @@ comes from ``registry.deadlines``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Literal, overload
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,7 +27,7 @@ from registry.kernel.enums import (
     RevisionTrigger,
 )
 from registry.kernel.errors import PermissionDenied, RegistryError, Term, ValidationError
-from registry.kernel.models import Drill, Locality, Plan, PlanRevision
+from registry.kernel.models import Attachment, Drill, Locality, Plan, PlanRevision
 from registry.kernel.permissions import Action, Actor, require
 from registry.kernel.settings import Settings
 
@@ -90,11 +90,11 @@ def owner_choices(actor: Actor, locality_ids: Iterable[int]) -> list[int | None]
     return [owner for owner in (None, *locality_ids) if may_write(actor, owner)]
 
 
-def _field(plan, name: str):
+def _field(plan: Plan | Mapping[str, Any], name: str) -> Any:
     return plan[name] if isinstance(plan, dict) else getattr(plan, name)
 
 
-def allowed_actions(actor: Actor, plan) -> list[str]:
+def allowed_actions(actor: Actor, plan: Plan | Mapping[str, Any]) -> list[str]:
     """The actions the page may offer for ``plan`` (an ORM row or a register row); each
     use-case checks again."""
     if not may_write(actor, _field(plan, "locality_id")):
@@ -127,7 +127,9 @@ def _action_term(action: str) -> Term:
     return Term(f"plan.do.{action}", action)
 
 
-def _open(session: Session, actor: Actor, plan_id: int, expected_version: int | None, action):
+def _open(
+    session: Session, actor: Actor, plan_id: int, expected_version: int | None, action: str
+) -> Plan:
     """Lock the plan, check permission, the version (a stale read first: it explains more)
     and that ``action`` may follow the current status."""
     plan = editing.load(session, Plan, plan_id, ENTITY)
@@ -159,9 +161,29 @@ def _day(value: Any, field: str, *, required: bool = True) -> date | None:
     return value
 
 
+@overload
 def _dated(
-    value: Any, field: str, today: date, *, after: date | None, what: Term | None, required=True
-):
+    value: Any,
+    field: str,
+    today: date,
+    *,
+    after: date | None,
+    what: Term | None,
+    required: Literal[True] = True,
+) -> date: ...
+@overload
+def _dated(
+    value: Any, field: str, today: date, *, after: date | None, what: Term | None, required: bool
+) -> date | None: ...
+def _dated(
+    value: Any,
+    field: str,
+    today: date,
+    *,
+    after: date | None,
+    what: Term | None,
+    required: bool = True,
+) -> date | None:
     """A date that is not in the future and not before ``after``."""
     day = validation.not_future(_day(value, field, required=required), field, today)
     if day is not None and after is not None and day < after:
@@ -208,7 +230,7 @@ def _details(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _document(document, settings: Settings | None, *, required: bool) -> PreparedFile | None:
+def _document(document: Any, settings: Settings | None, *, required: bool) -> PreparedFile | None:
     if document is None:
         if required:
             raise ValidationError("error.plan_text_required", field="document")
@@ -236,7 +258,7 @@ def _new_label(session: Session, plan_id: int | None, value: Any) -> str:
 
 def _add_revision(
     session: Session, actor: Actor, plan: Plan, document: PreparedFile | None, **values: Any
-):
+) -> PlanRevision:
     revision = editing.create(
         session,
         actor,
@@ -251,7 +273,7 @@ def _add_revision(
 
 def _attach(
     session: Session, actor: Actor, plan: Plan, revision: PlanRevision, document: PreparedFile
-):
+) -> list[Attachment]:
     stored = attachments.attach(
         session,
         actor,
@@ -354,7 +376,7 @@ def _move(
     expected_version: int,
     audit_action: AuditAction,
     values: dict[str, Any],
-):
+) -> Plan:
     editing.apply(
         session,
         actor,
@@ -369,7 +391,7 @@ def _move(
 
 
 def start_evaluation(
-    session: Session, actor: Actor, plan_id: int, expected_version: int, *, note=None
+    session: Session, actor: Actor, plan_id: int, expected_version: int, *, note: Any = None
 ) -> Plan:
     """研判评估 begins: is the plan still right for the hazards it covers?"""
     plan = _open(session, actor, plan_id, expected_version, "start_evaluation")
@@ -386,10 +408,10 @@ def conclude_evaluation(
     expected_version: int,
     *,
     outcome: str,
-    evaluated_on,
-    note,
+    evaluated_on: Any,
+    note: Any,
     today: date,
-    trigger=None,
+    trigger: Any = None,
 ) -> Plan:
     """The evaluation's conclusion: the plan stays in force (the three-year clock restarts)
     or it must be revised (修订中, by default because the evaluation says so)."""
@@ -413,7 +435,13 @@ def conclude_evaluation(
 
 
 def start_revision(
-    session: Session, actor: Actor, plan_id: int, expected_version: int, *, trigger, note=None
+    session: Session,
+    actor: Actor,
+    plan_id: int,
+    expected_version: int,
+    *,
+    trigger: Any,
+    note: Any = None,
 ) -> Plan:
     """修订 begins for one of the statutory reasons (the trigger)."""
     plan = _open(session, actor, plan_id, expected_version, "start_revision")
@@ -433,9 +461,9 @@ def submit_draft(
     plan_id: int,
     expected_version: int,
     *,
-    version_label,
-    document,
-    note=None,
+    version_label: Any,
+    document: Any,
+    note: Any = None,
     settings: Settings | None = None,
 ) -> Plan:
     """The revised text is ready for issue: a new version with its document."""
@@ -459,7 +487,7 @@ def submit_draft(
 
 
 def return_draft(
-    session: Session, actor: Actor, plan_id: int, expected_version: int, *, note
+    session: Session, actor: Actor, plan_id: int, expected_version: int, *, note: Any
 ) -> Plan:
     """The draft goes back for more revision; the reason is required."""
     plan = _open(session, actor, plan_id, expected_version, "return_draft")
@@ -482,9 +510,9 @@ def issue_plan(
     plan_id: int,
     expected_version: int,
     *,
-    issued_on,
+    issued_on: Any,
     today: date,
-    note=None,
+    note: Any = None,
 ) -> Plan:
     """印发: the draft becomes the version in force. Filing is owed again (20 working days)
     and the evaluation clock restarts from the new issue."""
@@ -508,7 +536,9 @@ def issue_plan(
     return _move(session, actor, plan, expected_version, AuditAction.PLAN_ISSUED, values)
 
 
-def repeal(session: Session, actor: Actor, plan_id: int, expected_version: int, *, reason) -> Plan:
+def repeal(
+    session: Session, actor: Actor, plan_id: int, expected_version: int, *, reason: Any
+) -> Plan:
     """废止, final: the plan stays in the register with its history and owes nothing."""
     plan = _open(session, actor, plan_id, expected_version, "repeal")
     values = {"status": P.REPEALED, "status_note": _note(reason, "reason", required=True)}
@@ -524,8 +554,8 @@ def record_filing(
     plan_id: int,
     expected_version: int,
     *,
-    filed_on,
-    filing_ref,
+    filed_on: Any,
+    filing_ref: Any,
     today: date,
 ) -> Plan:
     """备案 of the version in force, with the receiving authority and its reference."""
@@ -578,10 +608,10 @@ def add_revision_document(
     session: Session,
     actor: Actor,
     plan_id: int,
-    document,
+    document: Any,
     *,
     settings: Settings | None = None,
-):
+) -> list[Attachment]:
     """Attach a text to the draft awaiting issue, or else to the version in force (a plan
     registered without its text, or a scanned 正式文本 added later)."""
     plan = _open(session, actor, plan_id, None, "add_document")
