@@ -75,7 +75,8 @@ def test_the_in_use_mark_vanishes_with_the_process_that_held_it(live, tmp_path):
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, datetime; from registry.operations import runtime; "
-         "from registry.kernel.settings import load_settings; runtime.start(load_settings(), datetime.date.today()); "
+         "from registry.kernel.settings import load_settings; "
+         "runtime.start(load_settings(), datetime.date.today()); "
          "print('held', flush=True); sys.stdin.read()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         cwd=Path(ENTRY).parent,
