@@ -100,3 +100,11 @@ def test_app_pages_holds_only_pages():
     """Pages are run by st.navigation, never imported; what they share is in page_helpers/."""
     for path in [ROOT / "streamlit_app.py", *PAGE_CODE, *(ROOT / "tests").rglob("*.py")]:
         assert "app_pages" not in imported_modules(path), path
+
+
+def test_pages_read_only_through_ui_read():
+    """No page holds a database session: reads go through ``ui.read``, writes through
+    ``editing.run``; only page_helpers/ui.py opens sessions."""
+    for path in [ROOT / "streamlit_app.py", *PAGE_CODE]:
+        if path.name != "ui.py":
+            assert "session_factory()()" not in path.read_text("utf-8"), path
