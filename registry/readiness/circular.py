@@ -12,19 +12,23 @@ from __future__ import annotations
 import io
 import zipfile
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Length, Pt
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -170,10 +174,10 @@ def _action_key(component: str, figures: dict[str, Any]) -> str:
     return f"circ.action.{component}"
 
 
-class _Blank(dict):
+class _Blank(dict[str, Any]):
     """Figures missing from an older or hand-made payload show as a dash, not a crash."""
 
-    def __missing__(self, key):
+    def __missing__(self, key: str) -> str:
         return DASH
 
 
@@ -362,7 +366,7 @@ class _Text:
 # --- Word -----------------------------------------------------------------------------------
 
 
-def _fonts(element, east_asian: str) -> None:
+def _fonts(element: Any, east_asian: str) -> None:  # an oxml element
     """Chinese text in ``east_asian``, Latin letters and digits in Times New Roman."""
     fonts = element.get_or_add_rPr().get_or_add_rFonts()
     fonts.set(qn("w:ascii"), WESTERN_FONT)
@@ -370,7 +374,7 @@ def _fonts(element, east_asian: str) -> None:
     fonts.set(qn("w:eastAsia"), east_asian)
 
 
-def _styles(document) -> None:
+def _styles(document: DocxDocument) -> None:
     normal = document.styles["Normal"]
     _fonts(normal.element, BODY_FONT)
     normal.font.size = BODY_SIZE
@@ -386,7 +390,7 @@ def _styles(document) -> None:
     table.paragraph_format.first_line_indent = Pt(0)
 
 
-def _page(document) -> None:
+def _page(document: DocxDocument) -> None:
     """A4 portrait with the 公文 margins and a centred ``— 1 —`` page number."""
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -413,7 +417,14 @@ def _page(document) -> None:
     _run(footer, f" {DASH}", TABLE_FONT, size=FOOTER_SIZE)
 
 
-def _run(paragraph, text: str, east_asian: str, *, size=None, bold: bool = False):
+def _run(
+    paragraph: Paragraph,
+    text: str,
+    east_asian: str,
+    *,
+    size: Length | None = None,
+    bold: bool = False,
+) -> Run:
     run = paragraph.add_run(ILLEGAL_CHARACTERS_RE.sub("", text))  # XML refuses control chars
     _fonts(run._r, east_asian)
     if size is not None:
@@ -424,8 +435,15 @@ def _run(paragraph, text: str, east_asian: str, *, size=None, bold: bool = False
 
 
 def _paragraph(
-    document, text: str, *, font=BODY_FONT, size=None, bold=False, align=None, indent=True
-):
+    document: DocxDocument,
+    text: str,
+    *,
+    font: str = BODY_FONT,
+    size: Length | None = None,
+    bold: bool = False,
+    align: WD_ALIGN_PARAGRAPH | None = None,
+    indent: bool = True,
+) -> Paragraph:
     paragraph = document.add_paragraph()
     paragraph.paragraph_format.first_line_indent = BODY_SIZE * 2 if indent else Pt(0)
     if align is not None:
@@ -434,7 +452,7 @@ def _paragraph(
     return paragraph
 
 
-def _shade(cell, fill: str) -> None:
+def _shade(cell: _Cell, fill: str) -> None:
     shading = OxmlElement("w:shd")
     shading.set(qn("w:val"), "clear")
     shading.set(qn("w:color"), "auto")
@@ -442,9 +460,15 @@ def _shade(cell, fill: str) -> None:
     cell._tc.get_or_add_tcPr().append(shading)
 
 
-def _table(document, header: list[str], rows: list[list[str]], widths, fills=None):
+def _table(
+    document: DocxDocument,
+    header: list[str],
+    rows: list[list[str]],
+    widths: Sequence[float],
+    fills: Mapping[tuple[int, int], str | None] | None = None,
+) -> Table:
     """A bordered table with a shaded header row that repeats on every page."""
-    table = document.add_table(rows=1 + len(rows), cols=len(header))
+    table: Table = document.add_table(rows=1 + len(rows), cols=len(header))
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -612,7 +636,7 @@ def _in_order(by_component: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return sorted(by_component.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
 
 
-def _sheet(workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
+def _sheet(workbook: Any, title: str, header: list[str], rows: list[list[Any]]) -> None:
     """A sheet with a bold, frozen header; every text cell neutralised against formulas."""
     sheet = workbook.create_sheet(exports.safe_sheet_name(title))
     body = [[exports._cell(value) for value in row] for row in rows]
@@ -629,7 +653,7 @@ def _sheet(workbook, title: str, header: list[str], rows: list[list[Any]]) -> No
     exports._fit_columns(sheet, [header, *[[_shown(v) for v in row] for row in body]])
 
 
-def _shown(value: Any):
+def _shown(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
