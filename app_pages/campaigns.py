@@ -294,11 +294,7 @@ else:
         f"campaign-{campaign_id}-not-inspected.xlsx",
         key="camp.export.pending",
     )
-    reachable = [
-        t
-        for t in pending
-        if actor.can(Action.EDIT_LOCAL_RECORDS) and actor.covers(t["locality_id"])
-    ]
+    reachable = [t for t in pending if actor.keeps_records_of(t["locality_id"])]
     if reachable and campaign["phase"] != campaigns.RUNNING:
         st.caption(ui.t("camp.inspect.not_running"))
     elif reachable:

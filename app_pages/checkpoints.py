@@ -13,7 +13,6 @@ from page_helpers import editing, ui, widgets
 from registry.kernel.enums import CheckpointType, RiskLevel
 from registry.kernel.exports import to_excel_bytes
 from registry.kernel.geo import CoordinateSystem
-from registry.kernel.permissions import Action
 from registry.records import commands as records
 from registry.records import queries
 
@@ -34,7 +33,7 @@ boundary = next(
     ),
     None,
 )
-writable = actor.can(Action.EDIT_LOCAL_RECORDS) and actor.covers(locality_id)
+writable = actor.keeps_records_of(locality_id)
 
 table = pd.DataFrame(
     {

@@ -71,6 +71,11 @@ class Actor:
         """True when the actor may write records of this locality."""
         return self.district_wide or (locality_id is not None and locality_id in self.locality_ids)
 
+    def keeps_records_of(self, locality_id: int | None) -> bool:
+        """True when the actor may change the local records (town depots, teams, members,
+        checkpoints, stock) of this locality: what a page offers as writable."""
+        return self.can(Action.EDIT_LOCAL_RECORDS) and self.covers(locality_id)
+
     @property
     def sees_phone_numbers(self) -> bool:
         """Leaders read summaries; phone numbers are for the people who act on them."""

@@ -197,7 +197,7 @@ def depots_for(session: Session, actor: Actor) -> list[DepotChoice]:
         writable = (
             actor.can(Action.EDIT_DISTRICT_DEPOTS)
             if level is DepotLevel.DISTRICT
-            else _writable_locality(actor, locality_id)
+            else actor.keeps_records_of(locality_id)
         )
         result.append(
             {
@@ -210,10 +210,6 @@ def depots_for(session: Session, actor: Actor) -> list[DepotChoice]:
             }
         )
     return result
-
-
-def _writable_locality(actor: Actor, locality_id: int) -> bool:
-    return actor.can(Action.EDIT_LOCAL_RECORDS) and actor.covers(locality_id)
 
 
 def teams_for(session: Session, actor: Actor) -> list[TeamChoice]:
@@ -230,7 +226,7 @@ def teams_for(session: Session, actor: Actor) -> list[TeamChoice]:
             "name": team.name,
             "locality": locality,
             "locality_id": team.locality_id,
-            "writable": _writable_locality(actor, team.locality_id),
+            "writable": actor.keeps_records_of(team.locality_id),
         }
         for team, locality in rows
     ]
@@ -283,7 +279,7 @@ def checkpoints_for(
             "monitor": cp.monitor,
             "monitor_phone": phone_for(actor, cp.monitor_phone),
             "version": cp.version,
-            "writable": _writable_locality(actor, cp.locality_id),
+            "writable": actor.keeps_records_of(cp.locality_id),
         }
         for cp, locality in session.execute(query)
     ]

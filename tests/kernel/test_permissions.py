@@ -207,3 +207,21 @@ def test_retiring_follows_the_same_rules(factory, actors):
     with factory() as session:
         assert session.get(Team, own_team.id).status.value == "retired"
         assert session.get(Depot, stocked.id).status.value == "active"
+
+
+def test_a_page_offers_local_records_as_writable_exactly_where_the_core_allows(factory, actors):
+    """``Actor.keeps_records_of`` (what pages offer) agrees with the use-cases' refusal."""
+    with factory() as session:
+        xinpu, banpu = locality(session, "新浦街道").id, locality(session, "板浦镇").id
+    offered = {
+        name: (actor.keeps_records_of(xinpu), actor.keeps_records_of(banpu))
+        for name, actor in actors.items()
+    }
+    assert offered == {
+        "admin": (True, True),
+        "office": (True, True),
+        "leader": (False, False),
+        "town": (True, False),
+    }
+    with pytest.raises(PermissionDenied), db.transaction(factory) as session:
+        depot(session, actors["town"], place="板浦镇", point=BANPU_POINT)
