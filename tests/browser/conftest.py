@@ -21,7 +21,7 @@ from tests.conftest import browser_enabled
 def app_url(tmp_path_factory):
     """The app on a free port with its own demo database."""
     browser_enabled()
-    db_path = tmp_path_factory.mktemp("browser") / "registry.kernel.db"
+    db_path = tmp_path_factory.mktemp("browser") / "registry.db"
     env = {**os.environ, "REGISTRY_DATABASE_URL": f"sqlite:///{db_path}"}
     # Tests that prepare records of their own write to the same database through the core.
     os.environ["REGISTRY_BROWSER_DATABASE_URL"] = env["REGISTRY_DATABASE_URL"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from registry.demo import DEMO_PASSWORD
@@ -22,16 +23,30 @@ def open_page(page, title: str) -> None:
     page.get_by_role("heading", name=title, exact=True).wait_for(timeout=60_000)
 
 
+def open_list(box) -> None:
+    """Open a multiselect's list before typing (typing into a closed box is lost); a click
+    while the expander around it is still opening can be missed, so try again."""
+    for _ in range(10):
+        box.click()
+        try:
+            expect(box).to_have_attribute("aria-expanded", "true", timeout=2_000)
+            return
+        except AssertionError:
+            box.press("Escape")
+    expect(box).to_have_attribute("aria-expanded", "true")
+
+
 def test_office_runs_a_campaign_end_to_end(app_url, page):
     sign_in(page, app_url, "office", DEMO_PASSWORD)
     open_page(page, "专项检查")
     page.get_by_text("新建专项检查").click()
     form = page.get_by_test_id("stForm").first  # the new-campaign form; the edit form follows
     form.get_by_label("名称（如：汛前隐患排查）").fill(NAME)
-    form.get_by_label("属地（不选即全部）").click()
-    page.keyboard.type("新浦街道")
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
+    places = form.get_by_role("combobox", name="属地（不选即全部）")
+    open_list(places)
+    places.fill("新浦街道")
+    page.get_by_role("option", name="新浦街道", exact=True).click()
+    places.press("Escape")
     form.get_by_role("button", name="创建专项检查").click()
     wait_for_app(page)
     page.get_by_text("去检查").first.wait_for(timeout=60_000)

@@ -28,7 +28,7 @@ POSTGRES_TRIGGER = "{table}_append_only"
 @pytest.fixture
 def live(tmp_path, monkeypatch):
     """A real registry on SQLite with one depot, and a backup of it taken just now."""
-    path = tmp_path / "registry.kernel.db"
+    path = tmp_path / "registry.db"
     monkeypatch.setenv("REGISTRY_DATABASE_URL", f"sqlite:///{path}")
     assert main(["setup", "--no-demo"]) == 0
     add_depot(path, "备份之前的库")
@@ -52,7 +52,7 @@ def test_restore_keeps_a_timestamped_copy_of_the_current_database(live, tmp_path
     add_depot(live, "备份之后新建的库")
     assert main(["restore", str(tmp_path / "backup.db")]) == 0
     assert depot_names(live) == {"备份之前的库"}
-    (safety,) = tmp_path.glob("registry.kernel.db.before-restore-*")
+    (safety,) = tmp_path.glob("registry.db.before-restore-*")
     assert len(safety.name.rsplit("-", 1)[1]) == len("20261125T101500")
     assert depot_names(safety) == {"备份之前的库", "备份之后新建的库"}
 
@@ -68,7 +68,7 @@ def test_restore_is_refused_while_the_app_has_the_database_open(live, tmp_path, 
     assert main(["restore", str(tmp_path / "backup.db")]) == 2
     assert "in use" in capsys.readouterr().err
     assert depot_names(live) == {"备份之前的库", "备份之后新建的库"}
-    assert not list(tmp_path.glob("registry.kernel.db.before-restore-*"))
+    assert not list(tmp_path.glob("registry.db.before-restore-*"))
 
 
 def test_the_in_use_mark_vanishes_with_the_process_that_held_it(live, tmp_path):
@@ -102,7 +102,7 @@ def test_a_backup_with_an_emptied_audit_trail_and_no_delete_trigger_is_refused(
     err = capsys.readouterr().err
     assert "audit_events_no_delete" in err and "audit trail is empty" in err
     assert depot_names(live) == {"备份之前的库", "备份之后新建的库"}
-    assert not list(tmp_path.glob("registry.kernel.db.before-restore-*"))
+    assert not list(tmp_path.glob("registry.db.before-restore-*"))
 
 
 def test_a_backup_is_checked_on_a_copy_and_never_migrated_in_place(live, tmp_path):
