@@ -45,7 +45,10 @@ def test_nearest_resource_query(app_url, page):
     page.get_by_role("button", name="查找就近储备库").click()
     wait_for_app(page)
     page.get_by_text("就近储备库", exact=True).wait_for(timeout=30_000)
-    assert page.get_by_text("可由最近的").or_(page.get_by_text("缺口")).first.is_visible()
+    # The verdict is drawn after the table, so it may arrive a moment after the heading.
+    verdict = page.get_by_text("可由最近的").or_(page.get_by_text("缺口")).first
+    verdict.wait_for(timeout=30_000)
+    assert verdict.is_visible()
     assert page.locator("[data-testid='stException']").count() == 0
 
 
