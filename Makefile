@@ -20,7 +20,7 @@ setup: vendor
 	$(PY) -m prepare setup
 
 run: setup
-	$(VENV)/bin/streamlit run streamlit_app.py --server.port $(PORT)
+	$(VENV)/bin/streamlit run server.py --server.port $(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -11,7 +11,8 @@ from registry.kernel.permissions import Action
 st.set_page_config(page_title="海州区应急资源", page_icon="🛟", layout="wide")
 use_local_assets()
 ui.language_switch()
-signed_in = ui.current_sign_in()  # re-read on every run: rights follow the account
+resumed = ui.current_sign_in()  # re-read on every run: rights follow the account
+signed_in = resumed.sign_in if resumed else None
 actor = signed_in.actor if signed_in else None
 
 # (section, file, title key, icon, url path, who sees it). Hiding a page is a convenience:
@@ -35,7 +36,7 @@ PAGES = [
     ("account", "account", "nav.account", "person", "account", Action.VIEW),
 ]
 
-if actor is None:
+if signed_in is None or actor is None:  # the browser is on its way to the sign-in page
     pages = [st.Page("app_pages/login.py", title=ui.t("nav.login"), icon=":material/login:")]
 elif signed_in.must_change_password:  # after an administrator's reset: nothing else first
     pages = [st.Page("app_pages/account.py", title=ui.t("nav.account"), icon=":material/person:")]

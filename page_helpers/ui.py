@@ -6,15 +6,16 @@ values from here.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from registry.accounts import users as accounts
+from registry.accounts import sessions
 from registry.kernel import audit, i18n
+from registry.kernel.db import transaction
 from registry.kernel.clock import today, utcnow
 from registry.kernel.enums import Role
 from registry.kernel.errors import RegistryError, field_label
@@ -22,13 +23,8 @@ from registry.kernel.permissions import Actor
 from registry.kernel.settings import Settings, load_settings
 from registry.operations import runtime
 from registry.records import queries
+from web.client import COOKIE, SIGN_IN_PATH
 
-# A sign-in keeps only who and under which generation, and when; never the rights.
-USER_KEY = "auth.user_id"
-GENERATION_KEY = "auth.generation"
-SIGNED_IN_KEY = "auth.signed_in_at"
-ACTIVITY_KEY = "auth.last_activity"
-ENDED_KEY = "auth.ended"  # why the last sign-in ended: "expired" or "revoked"
 LANGUAGE_KEY = "ui.language"
 
 P = ParamSpec("P")
@@ -126,49 +122,59 @@ def language_switch() -> None:
     )
 
 
-def current_sign_in() -> accounts.SignIn | None:
-    """The signed-in user re-read from the database on every run (one short read), or None,
-    signing out, once the sign-in is idle too long, too old, or no longer valid for the account
-    (disabled, locked, password or rights changed, signed out everywhere)."""
-    user_id = st.session_state.get(USER_KEY)
-    if user_id is None:
-        return None
-    clock, config = time.monotonic(), settings()
-    idle = clock - st.session_state.get(ACTIVITY_KEY, 0)
-    age = clock - st.session_state.get(SIGNED_IN_KEY, 0)
-    if idle > config.session_timeout_minutes * 60 or age > config.session_max_hours * 3600:
-        sign_out("expired")
-        return None
-    resumed = read(accounts.resume, user_id, st.session_state[GENERATION_KEY], utcnow())
+def session_token() -> str | None:
+    """The sign-in token the browser sent with this page (its HttpOnly cookie)."""
+    return st.context.cookies.get(COOKIE)
+
+
+def current_sign_in() -> sessions.Resumed | None:
+    """The signed-in user re-read from the database on every run (one short transaction),
+    or None, sending the browser to the sign-in page, once the session is gone: signed out,
+    idle too long, too old, or no longer valid for the account (disabled, locked, password
+    or rights changed, signed out everywhere) — on this instance or any other."""
+    with transaction(session_factory()) as session:
+        resumed = sessions.resume_session(session, session_token(), settings(), utcnow())
     if resumed is None:
-        sign_out("revoked")
-        return None
-    st.session_state[ACTIVITY_KEY] = clock
+        leave_for_sign_in("revoked" if session_token() else None)
     return resumed
 
 
-def sign_in(result: accounts.SignIn) -> None:
-    now = time.monotonic()
-    st.session_state[USER_KEY] = result.actor.user_id
-    st.session_state[GENERATION_KEY] = result.generation
-    st.session_state[SIGNED_IN_KEY] = now
-    st.session_state[ACTIVITY_KEY] = now
-    st.session_state.pop(ENDED_KEY, None)
+def redirect(url: str) -> None:
+    """Send the whole browser tab to ``url`` (an HTTP route of the app server): the message
+    st.login uses to start its own sign-in."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    if context is not None:
+        message = ForwardMsg()
+        message.auth_redirect.url = url
+        context.enqueue(message)
 
 
-def keep_signed_in(generation: int) -> None:
-    """After the user's own password change: this sign-in goes on, every other one ends."""
-    st.session_state[GENERATION_KEY] = generation
-
-
-def sign_out(reason: str | None = None) -> None:
-    """Forget everything this browser session holds except the language: on a shared PC at a
-    town office no form value, selection or preview survives for the next person."""
+def leave_for_sign_in(ended: str | None) -> None:
+    """Forget everything this browser session holds except the language (on a shared PC at a
+    town office no form value, selection or preview survives for the next person) and go to
+    the sign-in page, saying why the sign-in ended."""
     for key in list(st.session_state.keys()):
         if key != LANGUAGE_KEY:
             del st.session_state[key]
-    if reason:
-        st.session_state[ENDED_KEY] = reason
+    query = {"lang": language(), "next": _here(), **({"ended": ended} if ended else {})}
+    redirect(f"{SIGN_IN_PATH}?{urlencode(query)}")
+
+
+def _here() -> str:
+    """This page's path, to come back to after signing in again."""
+    url = st.context.url or ""
+    path = urlsplit(url).path or "/"
+    return path
+
+
+def sign_out() -> None:
+    """End this session in the database (every instance forgets it at once), then leave."""
+    with transaction(session_factory()) as session:
+        sessions.end_session(session, session_token())
+    leave_for_sign_in("signed_out")
 
 
 def require_actor() -> Actor:
@@ -176,7 +182,7 @@ def require_actor() -> Actor:
     resumed = current_sign_in()
     if resumed is None:
         st.stop()
-    return resumed.actor
+    return resumed.sign_in.actor
 
 
 def demo_banner(has_demo: bool) -> None:

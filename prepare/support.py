@@ -48,23 +48,25 @@ def free_port() -> int:
 
 
 def app_server_command(port: int) -> list[str]:
-    """``streamlit run`` of the app on 127.0.0.1:``port``, headless; run it in ``ROOT``."""
+    """``streamlit run`` of the app server (``server.py``: pages and HTTP routes) on
+    127.0.0.1:``port``, headless; run it in ``ROOT``."""
     return [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        sys.executable, "-m", "streamlit", "run", "server.py",
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
 
 
 def wait_healthy(url: str, process: subprocess.Popen[Any], timeout: float = 120) -> None:
-    """Until Streamlit's health check answers; fails at once if the server exits."""
+    """Until the app's health check (database reachable, migrations current) answers; fails
+    at once if the server exits."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"app server exited with {process.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
+            with urllib.request.urlopen(f"{url}/healthz", timeout=5) as response:
+                if response.status == 200:
                     return
         except OSError:
             time.sleep(0.5)

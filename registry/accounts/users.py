@@ -18,7 +18,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -27,7 +27,7 @@ from registry.kernel.clock import utcnow
 from registry.kernel.db import transaction
 from registry.kernel.enums import AuditAction, AuditEntity, Role
 from registry.kernel.errors import AuthenticationFailed, InvariantViolation, ValidationError
-from registry.kernel.models import Locality, User
+from registry.kernel.models import Locality, SignInSession, User
 from registry.kernel.permissions import SYSTEM, Action, Actor, require
 from registry.kernel.settings import Settings
 
@@ -236,6 +236,26 @@ def authenticate(
     return sign_in
 
 
+def sign_in_identity(
+    session: Session, username: str, now: datetime, client_address: str | None = None
+) -> SignIn:
+    """Sign in an identity the organisation's provider has vouched for (OIDC), matched to the
+    account of that username: accounts, roles and localities stay managed here, so an
+    unknown, disabled or locked account is refused like a wrong password, and audited."""
+    username = (username or "").strip()
+    user = session.scalar(_with_localities(User.username == username)) if username else None
+    attempt = _Attempt(username, user, True, None, now, client_address)
+    if user is None or not _is_open(user, now):
+        reason = "unknown" if user is None else "disabled" if not user.is_active else "locked"
+        _failed(session, attempt, f"oidc-{reason}")
+        raise AuthenticationFailed("error.identity_unknown")
+    _sign_in_state(session, user.id, last_login_at=now)
+    actor = Actor.from_user(user)
+    after = {"client_address": client_address, "method": "oidc"}
+    audit.record(session, actor, AuditAction.LOGIN, AuditEntity.USER, user.id, after=after)
+    return SignIn(actor, user.sign_in_generation, must_change_password=False)
+
+
 def _localities(session: Session, locality_ids: Iterable[int]) -> list[Locality]:
     found = [session.get(Locality, i) for i in dict.fromkeys(locality_ids)]
     localities = [locality for locality in found if locality is not None]
@@ -294,9 +314,16 @@ def create_user(
     return user
 
 
-def change_password(session: Session, actor: Actor, old_password: str, new_password: str) -> int:
+def change_password(
+    session: Session,
+    actor: Actor,
+    old_password: str,
+    new_password: str,
+    keep_session: int | None = None,
+) -> int:
     """A user changes their own password, proving the old one; every other sign-in of the
-    account ends. Returns the new sign-in generation, which keeps this sign-in going."""
+    account ends, the session ``keep_session`` (the one in use) goes on. Returns the new
+    sign-in generation."""
     user = editing.load(session, User, actor.user_id, AuditEntity.USER)
     if not _verify(user.password_hash, old_password):
         raise AuthenticationFailed("error.wrong_password")
@@ -305,8 +332,19 @@ def change_password(session: Session, actor: Actor, old_password: str, new_passw
         "must_change_password": False,
     }
     _change(
-        session, actor, user, AuditAction.PASSWORD_CHANGED, {**values, **_next_generation(user)}
+        session,
+        actor,
+        user,
+        AuditAction.PASSWORD_CHANGED,
+        {**values, **_next_generation(user)},
+        keep_session=keep_session,
     )
+    if keep_session is not None:
+        session.execute(
+            update(SignInSession)
+            .where(SignInSession.id == keep_session, SignInSession.user_id == user.id)
+            .values(generation=user.sign_in_generation)
+        )
     return user.sign_in_generation
 
 
@@ -336,10 +374,21 @@ def _next_generation(user: User) -> dict[str, Any]:
 
 
 def _change(
-    session: Session, actor: Actor, user: User, action: AuditAction, values: dict[str, Any]
+    session: Session,
+    actor: Actor,
+    user: User,
+    action: AuditAction,
+    values: dict[str, Any],
+    keep_session: int | None = None,
 ) -> None:
     """Set ``values`` on the account and audit its state before and after. The row is always
-    rewritten so the version moves even when only the localities (another table) changed."""
+    rewritten so the version moves even when only the localities (another table) changed.
+    A new sign-in generation also deletes the account's sessions (but ``keep_session``)."""
+    if "sign_in_generation" in values:
+        ended = delete(SignInSession).where(SignInSession.user_id == user.id)
+        if keep_session is not None:
+            ended = ended.where(SignInSession.id != keep_session)
+        session.execute(ended)
     before = _snapshot(user)
     for key, value in values.items():
         setattr(user, key, value)

@@ -326,3 +326,54 @@ def content(session: Session, attachment_id: int) -> PreparedFile | None:
         )
     ).first()
     return None if row is None else PreparedFile(row.filename, row.content_type, row.data)
+
+
+def _owner_locality(session: Session, kind: AttachmentOwner, owner_id: int) -> int | None:
+    """The locality whose record the attachment belongs to; None for a district-wide plan."""
+    from sqlalchemy import func
+
+    from registry.kernel.models import (
+        Checkpoint,
+        Depot,
+        Inspection,
+        Plan,
+        PlanRevision,
+        Rectification,
+        RectificationStep,
+        Team,
+    )
+
+    if kind is AttachmentOwner.PLAN_REVISION:
+        return session.scalar(
+            select(Plan.locality_id).join(PlanRevision).where(PlanRevision.id == owner_id)
+        )
+    if kind is AttachmentOwner.RECTIFICATION_STEP:
+        return session.scalar(
+            select(Rectification.locality_id)
+            .join(RectificationStep)
+            .where(RectificationStep.id == owner_id)
+        )
+    return session.scalar(
+        select(func.coalesce(Checkpoint.locality_id, Depot.locality_id, Team.locality_id))
+        .select_from(Inspection)
+        .outerjoin(Checkpoint, Checkpoint.id == Inspection.checkpoint_id)
+        .outerjoin(Depot, Depot.id == Inspection.depot_id)
+        .outerjoin(Team, Team.id == Inspection.team_id)
+        .where(Inspection.id == owner_id)
+    )
+
+
+def readable_content(session: Session, actor: Actor, attachment_id: int) -> PreparedFile | None:
+    """One attachment's bytes if ``actor`` may see the record it belongs to (district-wide
+    roles everything, a town official their localities' records and the district's plans);
+    None for a missing one and a refused one alike, so ids cannot be probed."""
+    row = session.execute(
+        select(Attachment.owner_kind, Attachment.owner_id).where(Attachment.id == attachment_id)
+    ).first()
+    if row is None:
+        return None
+    locality_id = _owner_locality(session, row.owner_kind, row.owner_id)
+    district_plan = row.owner_kind is AttachmentOwner.PLAN_REVISION and locality_id is None
+    if not (district_plan or actor.covers(locality_id)):
+        return None
+    return content(session, attachment_id)

@@ -75,3 +75,13 @@ def migrate(url: str, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), revision)
+
+
+def migration_state(session: Session) -> tuple[str | None, str]:
+    """The database's Alembic revision and the newest this code knows: equal when current."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    current = MigrationContext.configure(session.connection()).get_current_revision()
+    return current, str(head)

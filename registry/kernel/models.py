@@ -139,6 +139,24 @@ class User(Versioned, Base):
     localities: Mapped[list[Locality]] = relationship(secondary="user_localities")
 
 
+class SignInSession(Base):
+    """A lasting sign-in: the browser holds a random token in an HttpOnly cookie, the database
+    only its SHA-256, so a stolen database copy signs nobody in. Shared by every instance."""
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    generation: Mapped[int] = mapped_column(Integer)  # the account's, when signed in
+    method: Mapped[str] = mapped_column(String(16))  # "password" or "oidc"
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)  # the absolute lifetime
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(256))
+
+
 class DatabaseInfo(Base):
     """Facts about the database itself, e.g. ``purpose`` = demo or production, set once when
     it is set up, so the app never seeds a demo into a production database."""

@@ -67,6 +67,9 @@ class Settings:
     language: str = "zh"
     session_timeout_minutes: int = 30
     session_max_hours: int = 12
+    password_sign_in: bool = True
+    oidc_provider: str | None = None
+    oidc_claim: str = "preferred_username"
     max_failed_logins: int = 5
     lockout_minutes: int = 15
     expiry_warning_days: int = 90
