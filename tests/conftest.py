@@ -118,23 +118,70 @@ def demo_url(tmp_path_factory):
     return url
 
 
+class _Browser:
+    """What a browser sends with the pages' WebSocket (AppTest has none): its cookies."""
+
+    def __init__(self) -> None:
+        self.cookies: dict[str, str] = {}
+        self.headers: list[tuple[str, str]] = []
+        self.remote_ip = "127.0.0.1"
+
+
 @pytest.fixture
-def app(demo_url, monkeypatch):
-    """The whole app under AppTest, on the demo database, with fresh Streamlit caches."""
+def http(demo_url, monkeypatch):
+    """The app server's own routes and middleware (sign-in, guard, files, health) on the
+    demo database, as a Starlette test client; the pages are tested with AppTest."""
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from web import state
+    from web.app import MIDDLEWARE, ROUTES, lifespan
+
+    monkeypatch.setenv("REGISTRY_DATABASE_URL", demo_url)
+    state.settings.cache_clear()
+    state.factory.cache_clear()
+    application = Starlette(routes=ROUTES, middleware=MIDDLEWARE, lifespan=lifespan)
+    with TestClient(application, base_url="http://registry.test") as client:
+        yield client
+    state.settings.cache_clear()
+    state.factory.cache_clear()
+
+
+@pytest.fixture
+def app(demo_url, monkeypatch, http):
+    """The whole app under AppTest, on the demo database, with fresh Streamlit caches, and
+    a browser whose cookies the pages read (``app.browser.cookies``)."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("REGISTRY_DATABASE_URL", demo_url)
     st.cache_resource.clear()
     st.cache_data.clear()
-    return AppTest.from_file(ENTRY, default_timeout=60)
+    browser = _Browser()
+    monkeypatch.setattr("streamlit.runtime.context._get_client_context", lambda: browser)
+    tested = AppTest.from_file(ENTRY, default_timeout=60)
+    tested.browser, tested.http = browser, http
+    return tested
+
+
+def post_sign_in(http, username: str, password: str | None = None):
+    """The sign-in form posted to the app server, as a browser does."""
+    from registry.demo import DEMO_PASSWORD
+
+    return http.post(
+        "/auth/sign-in",
+        data={"username": username, "password": DEMO_PASSWORD if password is None else password},
+        headers={"Origin": "http://registry.test"},
+        follow_redirects=False,
+    )
 
 
 def sign_in(app, username: str, password: str | None = None):
-    from registry.demo import DEMO_PASSWORD
+    """Sign in through the sign-in route and open the app with the cookie it set."""
+    from web.client import COOKIE
 
-    app.run()
-    app.text_input(key="login.username").input(username)
-    app.text_input(key="login.password").input(password or DEMO_PASSWORD)
-    app.button[0].click()
+    response = post_sign_in(app.http, username, password)
+    if COOKIE in response.cookies:
+        app.browser.cookies[COOKIE] = response.cookies[COOKIE]
+    app.http.cookies.clear()
     return app.run()

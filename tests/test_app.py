@@ -1,15 +1,30 @@
 """AppTest of the router and the first pages, on a demo database."""
 
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from registry.kernel import db
+from registry.kernel.clock import utcnow
 from registry.kernel.enums import RiskLevel
 from registry.kernel.geo import CoordinateSystem
-from tests.conftest import sign_in
+from registry.kernel.models import SignInSession
+from tests.conftest import post_sign_in, sign_in
+from web.client import COOKIE
 
 
-def test_opens_in_chinese_on_the_sign_in_page(app):
+def test_opens_in_chinese_on_the_sign_in_page(http):
+    page = http.get("/auth/sign-in")
+    assert page.status_code == 200
+    assert "<h1>海州区应急资源与备灾管理平台</h1>" in page.text
+    assert "<td>xinpu</td>" in page.text  # demo accounts are listed
+
+
+def test_without_a_sign_in_the_app_sends_the_browser_to_the_sign_in_page(app):
     app.run()
     assert not app.exception
     assert app.title[0].value == "海州区应急资源与备灾管理平台"
-    assert "xinpu" in str(app.table[0].value)  # demo accounts are listed
+    assert any("正在转到登录页" in i.value for i in app.info)
 
 
 def test_demo_user_signs_in_and_sees_the_map_and_locality_table(app):
@@ -27,10 +42,12 @@ def test_demo_user_signs_in_and_sees_the_map_and_locality_table(app):
 
 
 def test_wrong_password_is_refused_with_a_message(app):
+    refused = post_sign_in(app.http, "xinpu", "wrong-password")
+    assert refused.status_code == 401 and "登录失败" in refused.text
+    assert COOKIE not in refused.cookies
     sign_in(app, "xinpu", "wrong-password")
     assert not app.exception
-    assert any("登录失败" in e.value for e in app.error)
-    assert app.title[0].value == "海州区应急资源与备灾管理平台"
+    assert app.title[0].value == "海州区应急资源与备灾管理平台"  # still signed out
 
 
 def test_switching_to_english_translates_the_page(app):
@@ -43,11 +60,14 @@ def test_switching_to_english_translates_the_page(app):
     assert "Name" in app.dataframe[0].value.columns
 
 
-def test_session_times_out(app, monkeypatch):
+def test_session_times_out(app, demo_url):
     sign_in(app, "office")
-    app.session_state["auth.last_activity"] = -(10**9)
+    assert app.title[0].value == "海州区应急资源一张图"
+    factory = db.make_session_factory(db.make_engine(demo_url))
+    with db.transaction(factory) as session:  # the last click was 31 minutes ago
+        session.execute(update(SignInSession).values(last_seen_at=utcnow() - timedelta(minutes=31)))
     app.run()
-    assert any("超时" in i.value for i in app.info)
+    assert any("正在转到登录页" in i.value for i in app.info)
 
 
 def records_table(app):
