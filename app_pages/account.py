@@ -67,7 +67,6 @@ for item in ui.read(sessions.active_sessions, actor, ui.settings(), utcnow()):
 columns = st.columns(2)
 if columns[0].button(ui.t("account.logout"), type="primary", key="account.logout"):
     ui.sign_out()
-    st.stop()
 if columns[1].button(
     ui.t("account.logout_everywhere"),
     help=ui.t("account.logout_everywhere_help"),
@@ -75,5 +74,4 @@ if columns[1].button(
 ):
     with transaction(ui.session_factory()) as session:
         sign_out_everywhere(session, actor)
-    ui.leave_for_sign_in("signed_out")
-    st.stop()
+    ui.leave("signed_out")

@@ -7,7 +7,7 @@ values from here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, NoReturn, ParamSpec, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
@@ -26,6 +26,7 @@ from registry.records import queries
 from web.client import COOKIE, SIGN_IN_PATH
 
 LANGUAGE_KEY = "ui.language"
+ENDED_KEY = "auth.ended"  # why this browser session's sign-in ended, for the sign-in page
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -135,7 +136,12 @@ def current_sign_in() -> sessions.Resumed | None:
     with transaction(session_factory()) as session:
         resumed = sessions.resume_session(session, session_token(), settings(), utcnow())
     if resumed is None:
-        leave_for_sign_in("revoked" if session_token() else None)
+        ended = st.session_state.get(ENDED_KEY) or ("revoked" if session_token() else None)
+        _forget_session_state()
+        # After signing out, the next person at this PC starts on their own home page.
+        back = {} if ended == "signed_out" else {"next": _here()}
+        query = {"lang": language(), **back, **({"ended": ended} if ended else {})}
+        redirect(f"{SIGN_IN_PATH}?{urlencode(query)}")
     return resumed
 
 
@@ -152,29 +158,32 @@ def redirect(url: str) -> None:
         context.enqueue(message)
 
 
-def leave_for_sign_in(ended: str | None) -> None:
-    """Forget everything this browser session holds except the language (on a shared PC at a
-    town office no form value, selection or preview survives for the next person) and go to
-    the sign-in page, saying why the sign-in ended."""
+def _forget_session_state() -> None:
+    """Everything this browser session holds but the language: on a shared PC at a town
+    office no form value, selection or preview survives for the next person."""
     for key in list(st.session_state.keys()):
         if key != LANGUAGE_KEY:
             del st.session_state[key]
-    query = {"lang": language(), "next": _here(), **({"ended": ended} if ended else {})}
-    redirect(f"{SIGN_IN_PATH}?{urlencode(query)}")
 
 
 def _here() -> str:
     """This page's path, to come back to after signing in again."""
-    url = st.context.url or ""
-    path = urlsplit(url).path or "/"
-    return path
+    return urlsplit(st.context.url or "").path or "/"
 
 
-def sign_out() -> None:
+def leave(ended: str) -> NoReturn:
+    """After this session was ended (signed out, everywhere or here): start over, and the
+    run that finds no session sends the browser to the sign-in page saying ``ended``."""
+    _forget_session_state()
+    st.session_state[ENDED_KEY] = ended
+    st.rerun()
+
+
+def sign_out() -> NoReturn:
     """End this session in the database (every instance forgets it at once), then leave."""
     with transaction(session_factory()) as session:
         sessions.end_session(session, session_token())
-    leave_for_sign_in("signed_out")
+    leave("signed_out")
 
 
 def require_actor() -> Actor:

@@ -1,20 +1,22 @@
-"""Sign-ins that follow their account (issue 12 item 3): the page keeps only who signed in and
-under which generation; every run re-reads the account, so a disabled, demoted or re-scoped
-official, a password changed elsewhere or "sign out everywhere" takes effect on the next
-interaction, and signing out leaves nothing of the session behind."""
+"""Sign-ins that follow their account (issue 12 item 3, kept by issue 14's server-side
+sessions): every run reads the session behind the browser's cookie and re-reads the account,
+so a disabled, demoted or re-scoped official, a password changed elsewhere or "sign out
+everywhere" takes effect on the next interaction, and signing out leaves nothing of the
+session behind."""
 
 from datetime import datetime, timedelta
 
 import pytest
+import sqlalchemy
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
 from registry.accounts import users as accounts
 from registry.demo import DEMO_PASSWORD
 from registry.kernel import db
-from registry.kernel.models import Locality, User
+from registry.kernel.models import Locality, SignInSession, User
 from registry.kernel.permissions import SYSTEM, Actor
-from tests.conftest import ENTRY, PASSWORD, locality_id, sign_in
+from tests.conftest import PASSWORD, locality_id, post_sign_in, sign_in
+from web.client import COOKIE
 
 NOW = datetime(2026, 11, 25, 9, 0)
 SIGN_IN_TITLE = "海州区应急资源与备灾管理平台"
@@ -122,7 +124,10 @@ def user_id(factory, username: str) -> int:
 
 
 def signed_out(app) -> bool:
-    return app.title[0].value == SIGN_IN_TITLE and any("登录已失效" in i.value for i in app.info)
+    """The page has dropped the sign-in and is sending the browser to the sign-in page."""
+    return app.title[0].value == SIGN_IN_TITLE and any(
+        "正在转到登录页" in i.value for i in app.info
+    )
 
 
 def test_a_disabled_official_is_signed_out_on_the_next_interaction(app, core):
@@ -177,20 +182,47 @@ def test_a_password_changed_elsewhere_signs_out_this_browser(app, core):
 
 def test_sign_out_everywhere_ends_the_sign_in_in_another_browser(app):
     sign_in(app, "office")
-    other = AppTest.from_file(ENTRY, default_timeout=60)
-    sign_in(other, "office")
-    other.switch_page("app_pages/account.py").run()
-    other.button(key="account.logout_everywhere").click().run()
-    assert other.title[0].value == SIGN_IN_TITLE
+    here = app.browser.cookies[COOKIE]
+    other = post_sign_in(app.http, "office").cookies[COOKIE]  # the same user, another PC
+    app.http.cookies.clear()
+    app.browser.cookies[COOKIE] = other
+    app.switch_page("app_pages/account.py").run()
+    assert len(end_buttons(app)) == 1  # the other PC's session, listed with a button
+    app.button(key="account.logout_everywhere").click().run()
+    assert signed_out(app)
+    app.browser.cookies[COOKIE] = here  # back at the first PC
     app.run()
     assert signed_out(app)
 
 
-def test_a_sign_in_older_than_the_absolute_lifetime_ends_however_active(app):
-    sign_in(app, "leader")
-    app.session_state["auth.signed_in_at"] = -(10**9)
+def test_the_account_page_ends_one_other_session(app, core):
+    sign_in(app, "office")
+    other = post_sign_in(app.http, "office").cookies[COOKIE]
+    app.http.cookies.clear()
+    app.switch_page("app_pages/account.py").run()
+    [the_other] = end_buttons(app)
+    the_other.click().run()
+    assert not app.exception and title_is(app, "我的账户")
+    assert end_buttons(app) == []
+    app.browser.cookies[COOKIE] = other
     app.run()
-    assert app.title[0].value == SIGN_IN_TITLE and any("超时" in i.value for i in app.info)
+    assert signed_out(app)
+
+
+def end_buttons(app) -> list:
+    return [b for b in app.button if (b.key or "").startswith("account.end.")]
+
+
+def title_is(app, title: str) -> bool:
+    return app.title[0].value == title
+
+
+def test_a_sign_in_older_than_the_absolute_lifetime_ends_however_active(app, core):
+    sign_in(app, "leader")
+    with db.transaction(core) as session:
+        session.execute(sqlalchemy.update(SignInSession).values(expires_at=datetime(2000, 1, 1)))
+    app.run()
+    assert signed_out(app)
 
 
 def test_signing_out_leaves_nothing_of_the_session_for_the_next_person(app):
@@ -202,6 +234,7 @@ def test_signing_out_leaves_nothing_of_the_session_for_the_next_person(app):
     chosen = app.session_state["map.selected"]
     app.switch_page("app_pages/account.py").run()
     next(b for b in app.button if b.label == "退出登录").click().run()
+    assert signed_out(app)
     sign_in(app, "leader")  # the next person at the same PC
-    assert app.title[0].value == "备灾总览"
+    assert not app.exception
     assert "map.selected" not in app.session_state, chosen
