@@ -123,3 +123,42 @@ def throwaway_database(server_url: str, prefix: str = "registry_test") -> Iterat
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+class AppTestBrowser:
+    """What a browser sends with the pages' WebSocket, for AppTest (which has no browser):
+    its cookies, read by the pages through ``st.context.cookies``."""
+
+    def __init__(self) -> None:
+        self.cookies: dict[str, str] = {}
+        self.headers: list[tuple[str, str]] = []
+        self.remote_ip: str | None = "127.0.0.1"
+
+
+def apptest_browser(set_attribute: Any = setattr) -> AppTestBrowser:
+    """A browser for the AppTests of this process: Streamlit's client context lookup answers
+    with it (``set_attribute`` may be pytest's ``monkeypatch.setattr``)."""
+    from streamlit.runtime import context
+
+    browser = AppTestBrowser()
+    set_attribute(context, "_get_client_context", lambda: browser)
+    return browser
+
+
+def demo_session_token(url: str, username: str, password: str) -> str:
+    """Sign ``username`` in through the core and open a session, as the sign-in route does;
+    returns the cookie's token."""
+    from registry.accounts.sessions import open_session
+    from registry.accounts.users import authenticate
+    from registry.kernel import db
+    from registry.kernel.clock import utcnow
+    from registry.kernel.settings import load_settings
+
+    settings = load_settings()
+    factory = db.make_session_factory(db.make_engine(url))
+    try:
+        signed_in = authenticate(factory, username, password, settings)
+        with db.transaction(factory) as session:
+            return open_session(session, signed_in, settings, utcnow())
+    finally:
+        factory.kw["bind"].dispose()

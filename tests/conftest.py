@@ -118,15 +118,6 @@ def demo_url(tmp_path_factory):
     return url
 
 
-class _Browser:
-    """What a browser sends with the pages' WebSocket (AppTest has none): its cookies."""
-
-    def __init__(self) -> None:
-        self.cookies: dict[str, str] = {}
-        self.headers: list[tuple[str, str]] = []
-        self.remote_ip = "127.0.0.1"
-
-
 @pytest.fixture
 def http(demo_url, monkeypatch):
     """The app server's own routes and middleware (sign-in, guard, files, health) on the
@@ -154,11 +145,12 @@ def app(demo_url, monkeypatch, http):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from prepare.support import apptest_browser
+
     monkeypatch.setenv("REGISTRY_DATABASE_URL", demo_url)
     st.cache_resource.clear()
     st.cache_data.clear()
-    browser = _Browser()
-    monkeypatch.setattr("streamlit.runtime.context._get_client_context", lambda: browser)
+    browser = apptest_browser(monkeypatch.setattr)
     tested = AppTest.from_file(ENTRY, default_timeout=60)
     tested.browser, tested.http = browser, http
     return tested

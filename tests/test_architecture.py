@@ -19,8 +19,9 @@ def imported_modules(path: Path) -> set[str]:
 
 PAGE_CODE = [*(ROOT / "app_pages").glob("*.py"), *(ROOT / "page_helpers").glob("*.py")]
 
-# The benchmark times whole pages with Streamlit's own test harness, in a child process.
-STREAMLIT_ALLOWED = {ROOT / "prepare" / "bench" / "pages.py"}
+# The benchmark times whole pages with Streamlit's own test harness, in a child process, and
+# gives that harness the browser it lacks (the session cookie).
+STREAMLIT_ALLOWED = {ROOT / "prepare" / "bench" / "pages.py", ROOT / "prepare" / "support.py"}
 
 
 def test_core_packages_never_import_streamlit():
@@ -28,6 +29,18 @@ def test_core_packages_never_import_streamlit():
         for path in (ROOT / package).rglob("*.py"):
             if path not in STREAMLIT_ALLOWED:
                 assert "streamlit" not in imported_modules(path), path
+
+
+def test_the_core_knows_nothing_of_http():
+    """The HTTP routes call the core like the pages do; the core serves both."""
+    for package in ("registry", "maps"):
+        for path in (ROOT / package).rglob("*.py"):
+            assert not imported_modules(path) & {"starlette", "web", "uvicorn"}, path
+
+
+def test_the_http_side_never_imports_the_pages():
+    for path in [ROOT / "server.py", *(ROOT / "web").rglob("*.py")]:
+        assert not imported_modules(path) & {"page_helpers", "app_pages"}, path
 
 
 def test_maps_never_touch_the_database():

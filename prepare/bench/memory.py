@@ -88,8 +88,7 @@ def _browse(browser, url: str, username: str, password: str) -> dict:
     page = context.new_page()
     times: dict[str, object] = {}
     try:
-        page.goto(url)
-        _wait_idle(page)
+        page.goto(url)  # the app server answers with its sign-in page
         page.get_by_label(t("login.username")).fill(username)
         page.get_by_label(t("login.password")).fill(password)
         started = time.perf_counter()

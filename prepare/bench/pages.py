@@ -87,7 +87,8 @@ def _record_map_inputs(calls: list) -> None:
 
 
 def run_child(username: str, reruns: int, capture: Path | None = None) -> dict:
-    """Sign in; the run that follows renders the landing page (cold), then rerun it."""
+    """Sign in (through the core, as the sign-in route does); the first run renders the
+    landing page (cold), then rerun it."""
     from registry.demo import DEMO_PASSWORD
 
     calls: list = []
@@ -96,11 +97,14 @@ def run_child(username: str, reruns: int, capture: Path | None = None) -> dict:
 
     from streamlit.testing.v1 import AppTest
 
+    from prepare.support import apptest_browser, demo_session_token
+    from registry.kernel.settings import load_settings
+    from web.client import COOKIE
+
+    browser = apptest_browser()
+    token = demo_session_token(load_settings().database_url, username, DEMO_PASSWORD)
     app = AppTest.from_file(str(ENTRY), default_timeout=600)
-    app.run()
-    app.text_input(key="login.username").input(username)
-    app.text_input(key="login.password").input(DEMO_PASSWORD)
-    app.button[0].click()
+    browser.cookies[COOKIE] = token  # signed in, as the sign-in route leaves the browser
     cold = _timed(app)
     problems = _problems(app)
     titles = [t.value for t in app.title]

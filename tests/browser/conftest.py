@@ -73,8 +73,8 @@ def wait_for_app(page) -> None:
 
 
 def submit_login(page, url: str, username: str, password: str) -> None:
+    """Open the app: the server answers with its sign-in page (plain HTML); post the form."""
     page.goto(url)
-    wait_for_app(page)
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()

@@ -29,7 +29,8 @@ def test_nginx_passes_websockets_and_uploads():
     assert "ip_hash;" in text  # sticky sessions
     assert "proxy_set_header Upgrade $http_upgrade;" in text
     assert "client_max_body_size 40m;" in text
-    assert "/_stcore/health" in text
+    assert "proxy_set_header Host $http_host;" in text  # the port too: same-origin checks
+    assert "/_stcore/health" not in text  # /healthz is the app's own, proxied as it is
 
 
 def test_nginx_accepts_the_configuration(tmp_path):
