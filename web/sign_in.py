@@ -9,6 +9,7 @@ otherwise), so it works before anything else has loaded.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import anyio
@@ -26,6 +27,7 @@ from registry.records import queries
 from web import client, state
 
 PATH = client.SIGN_IN_PATH
+Translate = Callable[..., str]
 NOTICES = ("expired", "revoked", "signed_out", "unknown_identity")
 
 _STYLE = """
@@ -65,7 +67,41 @@ def _oidc_url() -> str | None:
     return generate_login_redirect_url(provider)
 
 
-def _page(request: Request, language: str, *, error: str | None = None, status: int = 200):
+def _form(language: str, target: str, t: Translate) -> str:
+    action = html.escape(f"{PATH}?{urlencode({'lang': language, 'next': target})}")
+    return (
+        f'<form method="post" action="{action}">'
+        f'<label for="username">{t("login.username")}</label>'
+        '<input id="username" name="username" autocomplete="username" required autofocus>'
+        f'<label for="password">{t("login.password")}</label>'
+        '<input id="password" name="password" type="password" '
+        'autocomplete="current-password" required>'
+        f'<button type="submit">{t("login.submit")}</button></form>'
+    )
+
+
+def _demo_accounts(language: str, t: Translate) -> str:
+    """The demo accounts, in a database marked demo only (``queries.demo_users``)."""
+    with state.factory()() as session:
+        demo = queries.demo_users(session)
+    if not demo:
+        return ""
+    from registry.demo import DEMO_PASSWORD
+
+    rows = "".join(
+        f"<tr><td>{html.escape(name)}</td><td>{html.escape(i18n.label(role, language))}</td></tr>"
+        for name, role in demo
+    )
+    return (
+        f'<div class="demo">{t("login.demo_hint", password=DEMO_PASSWORD)}'
+        f"<table><tr><th>{t('login.username')}</th><th>{t('col.level')}</th></tr>"
+        f"{rows}</table></div>"
+    )
+
+
+def _page(
+    request: Request, language: str, *, error: str | None = None, status: int = 200
+) -> HTMLResponse:
     def t(key: str, **values: object) -> str:
         return html.escape(i18n.translate(key, language, **values))
 
@@ -73,12 +109,12 @@ def _page(request: Request, language: str, *, error: str | None = None, status: 
     target = client.local_target(request.query_params.get("next"))
     notice = request.query_params.get("ended")
     other = "en" if language == "zh" else "zh"
-    switch = urlencode({"lang": other, "next": target})
+    switch = html.escape(f"{PATH}?{urlencode({'lang': other, 'next': target})}")
     parts = [
         f'<!doctype html><html lang="{"zh-CN" if language == "zh" else "en"}"><head>'
         '<meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{t('login.title')} · {t('app.title')}</title><style>{_STYLE}</style></head>"
-        f'<body><main><p class="lang"><a href="{PATH}?{html.escape(switch)}">'
+        f'<body><main><p class="lang"><a href="{switch}">'
         f"{'English' if other == 'en' else '简体中文'}</a></p><h1>{t('app.title')}</h1>"
     ]
     if notice in NOTICES:
@@ -86,35 +122,15 @@ def _page(request: Request, language: str, *, error: str | None = None, status: 
     if error:
         parts.append(f'<p class="error" role="alert">{html.escape(error)}</p>')
     if settings.password_sign_in:
-        action = html.escape(f"{PATH}?{urlencode({'lang': language, 'next': target})}")
-        parts.append(
-            f'<form method="post" action="{action}">'
-            f'<label for="username">{t("login.username")}</label>'
-            '<input id="username" name="username" autocomplete="username" required autofocus>'
-            f'<label for="password">{t("login.password")}</label>'
-            '<input id="password" name="password" type="password" '
-            'autocomplete="current-password" required>'
-            f'<button type="submit">{t("login.submit")}</button></form>'
-        )
+        parts.append(_form(language, target, t))
     oidc = _oidc_url()
     if oidc:
-        parts.append(f'<a class="button secondary" href="{html.escape(oidc)}">{t("login.oidc")}</a>')
+        link = html.escape(oidc)
+        parts.append(f'<a class="button secondary" href="{link}">{t("login.oidc")}</a>')
     if not settings.password_sign_in and not oidc:
         parts.append(f'<p class="error">{t("login.no_method")}</p>')
-    with state.factory()() as session:
-        demo = queries.demo_users(session)
-    if demo and settings.password_sign_in:
-        from registry.demo import DEMO_PASSWORD
-
-        rows = "".join(
-            f"<tr><td>{html.escape(name)}</td><td>{html.escape(i18n.label(role, language))}</td></tr>"
-            for name, role in demo
-        )
-        parts.append(
-            f'<div class="demo">{t("login.demo_hint", password=DEMO_PASSWORD)}'
-            f"<table><tr><th>{t('login.username')}</th><th>{t('col.level')}</th></tr>"
-            f"{rows}</table></div>"
-        )
+    if settings.password_sign_in:
+        parts.append(_demo_accounts(language, t))
     parts.append("</main></body></html>")
     response = HTMLResponse("".join(parts), status_code=status)
     response.headers["Cache-Control"] = "no-store"
