@@ -111,27 +111,39 @@ def _adopt(request: Request, identity: dict[str, object]) -> str | None:
         )
 
 
-def _forget_identity(response: Response, request: Request) -> None:
-    """Streamlit's identity cookies have done their work once a registry session exists (or
-    was refused): signing out of the registry must not sign the browser straight back in."""
+def _holds_identity(request: Request) -> bool:
+    """Whether the browser still carries st.login's identity or tokens (their chunks, if
+    any, come with the main cookie)."""
     from streamlit.web.server.starlette.starlette_server_config import (
         TOKENS_COOKIE_NAME,
         USER_COOKIE_NAME,
     )
 
-    for name in request.cookies:
-        if name.startswith((USER_COOKIE_NAME, TOKENS_COOKIE_NAME)):
-            response.delete_cookie(name, path="/")
+    return USER_COOKIE_NAME in request.cookies or TOKENS_COOKIE_NAME in request.cookies
+
+
+def _forget_identity(response: Response, request: Request) -> None:
+    """Streamlit's identity cookies have done their work once a registry session exists (or
+    was refused): signing out of the registry must not sign the browser straight back in.
+    Deleted by Streamlit's own helper, which knows their path and chunks."""
+    from streamlit.web.server.starlette.starlette_auth_routes import _clear_auth_cookie
+
+    _clear_auth_cookie(response, request)
 
 
 def _decide(request: Request) -> Response | None:
     """None to let the page load; otherwise where the browser goes instead."""
     token = request.cookies.get(client.COOKIE)
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if token:
         with transaction(state.factory()) as session:
-            if sessions.resume_session(session, token, state.settings(), utcnow()):
-                return None
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            live = sessions.resume_session(session, token, state.settings(), utcnow())
+        if live and not _holds_identity(request):
+            return None
+        if live:  # st.login ran again while signed in (another tab): keep the session only
+            kept: Response = RedirectResponse(here, 303)
+            _forget_identity(kept, request)
+            return kept
     identity = _identity(request)
     if identity is not None:
         adopted = _adopt(request, identity)
@@ -161,4 +173,3 @@ class SignInGuard:
                     await redirect(scope, receive, send)
                     return
         await self.app(scope, receive, send)
-

@@ -94,6 +94,8 @@ class Settings:
 
 
 def _coerce(raw: Any, kind: type) -> Any:
+    if kind is bool and isinstance(raw, bool):  # a TOML boolean from secrets.toml
+        return raw
     if kind is bool and isinstance(raw, str):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if kind is int:
