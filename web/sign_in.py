@@ -27,6 +27,7 @@ from registry.records import queries
 from web import client, state
 
 PATH = client.SIGN_IN_PATH
+ORGANISATION_PATH = f"{PATH}/organisation"
 Translate = Callable[..., str]
 NOTICES = ("expired", "revoked", "signed_out", "unknown_identity")
 
@@ -123,9 +124,9 @@ def _page(
         parts.append(f'<p class="error" role="alert">{html.escape(error)}</p>')
     if settings.password_sign_in:
         parts.append(_form(language, target, t))
-    oidc = _oidc_url()
+    oidc = _oidc_url() is not None
     if oidc:
-        link = html.escape(oidc)
+        link = html.escape(ORGANISATION_PATH)
         parts.append(f'<a class="button secondary" href="{link}">{t("login.oidc")}</a>')
     if not settings.password_sign_in and not oidc:
         parts.append(f'<p class="error">{t("login.no_method")}</p>')
@@ -204,4 +205,15 @@ async def submit(request: Request) -> Response:
     return response
 
 
-ROUTES = [Route(PATH, show, methods=["GET"]), Route(PATH, submit, methods=["POST"])]
+async def organisation(request: Request) -> Response:
+    """The organisation button: st.login's entry point, made at the click (its provider
+    token lasts two minutes, a sign-in page may stay open all morning)."""
+    url = _oidc_url()
+    return Response(status_code=404) if url is None else RedirectResponse(url, 303)
+
+
+ROUTES = [
+    Route(PATH, show, methods=["GET"]),
+    Route(PATH, submit, methods=["POST"]),
+    Route(ORGANISATION_PATH, organisation, methods=["GET"]),
+]

@@ -37,3 +37,8 @@ def test_without_a_session_a_forged_identity_signs_nobody_in(http, monkeypatch):
     assert response.status_code == 303
     assert response.headers["location"].startswith("/auth/sign-in?")
     assert COOKIE not in response.cookies  # the cookie's signature is not the app's
+
+
+def test_the_organisation_button_leads_nowhere_without_a_provider(http):
+    assert "/auth/sign-in/organisation" not in http.get("/auth/sign-in").text
+    assert http.get("/auth/sign-in/organisation", follow_redirects=False).status_code == 404
