@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.kernel import audit
-from registry.kernel.enums import AttachmentOwner, AuditAction, AuditEntity
+from registry.kernel.enums import AttachmentOwner, AuditAction, AuditEntity, Role
 from registry.kernel.errors import ValidationError
 from registry.kernel.models import Attachment
 from registry.kernel.permissions import Actor
@@ -365,8 +365,9 @@ def _owner_locality(session: Session, kind: AttachmentOwner, owner_id: int) -> i
 
 def readable_content(session: Session, actor: Actor, attachment_id: int) -> PreparedFile | None:
     """One attachment's bytes if ``actor`` may see the record it belongs to (district-wide
-    roles everything, a town official their localities' records and the district's plans);
-    None for a missing one and a refused one alike, so ids cannot be probed."""
+    roles and leaders, who read everything, all of them; a town official their localities'
+    records and the district's plans); None for a missing one and a refused one alike, so
+    ids cannot be probed."""
     row = session.execute(
         select(Attachment.owner_kind, Attachment.owner_id).where(Attachment.id == attachment_id)
     ).first()
@@ -374,6 +375,6 @@ def readable_content(session: Session, actor: Actor, attachment_id: int) -> Prep
         return None
     locality_id = _owner_locality(session, row.owner_kind, row.owner_id)
     district_plan = row.owner_kind is AttachmentOwner.PLAN_REVISION and locality_id is None
-    if not (district_plan or actor.covers(locality_id)):
+    if not (district_plan or actor.role is Role.LEADER or actor.covers(locality_id)):
         return None
     return content(session, attachment_id)
