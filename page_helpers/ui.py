@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from registry.accounts import sessions
 from registry.kernel import audit, i18n
-from registry.kernel.db import transaction
 from registry.kernel.clock import today, utcnow
+from registry.kernel.db import transaction
 from registry.kernel.enums import Role
 from registry.kernel.errors import RegistryError, field_label
 from registry.kernel.permissions import Actor
