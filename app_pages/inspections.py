@@ -192,3 +192,4 @@ if with_photos:
     )
     images = ui.read(attachments.contents, [p["id"] for p in chosen["photos"]])
     st.image([image.data for image in images], caption=[i.filename for i in images], width=220)
+    st.caption(ui.file_links([(p["id"], p["filename"]) for p in chosen["photos"]]))

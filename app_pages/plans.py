@@ -172,7 +172,7 @@ def show_dates(detail: dict) -> None:
 
 
 def file_bytes(attachment_id: int) -> bytes:
-    found = ui.read(attachments.content, attachment_id)
+    found = ui.read(attachments.readable_content, actor, attachment_id)
     return b"" if found is None else found.data
 
 
@@ -204,6 +204,8 @@ def show_versions(detail: dict) -> None:
                 key=f"plan.doc.{file['id']}",
                 icon=":material/download:",
             )
+        if revision["attachments"]:
+            st.caption(ui.file_links([(f["id"], f["filename"]) for f in revision["attachments"]]))
         if not revision["attachments"] and revision["document_name"]:
             st.caption(ui.t("plan.rev.no_file", name=ui.plain(revision["document_name"])))
 

@@ -102,6 +102,7 @@ def show_photos(items: list[dict]) -> None:
         return
     files = ui.read(attachments.contents, [item["id"] for item in items])
     st.image([f.data for f in files], caption=[ui.plain(f.filename) for f in files], width=160)
+    st.caption(ui.file_links([(item["id"], item["filename"]) for item in items]))
 
 
 st.subheader(f"#{detail['id']} {ui.plain(detail['target'])}")

@@ -113,6 +113,13 @@ def plain(text: object) -> str:
     return escaped.replace("\n", "  \n")
 
 
+def file_links(files: list[tuple[int, str]]) -> str:
+    """Markdown links to stored files (photos, plan documents) by id and name, served by the
+    app server's ``/files/{id}``: they open in a new tab, for this user only."""
+    links = [f"[{plain(name)}](/files/{attachment_id})" for attachment_id, name in files]
+    return t("files.open") + " " + " · ".join(links)
+
+
 def language_switch() -> None:
     st.sidebar.radio(
         i18n.translate("app.language", language()),

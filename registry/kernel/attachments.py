@@ -24,10 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.kernel import audit
-from registry.kernel.enums import AttachmentOwner, AuditAction, AuditEntity, Role
+from registry.kernel.enums import AttachmentOwner, AuditAction, AuditEntity
 from registry.kernel.errors import ValidationError
 from registry.kernel.models import Attachment
-from registry.kernel.permissions import Actor
+from registry.kernel.permissions import Action, Actor
 from registry.kernel.settings import Settings
 
 PHOTO_EXTENSIONS = {"JPEG": ("jpg", "jpeg"), "PNG": ("png",), "WEBP": ("webp",)}
@@ -328,53 +328,11 @@ def content(session: Session, attachment_id: int) -> PreparedFile | None:
     return None if row is None else PreparedFile(row.filename, row.content_type, row.data)
 
 
-def _owner_locality(session: Session, kind: AttachmentOwner, owner_id: int) -> int | None:
-    """The locality whose record the attachment belongs to; None for a district-wide plan."""
-    from sqlalchemy import func
-
-    from registry.kernel.models import (
-        Checkpoint,
-        Depot,
-        Inspection,
-        Plan,
-        PlanRevision,
-        Rectification,
-        RectificationStep,
-        Team,
-    )
-
-    if kind is AttachmentOwner.PLAN_REVISION:
-        return session.scalar(
-            select(Plan.locality_id).join(PlanRevision).where(PlanRevision.id == owner_id)
-        )
-    if kind is AttachmentOwner.RECTIFICATION_STEP:
-        return session.scalar(
-            select(Rectification.locality_id)
-            .join(RectificationStep)
-            .where(RectificationStep.id == owner_id)
-        )
-    return session.scalar(
-        select(func.coalesce(Checkpoint.locality_id, Depot.locality_id, Team.locality_id))
-        .select_from(Inspection)
-        .outerjoin(Checkpoint, Checkpoint.id == Inspection.checkpoint_id)
-        .outerjoin(Depot, Depot.id == Inspection.depot_id)
-        .outerjoin(Team, Team.id == Inspection.team_id)
-        .where(Inspection.id == owner_id)
-    )
-
-
 def readable_content(session: Session, actor: Actor, attachment_id: int) -> PreparedFile | None:
-    """One attachment's bytes if ``actor`` may see the record it belongs to (district-wide
-    roles and leaders, who read everything, all of them; a town official their localities'
-    records and the district's plans); None for a missing one and a refused one alike, so
-    ids cannot be probed."""
-    row = session.execute(
-        select(Attachment.owner_kind, Attachment.owner_id).where(Attachment.id == attachment_id)
-    ).first()
-    if row is None:
-        return None
-    locality_id = _owner_locality(session, row.owner_kind, row.owner_id)
-    district_plan = row.owner_kind is AttachmentOwner.PLAN_REVISION and locality_id is None
-    if not (district_plan or actor.role is Role.LEADER or actor.covers(locality_id)):
+    """One attachment's bytes for a signed-in ``actor``: the one rule of the pages and of
+    ``/files``. Every role reads the whole plan register and every rectification with its
+    evidence and the inspection's photos, so every actor who may view reads every file; who
+    may not (no sign-in) gets nothing. None for a missing file and a refused one alike."""
+    if not actor.can(Action.VIEW):
         return None
     return content(session, attachment_id)

@@ -101,6 +101,12 @@ def test_town_official_sees_own_locality_and_registers_a_draft_with_its_text(app
     app.selectbox(key="plan.choose").select(created.id).run()
     assert not app.exception
     assert app.get("download_button")  # the draft's text can be downloaded
+    [(document,)] = query(demo_url, select(Attachment.id).where(Attachment.owner_id == revision.id))
+    link = f"[防汛防台\\.pdf](/files/{document})"  # opens in a new tab, for this user only
+    assert any(link in caption.value for caption in app.caption), link
+    opened = app.http.get(f"/files/{document}", cookies=app.browser.cookies)
+    assert opened.status_code == 200 and opened.content == PDF
+    assert app.http.get(f"/files/{document}").status_code == 404  # signed out: nothing
     assert "印发" in app.selectbox(key=f"plan.action.{created.id}").options
 
 
