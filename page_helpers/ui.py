@@ -140,8 +140,7 @@ def current_sign_in() -> sessions.Resumed | None:
     or None, sending the browser to the sign-in page, once the session is gone: signed out,
     idle too long, too old, or no longer valid for the account (disabled, locked, password
     or rights changed, signed out everywhere) — on this instance or any other."""
-    with transaction(session_factory()) as session:
-        resumed = sessions.resume_session(session, session_token(), settings(), utcnow())
+    resumed = sessions.resume_session(session_factory(), session_token(), settings(), utcnow())
     if resumed is None:
         ended = st.session_state.get(ENDED_KEY) or ("revoked" if session_token() else None)
         _forget_session_state()

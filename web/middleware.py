@@ -136,8 +136,7 @@ def _decide(request: Request) -> Response | None:
     token = request.cookies.get(client.COOKIE)
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if token:
-        with transaction(state.factory()) as session:
-            live = sessions.resume_session(session, token, state.settings(), utcnow())
+        live = sessions.resume_session(state.factory(), token, state.settings(), utcnow())
         if live and not _holds_identity(request):
             return None
         if live:  # st.login ran again while signed in (another tab): keep the session only

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from registry.accounts import sessions
 from registry.kernel import attachments
 from registry.kernel.clock import utcnow
-from registry.kernel.db import migration_state, transaction
+from registry.kernel.db import migration_state
 from web import client, state
 
 
@@ -38,10 +38,10 @@ async def healthz(request: Request) -> Response:
 
 
 def _file(token: str | None, attachment_id: int) -> attachments.PreparedFile | None:
-    with transaction(state.factory()) as session:
-        resumed = sessions.resume_session(session, token, state.settings(), utcnow())
-        if resumed is None:
-            return None
+    resumed = sessions.resume_session(state.factory(), token, state.settings(), utcnow())
+    if resumed is None:
+        return None
+    with state.factory()() as session:
         return attachments.readable_content(session, resumed.sign_in.actor, attachment_id)
 
 

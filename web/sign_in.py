@@ -142,8 +142,7 @@ def _signed_in(request: Request) -> bool:
     token = request.cookies.get(client.COOKIE)
     if not token:
         return False
-    with transaction(state.factory()) as session:
-        return sessions.resume_session(session, token, state.settings(), utcnow()) is not None
+    return sessions.resume_session(state.factory(), token, state.settings(), utcnow()) is not None
 
 
 async def show(request: Request) -> Response:

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from registry.accounts.users import SignIn, resume
+from registry.kernel.db import transaction
 from registry.kernel.models import SignInSession
 from registry.kernel.permissions import Actor
 from registry.kernel.settings import Settings
@@ -82,26 +83,34 @@ def open_session(
 
 
 def resume_session(
-    session: Session, token: str | None, settings: Settings, now: datetime
+    factory: sessionmaker[Session], token: str | None, settings: Settings, now: datetime
 ) -> Resumed | None:
     """The sign-in behind ``token``, re-read with its account, or None (and the row gone)
-    once it is unknown, idle too long, too old, or no longer valid for the account."""
+    once it is unknown, idle too long, too old, or no longer valid for the account.
+
+    Called on every click, so it reads without taking a write lock (on SQLite a long import
+    must not stall every page); it writes only to end a dead session or, once a minute, to
+    note the use."""
     if not token:
         return None
-    row = session.scalar(select(SignInSession).where(SignInSession.token_hash == _hash(token)))
-    if row is None:
-        return None
-    idle_limit = row.last_seen_at + timedelta(minutes=settings.session_timeout_minutes)
-    in_force = now < row.expires_at and now < idle_limit
-    sign_in = resume(session, row.user_id, row.generation, now) if in_force else None
+    with factory() as session:
+        row = session.scalar(select(SignInSession).where(SignInSession.token_hash == _hash(token)))
+        if row is None:
+            return None
+        idle_limit = row.last_seen_at + timedelta(minutes=settings.session_timeout_minutes)
+        in_force = now < row.expires_at and now < idle_limit
+        sign_in = resume(session, row.user_id, row.generation, now) if in_force else None
+        session_id, last_seen = row.id, row.last_seen_at
     if sign_in is None:
-        session.execute(delete(SignInSession).where(SignInSession.id == row.id))
+        with transaction(factory) as session:
+            session.execute(delete(SignInSession).where(SignInSession.id == session_id))
         return None
-    if now - row.last_seen_at >= TOUCH_EVERY:
-        session.execute(
-            update(SignInSession).where(SignInSession.id == row.id).values(last_seen_at=now)
-        )
-    return Resumed(sign_in, row.id)
+    if now - last_seen >= TOUCH_EVERY:
+        with transaction(factory) as session:
+            session.execute(
+                update(SignInSession).where(SignInSession.id == session_id).values(last_seen_at=now)
+            )
+    return Resumed(sign_in, session_id)
 
 
 def end_session(session: Session, token: str | None) -> None:

@@ -36,8 +36,7 @@ def open_for(factory, actor, now=NOW, settings=SETTINGS, **details) -> str:
 
 
 def resume(factory, token, now=NOW, settings=SETTINGS):
-    with db.transaction(factory) as session:
-        return sessions.resume_session(session, token, settings, now)
+    return sessions.resume_session(factory, token, settings, now)
 
 
 def session_id(factory, token: str) -> int:
