@@ -37,8 +37,7 @@ def phone_page(browser):
 
 
 def sign_in_on_phone(page, url: str) -> None:
-    page.goto(url)
-    wait_for_app(page)
+    page.goto(url)  # the app server's sign-in page
     page.get_by_label("用户名").fill("xinpu")
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()

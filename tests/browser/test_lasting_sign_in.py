@@ -61,7 +61,8 @@ def test_a_disabled_user_lands_on_the_sign_in_page_at_the_next_click(app_url, pa
 
 def test_signing_out_ends_the_sign_in_and_the_next_person_starts_afresh(app_url, page):
     sign_in(page, app_url, "xinpu", DEMO_PASSWORD)
-    page.get_by_role("link", name="我的账户").click()
+    page.goto(f"{app_url}/account")
+    page.get_by_role("heading", name="我的账户").wait_for(timeout=60_000)
     wait_for_app(page)
     page.get_by_role("button", name="退出登录", exact=True).click()
     page.wait_for_url("**/auth/sign-in**", timeout=60_000)
