@@ -1,7 +1,8 @@
 """Two app instances on one PostgreSQL database behind Debian's nginx, configured by the
 committed deploy/nginx/registry.conf: a town official works through the proxy, the change
 shows through the other instance, the serving instance is stopped and the official carries on
-through the proxy, still signed in; nothing saved is lost and ``check`` passes."""
+through the proxy, still signed in; nothing saved is lost and ``check`` passes; disabling the
+official then ends the sign-in on both instances at the next click."""
 
 from __future__ import annotations
 
@@ -23,9 +24,11 @@ from prepare.support import (
     wait_healthy,
     wait_listening,
 )
+from registry.accounts import users as accounts
 from registry.demo import DEMO_PASSWORD
 from registry.kernel import db
-from registry.kernel.models import StockLot
+from registry.kernel.models import StockLot, User
+from registry.kernel.permissions import SYSTEM
 from registry.operations.checks import run_checks
 from tests.browser.conftest import MAP_TITLE, sign_in, wait_for_app
 from tests.conftest import POSTGRES_URL
@@ -136,5 +139,14 @@ def test_two_instances_behind_nginx_share_everything_and_survive_one_stopping(cl
     engine = db.make_engine(cluster["url"])
     with db.make_session_factory(engine)() as session:
         assert run_checks(session)["ok"]
+    # An administrator disables the official: both browsers, on both paths, are signed out
+    # at their next click.
+    with db.transaction(db.make_session_factory(engine)) as session:
+        xinpu = session.scalar(select(User.id).where(User.username == "xinpu"))
+        accounts.set_active(session, SYSTEM, xinpu, False)
     engine.dispose()
+    direct.keyboard.press("Escape")  # close the batch list left open above
+    for browser_page in (page, direct):
+        browser_page.get_by_role("link", name="一张图").click()
+        browser_page.wait_for_url("**/auth/sign-in**", timeout=60_000)
     proxied.close()
