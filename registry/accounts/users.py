@@ -3,9 +3,10 @@
 The administration use-cases take ``(session, actor, ...)``, require MANAGE_USERS and audit
 every change with the account's state before and after, never its password hash.
 
-A sign-in is remembered by the page as the user's id and ``sign_in_generation``; ``resume``
-re-reads the account on every run, so a disabled, locked, demoted or re-scoped user, or one
-whose password changed, loses the old rights at the next interaction.
+A sign-in is a session (``sessions``) made under the account's ``sign_in_generation``;
+``resume`` re-reads the account on every run, so a disabled, locked, demoted or re-scoped
+user, or one whose password changed, loses the old rights at the next interaction; the
+use-cases that move the generation also delete the account's sessions.
 """
 
 from __future__ import annotations
