@@ -72,6 +72,7 @@ AREA_RANK = {
     "importing": 3,
     "readiness": 4,
     "mapdata": 4,
+    "response": 4,
     "demo": 5,
     "operations": 6,
     "migrations": 7,

@@ -86,6 +86,46 @@ class RiskLevel(StrEnum):
     LOW = "low"  # 低 blue
 
 
+class WarningType(StrEnum):
+    """What a warning warns of: the 14 meteorological warning signals (中国气象局令第16号)
+    and the hydrological and geological warnings, which use the same four colours."""
+
+    TYPHOON = "typhoon"  # 台风
+    RAINSTORM = "rainstorm"  # 暴雨
+    SNOWSTORM = "snowstorm"  # 暴雪
+    COLD_WAVE = "cold_wave"  # 寒潮
+    GALE = "gale"  # 大风
+    SANDSTORM = "sandstorm"  # 沙尘暴
+    HEAT = "heat"  # 高温
+    DROUGHT = "drought"  # 干旱
+    LIGHTNING = "lightning"  # 雷电
+    HAIL = "hail"  # 冰雹
+    FROST = "frost"  # 霜冻
+    FOG = "fog"  # 大雾
+    HAZE = "haze"  # 霾
+    ROAD_ICING = "road_icing"  # 道路结冰
+    FLOOD = "flood"  # 洪水 (水文)
+    GEOLOGICAL = "geological"  # 地质灾害
+
+
+class WarningLevel(StrEnum):
+    """The four colours, highest first: 红 I 特别严重, 橙 II 严重, 黄 III 较重, 蓝 IV 一般."""
+
+    RED = "red"
+    ORANGE = "orange"
+    YELLOW = "yellow"
+    BLUE = "blue"
+
+
+class WarningState(StrEnum):
+    """Where a registered warning stands: in force until it expires, is cancelled by its
+    issuer or replaced by an update (the update is then the warning in force)."""
+
+    IN_FORCE = "in_force"
+    UPDATED = "updated"
+    CANCELLED = "cancelled"
+
+
 class InspectionTarget(StrEnum):
     DEPOT = "depot"
     CHECKPOINT = "checkpoint"
@@ -184,6 +224,7 @@ class AuditEntity(StrEnum):
     TEAM = "team"
     TEAM_MEMBER = "team_member"
     USER = "user"
+    WARNING = "warning"
 
 
 class AuditAction(StrEnum):
@@ -250,6 +291,9 @@ class AuditAction(StrEnum):
     TEAM_MEMBER_CREATED = "team_member-created"
     TEAM_MEMBER_REMOVED = "team_member-removed"
     TEAM_MEMBER_UPDATED = "team_member-updated"
+    WARNING_CANCELLED = "warning-cancelled"
+    WARNING_REGISTERED = "warning-registered"
+    WARNING_UPDATED = "warning-updated"
     TEAM_RETIRED = "team-retired"
     TEAM_UPDATED = "team-updated"
     USER_CREATED = "user-created"

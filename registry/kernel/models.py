@@ -157,6 +157,50 @@ class SignInSession(Base):
     user_agent: Mapped[str | None] = mapped_column(String(256))
 
 
+class EarlyWarning(Base):
+    """A warning (预警) as issued: imported from a GB/T 35965.1 (CAP 1.2) message or entered
+    by hand. Its area is kept as issued (polygon and/or region codes) and as the localities
+    it touches; an Update or Cancel message of the issuer changes ``state``."""
+
+    __tablename__ = "warnings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(128), unique=True)
+    sender: Mapped[str] = mapped_column(String(128))
+    sender_name: Mapped[str | None] = mapped_column(String(128))
+    sent_at: Mapped[datetime] = mapped_column(DateTime)
+    is_exercise: Mapped[bool] = mapped_column(Boolean, default=False)
+    msg_type: Mapped[str] = mapped_column(String(16))  # Alert, Update (Cancel changes state)
+    references: Mapped[str | None] = mapped_column(Text)
+    warning_type: Mapped[enums.WarningType] = enum_column(enums.WarningType)
+    level: Mapped[enums.WarningLevel] = enum_column(enums.WarningLevel)
+    headline: Mapped[str] = mapped_column(String(256))
+    description: Mapped[str | None] = mapped_column(Text)
+    instruction: Mapped[str | None] = mapped_column(Text)
+    effective_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    area_description: Mapped[str | None] = mapped_column(Text)
+    area_geojson: Mapped[str | None] = mapped_column(Text)  # WGS-84, as issued
+    area_codes: Mapped[str | None] = mapped_column(Text)  # GB/T 2260 codes, comma-separated
+    state: Mapped[enums.WarningState] = enum_column(
+        enums.WarningState, default=enums.WarningState.IN_FORCE
+    )
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("warnings.id"))
+    source: Mapped[str] = mapped_column(String(16))  # "cap" or "manual"
+    message: Mapped[str | None] = mapped_column(Text)  # the CAP XML as received
+    registered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    registered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    localities: Mapped[list[Locality]] = relationship(secondary="warning_localities")
+
+
+class WarningLocality(Base):
+    __tablename__ = "warning_localities"
+
+    warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), primary_key=True)
+    locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"), primary_key=True)
+
+
 class DatabaseInfo(Base):
     """Facts about the database itself, e.g. ``purpose`` = demo or production, set once when
     it is set up, so the app never seeds a demo into a production database."""

@@ -26,6 +26,7 @@ class Action(StrEnum):
     SIGN_OFF_RECTIFICATION = "sign_off_rectification"  # 重大隐患 close-out needs the office
     EDIT_DISTRICT_PLANS = "edit_district_plans"  # district and department plans
     PUBLISH_READINESS = "publish_readiness"  # snapshots of the scorecard and weekly circulars
+    MANAGE_RESPONSE = "manage_response"  # warnings and events: the district office's duty
     VIEW = "view"
 
 
