@@ -137,9 +137,10 @@ def session_token() -> str | None:
 
 def current_sign_in() -> sessions.Resumed | None:
     """The signed-in user re-read from the database on every run (a short read; a write at
-    most once a minute), or None, sending the browser to the sign-in page, once the session is gone: signed out,
-    idle too long, too old, or no longer valid for the account (disabled, locked, password
-    or rights changed, signed out everywhere) — on this instance or any other."""
+    most once a minute), or None, sending the browser to the sign-in page, once the session
+    is gone: signed out, idle too long, too old, or no longer valid for the account
+    (disabled, locked, password or rights changed, signed out everywhere) — on this
+    instance or any other."""
     resumed = sessions.resume_session(session_factory(), session_token(), settings(), utcnow())
     if resumed is None:
         ended = st.session_state.get(ENDED_KEY) or ("revoked" if session_token() else None)

@@ -192,9 +192,9 @@ def test_an_update_replaces_the_warning_and_a_cancel_ends_it(factory, actors):
     with factory() as session:
         old = session.get(EarlyWarning, first.id)
         assert (old.state, old.replaced_by_id) == (WarningState.UPDATED, second.id)
-    cancel_ref = f"32070641600000,u-2,2026-07-08T10:00:00+08:00"
-    cancelled = register(factory, actors["office"], cap(identifier="c-3", msg_type="Cancel",
-                                                       references=cancel_ref, info=False))  # fmt: skip
+    cancel = cap(identifier="c-3", msg_type="Cancel", info=False,
+                 references="32070641600000,u-2,2026-07-08T10:00:00+08:00")  # fmt: skip
+    cancelled = register(factory, actors["office"], cancel)
     assert cancelled.id == second.id and cancelled.state is WarningState.CANCELLED
     with factory() as session:
         actions = session.scalars(
