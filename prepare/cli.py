@@ -187,6 +187,33 @@ def cmd_import(args) -> int:
     return 0 if report.ok else 2
 
 
+def cmd_warning(args) -> int:
+    """Register a GB/T 35965.1 (CAP) warning message from a file, as the office would on the
+    page: exit 0 registered (or its update or cancel applied), 2 refused, nothing written."""
+    from registry.kernel.i18n import label, translate
+    from registry.kernel.permissions import SYSTEM
+    from registry.response.warnings import import_message
+
+    language = args.lang or load_settings().language
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as error:
+        detail = error.strerror or error
+        print(translate("import.cli.no_file", language, path=args.file, detail=detail),
+              file=sys.stderr)  # fmt: skip
+        return 2
+    try:
+        with db.transaction(_factory()) as session:
+            warning = import_message(session, SYSTEM, data, utcnow())
+            places = "、".join(loc.name for loc in warning.localities)
+            print(translate("warning.cli.done", language, headline=warning.headline,
+                            state=label(warning.state, language), places=places))  # fmt: skip
+    except RegistryError as error:
+        print(error.message(language), file=sys.stderr)
+        return 2
+    return 0
+
+
 def cmd_snapshot(args) -> int:
     """Freeze today's readiness scorecard (run daily from cron)."""
     from registry.kernel.permissions import SYSTEM
@@ -331,6 +358,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
     imp.add_argument("--lang", choices=LANGUAGES, help="language of the report (default: setting)")
     imp.set_defaults(func=cmd_import)
+
+    warn = sub.add_parser("warning", help="register a CAP (GB/T 35965.1) warning message")
+    warn.add_argument("file", help="the .xml message")
+    warn.add_argument("--lang", choices=LANGUAGES, help="language of the answer (default: setting)")
+    warn.set_defaults(func=cmd_warning)
 
     move = sub.add_parser("move-db", help="copy everything to another database and prove it")
     move.add_argument("--to", required=True, help="target URL, e.g. postgresql+psycopg://…/db")
