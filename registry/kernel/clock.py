@@ -39,3 +39,8 @@ def utc_start_of(day: date) -> datetime:
     choosing stored timestamps by the dates people see."""
     start = datetime.combine(day, time(), CHINA_STANDARD_TIME)
     return start.astimezone(UTC).replace(tzinfo=None)
+
+
+def from_local(moment: datetime) -> datetime:
+    """A time people typed (China Standard Time, naive) as stored: naive UTC."""
+    return moment.replace(tzinfo=CHINA_STANDARD_TIME).astimezone(UTC).replace(tzinfo=None)
