@@ -126,6 +126,83 @@ class WarningState(StrEnum):
     CANCELLED = "cancelled"
 
 
+class ResponseLevel(StrEnum):
+    """应急响应 levels, Ⅰ the highest (特别重大) to Ⅳ (一般)."""
+
+    I = "1"  # noqa: E741 - the level's own name
+    II = "2"
+    III = "3"
+    IV = "4"
+
+
+class EventState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class TaskKind(StrEnum):
+    PATROL = "patrol"  # 巡查
+    EVACUATE = "evacuate"  # 转移避险
+    CORDON = "cordon"  # 封控
+
+
+class TaskStatus(StrEnum):
+    """待执行 → 已到岗 → 已处置 / 已转移 → 解除."""
+
+    PENDING = "pending"
+    ON_SITE = "on_site"
+    HANDLED = "handled"
+    EVACUATED = "evacuated"
+    LIFTED = "lifted"
+
+
+class DispatchState(StrEnum):
+    DRAFT = "draft"  # suggested, being edited by the office
+    ISSUED = "issued"  # the transfers are in the ledger
+
+
+class DeploymentStatus(StrEnum):
+    """待命 → 出动 → 到达 → 撤离; a team is busy until it has withdrawn."""
+
+    STANDBY = "standby"
+    DISPATCHED = "dispatched"
+    ARRIVED = "arrived"
+    WITHDRAWN = "withdrawn"
+
+
+class TerminalType(StrEnum):
+    LOUDSPEAKER = "loudspeaker"  # 高音喇叭
+    SOUND_COLUMN = "sound_column"  # 音柱
+    FM_RECEIVER = "fm_receiver"  # 调频接收终端
+    SMART = "smart"  # 智能广播终端
+
+
+class TerminalStatus(StrEnum):
+    ONLINE = "online"
+    OFFLINE = "offline"
+    FAULT = "fault"
+
+
+class BroadcastLevel(StrEnum):
+    """Where a broadcast platform or terminal sits (县、乡镇、行政村/社区)."""
+
+    DISTRICT = "district"
+    TOWN = "town"
+    VILLAGE = "village"
+
+
+class BroadcastKind(StrEnum):
+    ROUTINE = "routine"  # 日常广播
+    EMERGENCY = "emergency"  # 应急广播
+
+
+class DeliveryStatus(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
 class InspectionTarget(StrEnum):
     DEPOT = "depot"
     CHECKPOINT = "checkpoint"
@@ -198,6 +275,7 @@ class AttachmentOwner(StrEnum):
     INSPECTION = "inspection"  # 检查照片
     RECTIFICATION_STEP = "rectification_step"  # 整改佐证
     PLAN_REVISION = "plan_revision"  # 预案文本
+    TASK_STEP = "task_step"  # 处置佐证
 
 
 class AuditEntity(StrEnum):

@@ -201,6 +201,231 @@ class WarningLocality(Base):
     locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"), primary_key=True)
 
 
+class Event(Versioned, Base):
+    """An event (事件) the district responds to: opened by the office from warnings or by
+    hand, at a response level, over localities or a drawn area, activating plans."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(256))
+    hazard: Mapped[enums.WarningType] = enum_column(enums.WarningType)
+    level: Mapped[enums.ResponseLevel] = enum_column(enums.ResponseLevel)
+    state: Mapped[enums.EventState] = enum_column(enums.EventState, default=enums.EventState.OPEN)
+    area_geojson: Mapped[str | None] = mapped_column(Text)  # a drawn polygon, WGS-84
+    duty_leader: Mapped[str | None] = mapped_column(String(64))  # 值班领导
+    duty_officer: Mapped[str | None] = mapped_column(String(64))  # 值班员
+    note: Mapped[str | None] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    opened_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    localities: Mapped[list[Locality]] = relationship(secondary="event_localities")
+    warnings: Mapped[list[EarlyWarning]] = relationship(secondary="event_warnings")
+    plans: Mapped[list[Plan]] = relationship(secondary="event_plans")
+
+
+class EventLocality(Base):
+    __tablename__ = "event_localities"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"), primary_key=True)
+
+
+class EventWarning(Base):
+    __tablename__ = "event_warnings"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), primary_key=True)
+
+
+class EventPlan(Base):
+    __tablename__ = "event_plans"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), primary_key=True)
+
+
+class EventLogEntry(Base):
+    """The event's timeline: one line per thing that happened (level change, task step,
+    dispatch, deployment, broadcast), written by the use-case that did it."""
+
+    __tablename__ = "event_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(48))  # an i18n key suffix: event.log.<kind>
+    detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the message's values
+
+
+class HazardExposure(Base):
+    """Which checkpoint types a hazard threatens (rainstorm → 易涝点 …): configurable, loaded
+    with defaults from data/hazard_exposure.csv."""
+
+    __tablename__ = "hazard_exposure"
+
+    hazard: Mapped[enums.WarningType] = enum_column(enums.WarningType, primary_key=True)
+    checkpoint_type: Mapped[enums.CheckpointType] = enum_column(
+        enums.CheckpointType, primary_key=True
+    )
+    task_kind: Mapped[enums.TaskKind] = enum_column(enums.TaskKind)
+
+
+class HazardMaterial(Base):
+    """What a hazard calls for per affected locality (configurable, data/hazard_materials.csv):
+    the pre-positioning plan is measured against it."""
+
+    __tablename__ = "hazard_materials"
+
+    hazard: Mapped[enums.WarningType] = enum_column(enums.WarningType, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), primary_key=True)
+    quantity_per_locality: Mapped[int] = mapped_column(Integer)
+
+
+class ResponseTask(Versioned, Base):
+    """A task of an event (巡查 / 转移避险 / 封控), usually at a threatened checkpoint."""
+
+    __tablename__ = "response_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    checkpoint_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoints.id"), index=True)
+    locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"), index=True)
+    kind: Mapped[enums.TaskKind] = enum_column(enums.TaskKind)
+    title: Mapped[str] = mapped_column(String(256))
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    assignee_phone: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[enums.TaskStatus] = enum_column(
+        enums.TaskStatus, default=enums.TaskStatus.PENDING
+    )
+    evacuated: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)  # 已到岗
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)  # 已处置 / 已转移
+    lifted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TaskStep(Base):
+    """One step of a task: who, when, the status reached, a note; photos are attachments."""
+
+    __tablename__ = "task_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("response_tasks.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[enums.TaskStatus] = enum_column(enums.TaskStatus)
+    evacuated: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Dispatch(Base):
+    """A dispatch order (调拨单) of an event: suggested, edited, then issued as transfers."""
+
+    __tablename__ = "dispatches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)  # given at issue
+    state: Mapped[enums.DispatchState] = enum_column(
+        enums.DispatchState, default=enums.DispatchState.DRAFT
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[datetime | None] = mapped_column(DateTime)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    lines: Mapped[list[DispatchLine]] = relationship(
+        back_populates="dispatch", cascade="all, delete-orphan", order_by="DispatchLine.id"
+    )
+
+
+class DispatchLine(Base):
+    __tablename__ = "dispatch_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispatch_id: Mapped[int] = mapped_column(ForeignKey("dispatches.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    from_depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"))
+    to_depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    dispatch: Mapped[Dispatch] = relationship(back_populates="lines")
+
+
+class Deployment(Versioned, Base):
+    """A team sent by an event to a locality or a task; busy until it has withdrawn."""
+
+    __tablename__ = "deployments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("response_tasks.id"))
+    status: Mapped[enums.DeploymentStatus] = enum_column(
+        enums.DeploymentStatus, default=enums.DeploymentStatus.STANDBY
+    )
+    head_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    arrived_at: Mapped[datetime | None] = mapped_column(DateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class BroadcastTerminal(Versioned, Base):
+    """An emergency-broadcast terminal (应急广播终端) of a village or community."""
+
+    __tablename__ = "broadcast_terminals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"), index=True)
+    village: Mapped[str | None] = mapped_column(String(64))  # 行政村 / 社区
+    level: Mapped[enums.BroadcastLevel] = enum_column(enums.BroadcastLevel)
+    terminal_type: Mapped[enums.TerminalType] = enum_column(enums.TerminalType)
+    status: Mapped[enums.TerminalStatus] = enum_column(
+        enums.TerminalStatus, default=enums.TerminalStatus.ONLINE
+    )
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Broadcast(Base):
+    """A message sent to terminals (日常 or 应急), with its delivery per terminal."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
+    kind: Mapped[enums.BroadcastKind] = enum_column(enums.BroadcastKind)
+    text: Mapped[str] = mapped_column(Text)
+    source_department: Mapped[str | None] = mapped_column(String(64))  # 气象、水利、自然资源…
+    adapter: Mapped[str] = mapped_column(String(32))  # "outbox" or "http"
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class BroadcastDelivery(Base):
+    __tablename__ = "broadcast_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id"), index=True)
+    terminal_id: Mapped[int] = mapped_column(ForeignKey("broadcast_terminals.id"), index=True)
+    status: Mapped[enums.DeliveryStatus] = enum_column(enums.DeliveryStatus)
+    detail: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class DatabaseInfo(Base):
     """Facts about the database itself, e.g. ``purpose`` = demo or production, set once when
     it is set up, so the app never seeds a demo into a production database."""

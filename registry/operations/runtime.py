@@ -23,6 +23,7 @@ from registry.kernel.settings import Settings
 from registry.operations import backup
 from registry.places.localities import load_reference_localities
 from registry.records.catalogue import load_catalogue
+from registry.response import hazards
 
 
 class DemoRefused(RegistryError):
@@ -36,10 +37,11 @@ def open_database(settings: Settings) -> sessionmaker[Session]:
 
 
 def load_reference(factory: sessionmaker[Session]) -> None:
-    """The real localities and the item catalogue; idempotent."""
+    """The real localities, the item catalogue and the hazard tables' defaults; idempotent."""
     with db.transaction(factory) as session:
         load_reference_localities(session, SYSTEM)
         load_catalogue(session, SYSTEM)
+        hazards.load_defaults(session)
 
 
 def has_records(session: Session) -> bool:
