@@ -10,12 +10,10 @@ province code that contains the district).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,13 +24,7 @@ from registry.kernel.errors import ValidationError
 from registry.kernel.models import EarlyWarning, Locality
 from registry.kernel.permissions import Action, Actor, require
 from registry.response import cap
-
-
-def _outline(locality: Locality) -> BaseGeometry | None:
-    if not locality.boundary_geojson:
-        return None
-    data = json.loads(locality.boundary_geojson)
-    return shape(data.get("geometry", data))
+from registry.response.area import locality_outline
 
 
 def _code_covers(code: str, locality: Locality, mca_codes: set[str]) -> bool:
@@ -58,7 +50,7 @@ def localities_touched(
     mca_codes = {loc.mca_code for loc in localities if loc.mca_code}
     touched = []
     for locality in localities:
-        outline = _outline(locality) if area is not None else None
+        outline = locality_outline(locality) if area is not None else None
         by_shape = area is not None and outline is not None and outline.intersects(area)
         if by_shape or any(_code_covers(code, locality, mca_codes) for code in codes):
             touched.append(locality)
