@@ -131,8 +131,10 @@ def language_switch() -> None:
 
 
 def session_token() -> str | None:
-    """The sign-in token the browser sent with this page (its HttpOnly cookie)."""
-    return st.context.cookies.get(COOKIE)
+    """The sign-in token the browser sent with this page (its HttpOnly cookie); None without
+    one (or under a harness whose client sends no real cookies)."""
+    token = st.context.cookies.get(COOKIE)
+    return token if isinstance(token, str) else None
 
 
 def current_sign_in() -> sessions.Resumed | None:

@@ -169,9 +169,13 @@ def post_sign_in(http, username: str, password: str | None = None):
 
 
 def sign_in(app, username: str, password: str | None = None):
-    """Sign in through the sign-in route and open the app with the cookie it set."""
+    """Sign in through the sign-in route and open the app with the cookie it set (on the
+    database the app uses now: a test may have pointed it at a copy)."""
+    from web import state
     from web.client import COOKIE
 
+    state.settings.cache_clear()
+    state.factory.cache_clear()
     response = post_sign_in(app.http, username, password)
     if COOKIE in response.cookies:
         app.browser.cookies[COOKIE] = response.cookies[COOKIE]
