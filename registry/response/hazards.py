@@ -36,7 +36,7 @@ def load_defaults(session: Session, data_dir: Path = DATA_DIR) -> int:
             )
             added += 1
     if not session.scalar(select(func.count()).select_from(HazardMaterial)):
-        items = dict(session.execute(select(Item.code, Item.id)).tuples().all())
+        items = {code: item_id for code, item_id in session.execute(select(Item.code, Item.id))}
         for row in _rows(data_dir / "hazard_materials.csv"):
             if row["item_code"] in items:
                 session.add(
@@ -57,8 +57,8 @@ def exposure(session: Session, hazard: WarningType) -> dict[CheckpointType, Task
         select(HazardExposure.checkpoint_type, HazardExposure.task_kind).where(
             HazardExposure.hazard == hazard
         )
-    ).tuples()
-    return dict(rows.all())
+    )
+    return {checkpoint_type: kind for checkpoint_type, kind in rows}
 
 
 def materials(session: Session, hazard: WarningType) -> dict[int, int]:
@@ -67,5 +67,5 @@ def materials(session: Session, hazard: WarningType) -> dict[int, int]:
         select(HazardMaterial.item_id, HazardMaterial.quantity_per_locality).where(
             HazardMaterial.hazard == hazard
         )
-    ).tuples()
-    return dict(rows.all())
+    )
+    return {item_id: quantity for item_id, quantity in rows}
