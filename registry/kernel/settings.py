@@ -43,6 +43,9 @@ Keys (environment variable in brackets):
   stock movement) for longer is stale. Default 30.
 - ``depot_inspection_days`` [REGISTRY_DEPOT_INSPECTION_DAYS]: a depot should be inspected at
   least this often. Default 90.
+- ``broadcast_http_url`` [REGISTRY_BROADCAST_HTTP_URL]: the emergency-broadcast platform's
+  endpoint; when set, broadcasts are POSTed there as JSON (the broadcast adapters'
+  ``HttpAdapter``). Default: none, broadcasts are recorded in the outbox and leave nothing.
 """
 
 from __future__ import annotations
@@ -91,6 +94,7 @@ class Settings:
     readiness_overdue_tolerance: int = 6
     freshness_days: int = 30
     depot_inspection_days: int = 90
+    broadcast_http_url: str | None = None
 
 
 def _coerce(raw: Any, kind: type) -> Any:
