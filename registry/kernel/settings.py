@@ -46,6 +46,8 @@ Keys (environment variable in brackets):
 - ``broadcast_http_url`` [REGISTRY_BROADCAST_HTTP_URL]: the emergency-broadcast platform's
   endpoint; when set, broadcasts are POSTed there as JSON (the broadcast adapters'
   ``HttpAdapter``). Default: none, broadcasts are recorded in the outbox and leave nothing.
+- ``task_ack_minutes`` [REGISTRY_TASK_ACK_MINUTES]: a response task not acknowledged (已到岗)
+  within this many minutes of being created is overdue. Default 30.
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ class Settings:
     freshness_days: int = 30
     depot_inspection_days: int = 90
     broadcast_http_url: str | None = None
+    task_ack_minutes: int = 30
 
 
 def _coerce(raw: Any, kind: type) -> Any:
