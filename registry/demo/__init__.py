@@ -10,6 +10,7 @@ and benchmarks repeat.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from registry.demo._context import _Seed
+from registry.demo.broadcast import _create_terminals
 from registry.demo.checkpoints import _create_checkpoints
 from registry.demo.inspections import _inspect_all
 from registry.demo.localities import CENSUS_TOTAL, _areas, _ensure_reference, _profile_localities
@@ -27,6 +29,7 @@ from registry.demo.users import DEMO_PASSWORD, DEMO_USERS, _create_users
 from registry.kernel import audit
 from registry.kernel.enums import AuditAction, AuditEntity
 from registry.kernel.models import (
+    BroadcastTerminal,
     Campaign,
     Checkpoint,
     Depot,
@@ -53,6 +56,7 @@ DEMO_TABLES: dict[str, type[Any]] = {  # each has is_demo
     "teams": Team, "team_members": TeamMember, "checkpoints": Checkpoint,
     "campaigns": Campaign, "inspections": Inspection, "rectifications": Rectification,
     "plans": Plan, "drills": Drill, "readiness_snapshots": ReadinessSnapshot,
+    "broadcast_terminals": BroadcastTerminal,
 }  # fmt: skip
 
 
@@ -103,6 +107,12 @@ def _weekly_snapshots(ctx: _Seed) -> None:
         snapshots.take(ctx.session, ctx.actor, today=day, settings=ctx.settings, is_demo=True)
 
 
+def _respond(ctx: _Seed, seed: int) -> None:
+    """The response side (terminals), from a random stream of its own: adding it left every
+    earlier record of the demo as it was."""
+    _create_terminals(replace(ctx, rng=random.Random(seed + 15)))
+
+
 def seed_demo(session: Session, actor: Actor, *, today: date, seed: int = 2026) -> dict[str, int]:
     """Build the demo district in the caller's transaction; returns counts per entity.
 
@@ -124,6 +134,7 @@ def seed_demo(session: Session, actor: Actor, *, today: date, seed: int = 2026) 
     _backdate_confirmations(ctx, [*depots, *teams])
     session.flush()
     _weekly_snapshots(ctx)
+    _respond(ctx, seed)
     counts = _counts(session, len(localities))
     audit.record(
         session,

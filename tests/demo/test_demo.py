@@ -10,9 +10,17 @@ from sqlalchemy import func, select
 from registry import demo
 from registry.accounts.users import authenticate
 from registry.kernel.db import make_engine, make_session_factory, migrate, transaction
-from registry.kernel.enums import CheckpointType, PlanStatus, RectificationStatus, Role
+from registry.kernel.enums import (
+    BroadcastLevel,
+    CheckpointType,
+    PlanStatus,
+    RectificationStatus,
+    Role,
+    TerminalStatus,
+)
 from registry.kernel.models import (
     AuditEvent,
+    BroadcastTerminal,
     Checkpoint,
     Depot,
     Locality,
@@ -133,9 +141,18 @@ def test_depots_and_checkpoints_lie_inside_their_locality(session):
         loc.id: shape(json.loads(loc.boundary_geojson)).buffer(TOLERANCE_DEG)
         for loc in session.scalars(select(Locality))
     }
-    for model in (Depot, Checkpoint):
+    for model in (Depot, Checkpoint, BroadcastTerminal):
         for record in session.scalars(select(model)):
             assert cells[record.locality_id].contains(Point(record.lon, record.lat)), record.name
+
+
+def test_every_locality_has_a_broadcast_platform_and_village_terminals(session):
+    terminals = session.scalars(select(BroadcastTerminal)).all()
+    for locality_id in session.scalars(select(Locality.id)):
+        mine = [t for t in terminals if t.locality_id == locality_id]
+        assert [t.level for t in mine].count(BroadcastLevel.TOWN) == 1
+        assert 2 <= len(mine) - 1 <= 4
+    assert any(t.status is not TerminalStatus.ONLINE for t in terminals)  # one to refuse
 
 
 def test_population_adds_up_to_the_census(session):
