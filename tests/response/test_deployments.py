@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from registry.kernel import db
 from registry.kernel.enums import DeploymentStatus as S
 from registry.kernel.errors import PermissionDenied, StaleRecord, ValidationError
-from registry.kernel.models import AuditEvent, Deployment, EventLogEntry, Team
+from registry.kernel.models import AuditEvent, Deployment, EventLogEntry, ResponseTask, Team
 from registry.records.commands import add_member, create_team
 from registry.response import deployments
 from tests.helpers import BANPU_POINT, XINPU_POINT, locality
@@ -51,9 +51,15 @@ def scene(factory, actors):
             add_member(session, office, near, {"name": name}, today=TODAY)
         far = team(session, office, "板浦防汛队", BANPU_POINT, target=5, place="板浦镇")
         medic = team(session, office, "新浦医疗队", XINPU_POINT, specialties="medical")
-        return {"event": event, "other": other, "near": near, "far": far, "medic": medic,
-                "xinpu": locality(session, "新浦街道").id,
-                "banpu": locality(session, "板浦镇").id}  # fmt: skip
+        return {
+            "event": event,
+            "other": other,
+            "near": near,
+            "far": far,
+            "medic": medic,
+            "xinpu": locality(session, "新浦街道").id,
+            "banpu": locality(session, "板浦镇").id,
+        }
 
 
 def deploy(factory, actor, scene, team_key="near", heads=2, *, event="event", place="xinpu"):
@@ -90,8 +96,9 @@ def test_a_deployed_team_is_busy_until_it_withdraws(factory, actors, scene):
     assert "新浦防汛队" not in names  # busy: not offered
     audits = _count(factory, AuditEvent)
     with pytest.raises(ValidationError) as refused, db.transaction(factory) as session:
-        deployments.deploy(session, office, scene["other"], scene["near"], scene["banpu"], 1,
-                           now=NOW)  # fmt: skip
+        deployments.deploy(
+            session, office, scene["other"], scene["near"], scene["banpu"], 1, now=NOW
+        )
     assert refused.value.key == "error.team_busy"
     assert "队伍已在任务中" in refused.value.message("zh")
     assert _count(factory, Deployment) == 1 and _count(factory, AuditEvent) == audits
@@ -168,3 +175,39 @@ def test_a_retired_team_is_not_deployed(factory, actors, scene):
 def _count(factory, model) -> int:
     with factory() as session:
         return session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_team_sent_to_a_task_goes_to_the_task_locality(factory, actors, scene):
+    office = actors["office"]
+    with db.transaction(factory) as session:
+        task = ResponseTask(
+            event_id=scene["event"],
+            locality_id=scene["xinpu"],
+            kind="patrol",
+            title="巡查易涝点",
+            created_at=NOW,
+        )
+        elsewhere = ResponseTask(
+            event_id=scene["other"],
+            locality_id=scene["banpu"],
+            kind="patrol",
+            title="板浦巡查",
+            created_at=NOW,
+        )
+        session.add_all([task, elsewhere])
+        session.flush()
+        task_id, elsewhere_id = task.id, elsewhere.id
+    for task_key, place, refusal in (
+        (elsewhere_id, None, "error.deploy_task_unknown"),  # another event's task
+        (task_id, scene["banpu"], "error.deploy_task_elsewhere"),
+    ):
+        with pytest.raises(ValidationError) as refused, db.transaction(factory) as session:
+            deployments.deploy(
+                session, office, scene["event"], scene["near"], place, 1, task_key, now=NOW
+            )
+        assert refused.value.key == refusal
+    with db.transaction(factory) as session:
+        found = deployments.deploy(
+            session, office, scene["event"], scene["near"], None, 1, task_id, now=NOW
+        )
+        assert (found.locality_id, found.task_id) == (scene["xinpu"], task_id)
