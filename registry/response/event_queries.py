@@ -16,17 +16,28 @@ from registry.kernel.enums import (
     AttachmentOwner,
     CheckpointType,
     EventState,
+    PlanStatus,
     ResponseLevel,
     Role,
     TaskKind,
     TaskStatus,
     WarningLevel,
+    WarningState,
     WarningType,
 )
 from registry.kernel.masking import phone_for
-from registry.kernel.models import Checkpoint, Event, Locality, ResponseTask, TaskStep
+from registry.kernel.models import (
+    Checkpoint,
+    EarlyWarning,
+    Event,
+    Locality,
+    Plan,
+    ResponseTask,
+    TaskStep,
+)
 from registry.kernel.permissions import Action, Actor
 from registry.response import tasks as task_rules
+from registry.response.events import suggest_plans
 from registry.response.timeline import TimelineLine, timeline
 
 LEVEL_KINDS = ("opened", "level_raised", "level_lowered", "closed")
@@ -291,3 +302,46 @@ def response_figures(session: Session, now: datetime, ack_minutes: int) -> list[
             )
         )
     return figures
+
+
+@dataclass(frozen=True)
+class WarningChoice:
+    """A warning in force, to open an event from."""
+
+    id: int
+    headline: str
+    warning_type: WarningType
+    level: WarningLevel
+    locality_ids: tuple[int, ...]
+
+
+def warnings_in_force(session: Session, now: datetime) -> list[WarningChoice]:
+    rows = session.scalars(
+        select(EarlyWarning)
+        .options(selectinload(EarlyWarning.localities))
+        .where(
+            EarlyWarning.state == WarningState.IN_FORCE,
+            EarlyWarning.effective_at <= now,
+            EarlyWarning.expires_at > now,
+        )
+        .order_by(EarlyWarning.effective_at.desc())
+    ).all()
+    return [
+        WarningChoice(w.id, w.headline, w.warning_type, w.level, tuple(x.id for x in w.localities))
+        for w in rows
+    ]
+
+
+def plan_choices(session: Session) -> dict[int, str]:
+    """Plans an event may activate (all but repealed ones), by id."""
+    rows = session.execute(
+        select(Plan.id, Plan.title).where(Plan.status != PlanStatus.REPEALED).order_by(Plan.id)
+    )
+    return {plan_id: title for plan_id, title in rows}
+
+
+def plan_suggestion(
+    session: Session, hazard: WarningType, locality_ids: tuple[int, ...]
+) -> list[int]:
+    """The ids of the plans ``events.suggest_plans`` offers, for the page to pre-select."""
+    return [plan.id for plan in suggest_plans(session, hazard, locality_ids)]
