@@ -21,6 +21,7 @@ PAGES = [
     ("work", "overview", "nav.overview", "dashboard", "overview", Action.VIEW),
     ("work", "map_page", "nav.map", "map", "map", Action.VIEW),
     ("work", "warnings", "nav.warnings", "crisis_alert", "warnings", Action.VIEW),
+    ("work", "duty_report", "nav.duty_report", "summarize", "duty-report", Action.VIEW),
     ("work", "events", "nav.events", "emergency", "events", Action.VIEW),
     ("work", "tasks", "nav.tasks", "task_alt", "tasks", Action.EDIT_LOCAL_RECORDS),
     ("work", "broadcast", "nav.broadcast", "volume_up", "broadcast", Action.VIEW),
