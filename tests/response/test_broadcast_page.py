@@ -13,8 +13,11 @@ from sqlalchemy import func, select
 from registry.kernel import db
 from registry.kernel.clock import utcnow
 from registry.kernel.enums import (
+    BroadcastLevel,
     EventState,
     ResponseLevel,
+    TerminalStatus,
+    TerminalType,
     WarningLevel,
     WarningState,
     WarningType,
@@ -125,3 +128,32 @@ def test_a_town_official_reads_the_log_but_cannot_send(app):
     assert not [b for b in app.button if b.key == "bc.send"]
     labels = {t.label for t in app.tabs}
     assert {"广播记录", "广播终端"} <= labels and "编辑发送" not in labels
+
+
+def test_a_terminal_marked_at_fault_is_named_when_chosen(app, demo_url, event_id):
+    event, lon, lat, xinpu = event_id
+    factory = db.make_session_factory(db.make_engine(demo_url))
+    with db.transaction(factory) as session:
+        terminal = BroadcastTerminal(
+            name="民主路高音喇叭（页测）", locality_id=xinpu, village="民主路社区",
+            level=BroadcastLevel.VILLAGE, terminal_type=TerminalType.LOUDSPEAKER,
+            status=TerminalStatus.ONLINE, lon=lon, lat=lat,
+        )  # fmt: skip
+        session.add(terminal)
+        session.flush()
+        faulty = terminal.id
+    factory.kw["bind"].dispose()
+    open_page(app, "office")
+    app.selectbox(key="bc.edit.pick").set_value(faulty).run()
+    status = next(w for w in app.selectbox if w.label == "状态" and w.form_id.startswith("bc.edit"))
+    status.set_value(TerminalStatus.FAULT)
+    next(b for b in app.button if b.label == "保存终端").click().run()
+    assert not app.error and any("已保存" in s.value for s in app.success)
+    app.selectbox(key="bc.event").set_value(event).run()
+    chosen = app.multiselect(key=f"bc.terminals.{event}")
+    assert faulty not in chosen.value  # at fault: not preselected
+    before = stored(demo_url, Broadcast)
+    chosen.set_value([faulty]).run()
+    app.button(key="bc.send").click().run()
+    assert any("民主路高音喇叭（页测）（故障）" in e.value for e in app.error)
+    assert stored(demo_url, Broadcast) == before
