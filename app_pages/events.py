@@ -110,7 +110,7 @@ def level_and_close(detail: event_queries.EventDetail) -> None:
     with left.form(f"ev.level.{row.id}.{opened}"):
         levels = [lv for lv in ResponseLevel if lv is not row.level]
         level = st.selectbox(ui.t("ev.new_level"), levels, format_func=ui.label)
-        reason = st.text_input(ui.field("reason"), key=f"ev.level_reason.{row.id}")
+        reason = st.text_input(ui.field("reason"), key=f"ev.level_reason.{row.id}.{opened}")
         if st.form_submit_button(ui.t("ev.change_level"), key=f"ev.level_run.{row.id}"):
             editing.run(
                 lambda session: events.change_level(
@@ -132,7 +132,7 @@ def level_and_close(detail: event_queries.EventDetail) -> None:
                 form=f"ev.edit.{row.id}",
             )  # fmt: skip
     with right.form(f"ev.close.{row.id}.{opened}"):
-        reason = st.text_input(ui.t("ev.close_reason"), key=f"ev.close_reason.{row.id}")
+        reason = st.text_input(ui.t("ev.close_reason"), key=f"ev.close_reason.{row.id}.{opened}")
         if st.form_submit_button(ui.t("ev.close"), key=f"ev.close_run.{row.id}"):
             editing.run(
                 lambda session: events.close_event(

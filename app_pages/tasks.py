@@ -55,18 +55,19 @@ def card(row: event_queries.TaskRow) -> None:
 def update_form(row: event_queries.TaskRow) -> None:
     form_name = f"task.{row.id}"
     opened = editing.opened_version(form_name, row.id, row.version)
-    with st.form(f"{form_name}.{opened}", border=False):
+    key = f"{form_name}.{opened}"  # a saved step opens fresh, empty inputs
+    with st.form(key, border=False):
         evacuated = 0
         if TaskStatus.EVACUATED in row.next_statuses:
             evacuated = st.number_input(
-                ui.field("evacuated"), min_value=0, step=1, key=f"{form_name}.count"
+                ui.field("evacuated"), min_value=0, step=1, key=f"{key}.count"
             )
-        note = st.text_input(ui.field("note"), key=f"{form_name}.note")
+        note = st.text_input(ui.field("note"), key=f"{key}.note")
         photos = st.file_uploader(
             ui.t("task.photos", count=settings.photos_per_upload, mb=settings.photo_max_mb),
             type=attachments.PHOTO_UPLOAD_TYPES,
             accept_multiple_files=True,
-            key=f"{form_name}.photos",
+            key=f"{key}.photos",
         )
         buttons = st.columns(len(row.next_statuses) + 1)
         pressed = None
@@ -74,12 +75,12 @@ def update_form(row: event_queries.TaskRow) -> None:
             if column.form_submit_button(
                 ui.t("task.to", status=ui.label(status)),
                 type="primary",
-                key=f"{form_name}.to.{status.value}",
+                key=f"{key}.to.{status.value}",
                 width="stretch",
             ):
                 pressed = status
         if buttons[-1].form_submit_button(
-            ui.t("task.report"), key=f"{form_name}.report", width="stretch"
+            ui.t("task.report"), key=f"{key}.report", width="stretch"
         ):
             pressed = row.status
     if pressed is not None:

@@ -85,15 +85,16 @@ def test_a_town_official_updates_their_task_on_the_tasks_page(app, demo_url):
     assert not app.exception, app.exception
     shown = " ".join(m.value for m in app.markdown)
     assert "页面测试：新浦巡查" in shown and "页面测试：板浦巡查" not in shown
-    app.text_input(key=f"task.{task_id}.note").input("已到现场")
-    app.button(key=f"task.{task_id}.to.on_site").click().run()
+    app.text_input(key=f"task.{task_id}.1.note").input("已到现场")
+    app.button(key=f"task.{task_id}.1.to.on_site").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
     with factory() as session:
         task = session.get(ResponseTask, task_id)
         assert (task.status, task.note) == (TaskStatus.ON_SITE, "已到现场")
         assert task.acknowledged_at is not None
-    app.number_input(key=f"task.{task_id}.count").set_value(0)
-    app.button(key=f"task.{task_id}.to.evacuated").click().run()
+    assert not app.text_input(key=f"task.{task_id}.2.note").value  # a fresh form
+    app.number_input(key=f"task.{task_id}.2.count").set_value(0)
+    app.button(key=f"task.{task_id}.2.to.evacuated").click().run()
     assert any("转移人数" in e.value for e in app.error)  # refused, naming the field
     with factory() as session:
         assert session.get(ResponseTask, task_id).status is TaskStatus.ON_SITE
