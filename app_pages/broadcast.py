@@ -136,7 +136,9 @@ def show_log() -> None:
     log = ui.read(broadcast_queries.broadcast_log, limit=30)
     kinds = [BroadcastKind.EMERGENCY, BroadcastKind.ROUTINE]
     for kind, tab in zip(
-        kinds, st.tabs([f"{ui.label(k)}（{log.counts[k]}）" for k in kinds]), strict=True
+        kinds,
+        st.tabs([ui.t("bc.tab.kind", kind=ui.label(k), count=log.counts[k]) for k in kinds]),
+        strict=True,
     ):
         with tab:
             if not log.rows[kind]:
