@@ -263,3 +263,26 @@ def test_the_duty_is_handed_over_and_the_list_puts_open_events_first(factory, ac
         assert [r.id for r in rows] == [second, first]
         assert (rows[0].duty_leader, rows[0].duty_officer) == ("张区长", "赵值班")
         assert timeline.timeline(session, second)[-1].kind == "duty"
+
+
+def test_the_page_reads_warnings_in_force_and_the_plan_suggestion(factory, actors):
+    office = actors["office"]
+    with db.transaction(factory) as session:
+        xinpu = locality_id(session, "新浦街道")
+        warning = warnings.register_warning(
+            session, office, warning_type="typhoon", level=WarningLevel.ORANGE,
+            headline="台风橙色预警", effective_at=NOW - timedelta(hours=1),
+            expires_at=NOW + timedelta(hours=6), locality_ids=[xinpu], now=NOW,
+        ).id  # fmt: skip
+        fits = plan(session, "海州区防汛抗旱应急预案", "洪涝、干旱、台风", None)
+        plan(session, "海州区城镇燃气事故应急预案", "燃气泄漏、爆炸", None)
+    with factory() as session:
+        (choice,) = event_queries.warnings_in_force(session, NOW)
+        assert (choice.id, choice.warning_type, choice.locality_ids) == (
+            warning,
+            WarningType.TYPHOON,
+            (xinpu,),
+        )
+        assert event_queries.warnings_in_force(session, NOW + timedelta(hours=7)) == []
+        assert event_queries.plan_suggestion(session, WarningType.TYPHOON, (xinpu,)) == [fits]
+        assert len(event_queries.plan_choices(session)) == 2
