@@ -23,6 +23,7 @@ from registry.demo.checkpoints import _create_checkpoints
 from registry.demo.inspections import _inspect_all
 from registry.demo.localities import CENSUS_TOTAL, _areas, _ensure_reference, _profile_localities
 from registry.demo.plans import _create_plans, _team_drills
+from registry.demo.response import _create_response
 from registry.demo.stock import _create_depots, _stock_all
 from registry.demo.teams import _create_teams
 from registry.demo.users import DEMO_PASSWORD, DEMO_USERS, _create_users
@@ -107,10 +108,11 @@ def _weekly_snapshots(ctx: _Seed) -> None:
         snapshots.take(ctx.session, ctx.actor, today=day, settings=ctx.settings, is_demo=True)
 
 
-def _respond(ctx: _Seed, seed: int) -> None:
-    """The response side (terminals), from a random stream of its own: adding it left every
-    earlier record of the demo as it was."""
+def _respond(ctx: _Seed, seed: int, office: User) -> None:
+    """The response side (terminals, a past and a live event), from a random stream of its
+    own: adding it left every earlier record of the demo as it was."""
     _create_terminals(replace(ctx, rng=random.Random(seed + 15)))
+    _create_response(ctx, office)
 
 
 def seed_demo(session: Session, actor: Actor, *, today: date, seed: int = 2026) -> dict[str, int]:
@@ -134,7 +136,7 @@ def seed_demo(session: Session, actor: Actor, *, today: date, seed: int = 2026) 
     _backdate_confirmations(ctx, [*depots, *teams])
     session.flush()
     _weekly_snapshots(ctx)
-    _respond(ctx, seed)
+    _respond(ctx, seed, users["office"])
     counts = _counts(session, len(localities))
     audit.record(
         session,
