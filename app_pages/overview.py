@@ -24,7 +24,7 @@ from maps.readiness_map import (
     selection_layer,
 )
 from page_helpers import editing, ui
-from registry.kernel.clock import today
+from registry.kernel.clock import today, utcnow
 from registry.kernel.district import BOUNDARY_FILE, load_geojson
 from registry.kernel.enums import RectificationStatus, RiskLevel
 from registry.kernel.permissions import Action
@@ -34,6 +34,7 @@ from registry.readiness import scorecard as readiness
 from registry.readiness import snapshots
 from registry.readiness.board import OverdueItem
 from registry.records import queries
+from registry.response import event_queries
 
 LOCALITY_KEY = "ov.locality"
 LAST_CLICK_KEY = "ov.last_click"
@@ -178,6 +179,25 @@ elif board.compared_with is None:
     st.caption(ui.t("ov.as_of_no_week", day=day.isoformat()))
 else:
     st.caption(ui.t("ov.as_of", day=day.isoformat(), then=board.compared_with.isoformat()))
+
+# --- an event under way comes first ------------------------------------------------------
+
+for event in ui.read(event_queries.response_figures, utcnow(), config.task_ack_minutes):
+    with st.container(border=True):
+        st.markdown(
+            f"**:red[{ui.t('ov.response.title')}]** · {ui.plain(event.title)} · "
+            f"{ui.label(event.level)}"
+        )
+        share = "—" if event.acknowledged_share is None else f"{event.acknowledged_share:.0f}%"
+        cells = st.columns(4)
+        cells[0].metric(ui.t("ov.response.tasks"), event.tasks)
+        in_time_help = ui.t("ov.response.in_time_help", minutes=config.task_ack_minutes)
+        cells[1].metric(ui.t("ov.response.in_time"), share, help=in_time_help)
+        cells[2].metric(ui.t("ov.response.overdue"), event.overdue)
+        cells[3].metric(ui.t("ov.response.evacuated"), event.evacuated)
+        st.page_link(
+            "app_pages/events.py", label=ui.t("ov.response.open"), icon=":material/emergency:"
+        )
 
 # --- KPI tiles -----------------------------------------------------------------------------
 

@@ -157,3 +157,13 @@ def test_without_snapshots_the_figures_are_live_and_say_so(app, no_snapshots):
     assert len(frame(app, "名次")) == 19
     district = next(m for m in app.metric if m.label == "全区备灾指数")
     assert not district.delta
+
+
+def test_an_open_event_shows_its_response_figures_first(app):
+    sign_in(app, "leader")
+    assert any("应急响应进行中" in m.value and "海州区暴雨Ⅳ级应急响应" in m.value
+               for m in app.markdown)  # fmt: skip
+    figures = {m.label: m.value for m in app.metric}
+    assert int(figures["任务"]) > 3  # the live demo event's tasks
+    assert int(figures["超时未到岗"]) > 0  # most were never acknowledged
+    assert figures["按时到岗"].endswith("%")
