@@ -13,7 +13,7 @@ from registry.kernel.clock import local, utcnow
 from registry.kernel.enums import EventState, ResponseLevel, TaskKind, TaskStatus, WarningType
 from registry.kernel.permissions import Action
 from registry.records import queries
-from registry.response import event_queries, events, tasks
+from registry.response import event_queries, events, situation_map, tasks
 
 actor = ui.require_actor()
 st.title(ui.t("nav.events"))
@@ -197,6 +197,26 @@ def task_table(event_id: int) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
+@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+def situation_png(version: int, event_id: int, language: str) -> bytes:
+    """The situation map as it stands: drawn again only after a write (a second or two)."""
+    return ui.read(situation_map.render, event_id, utcnow(), language)
+
+
+def situation(event_id: int) -> None:
+    """指挥一张图: the situation map on demand (drawing it costs a second or two), and the way
+    to the duty report with the same map."""
+    columns = st.columns([1, 1])
+    shown = columns[0].toggle(ui.t("ev.situation"), key=f"ev.situation.{event_id}")
+    columns[1].page_link(
+        "app_pages/duty_report.py", label=ui.t("ev.duty_report"), icon=":material/summarize:"
+    )
+    if shown:
+        with st.spinner():
+            image = situation_png(ui.data_version(), event_id, ui.language())
+        st.image(image, width="stretch")
+
+
 def show(detail: event_queries.EventDetail) -> None:
     row = detail.row
     tags = [ui.label(row.hazard), ui.label(row.level), ui.label(row.state)]
@@ -227,6 +247,7 @@ def show(detail: event_queries.EventDetail) -> None:
     if office and row.state is EventState.OPEN:
         level_and_close(detail)
         task_tools(row.id)
+    situation(row.id)
     st.markdown(f"#### {ui.t('ev.task_list')}")
     task_table(row.id)
     st.markdown(f"#### {ui.t('ev.timeline')}")

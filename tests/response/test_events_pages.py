@@ -105,3 +105,12 @@ def test_a_leader_reads_events_and_has_no_task_page(app):
     assert not app.exception
     assert app.title[0].value == "事件与响应"
     assert not [b for b in app.button if b.key == "ev.open_run"]
+
+
+def test_the_situation_map_is_drawn_on_demand_on_the_event_page(app):
+    open_page(app, "leader", EVENTS)
+    assert not app.get("image")  # not drawn until asked: it costs a second or two
+    toggle = next(t for t in app.toggle if t.key and t.key.startswith("ev.situation."))
+    toggle.set_value(True).run()
+    assert not app.exception
+    assert len(app.get("image")) == 1
