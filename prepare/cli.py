@@ -148,6 +148,19 @@ def cmd_cells(_args) -> int:
     return 0
 
 
+def _read(path: str, language: str) -> bytes | None:
+    """The file's bytes, or None after saying in ``language`` why it cannot be read."""
+    from registry.kernel.i18n import translate
+
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        detail = error.strerror or error
+        print(translate("import.cli.no_file", language, path=path, detail=detail),
+              file=sys.stderr)  # fmt: skip
+        return None
+
+
 def cmd_import(args) -> int:
     """Import an Excel file as a named user: every row or none, like the page's upload."""
     from sqlalchemy import select
@@ -158,12 +171,8 @@ def cmd_import(args) -> int:
     from registry.kernel.permissions import Actor
 
     language = args.lang or load_settings().language
-    try:
-        data = Path(args.file).read_bytes()
-    except OSError as error:
-        detail = error.strerror or error
-        print(translate("import.cli.no_file", language, path=args.file, detail=detail),
-              file=sys.stderr)  # fmt: skip
+    data = _read(args.file, language)
+    if data is None:
         return 2
     factory = _factory()
     with factory() as session:
@@ -195,12 +204,8 @@ def cmd_warning(args) -> int:
     from registry.response.warnings import import_message
 
     language = args.lang or load_settings().language
-    try:
-        data = Path(args.file).read_bytes()
-    except OSError as error:
-        detail = error.strerror or error
-        print(translate("import.cli.no_file", language, path=args.file, detail=detail),
-              file=sys.stderr)  # fmt: skip
+    data = _read(args.file, language)
+    if data is None:
         return 2
     try:
         with db.transaction(_factory()) as session:
