@@ -363,10 +363,12 @@ def figure(session: Session, state: Situation, language: str) -> Figure:
 @contextmanager
 def styled() -> Iterator[None]:
     """Draw in here: the CJK font first, TrueType fonts embedded in PDFs, one drawing at a
-    time (matplotlib's settings are global to the process)."""
+    time (matplotlib's settings are global to the process), and no mathtext: a ``$`` in a
+    title or name typed by a user is shown as itself, never parsed."""
     font = cjk_font()
     family = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
-    with _drawing, rc_context({"font.family": family, "pdf.fonttype": 42}):
+    settings = {"font.family": family, "pdf.fonttype": 42, "text.parse_math": False}
+    with _drawing, rc_context(settings):
         yield
 
 

@@ -12,6 +12,7 @@ from PIL import Image
 
 from registry.kernel import db, i18n
 from registry.kernel.enums import DeploymentStatus, ResponseLevel, TaskStatus
+from registry.kernel.models import Event
 from registry.response import report, situation_map
 from registry.response.situation import situation
 from tests.conftest import POSTGRES_URL, open_reference_db
@@ -154,3 +155,18 @@ def test_an_unknown_event_is_a_lookup_error(built):
     factory, _, _ = built
     with factory() as session, pytest.raises(LookupError):
         situation_map.render(session, 10_000, LATER, "zh")
+
+
+def test_a_dollar_in_a_title_is_drawn_as_typed_not_as_mathtext(built):
+    factory, _, real = built
+    with db.transaction(factory) as session:
+        event = session.get(Event, real)
+        kept, event.title = event.title, r"积水$\frac{1$处 & 50%_test"
+    try:
+        with factory() as session:
+            png = situation_map.render(session, real, LATER, "zh")  # mathtext would fail here
+        assert png.startswith(b"\x89PNG")
+        assert any(r"积水$\frac{1$处" in text for text in _figure_texts(factory, real))
+    finally:
+        with db.transaction(factory) as session:
+            session.get(Event, real).title = kept
