@@ -16,6 +16,7 @@ from registry.response import warnings
 actor = ui.require_actor()
 st.title(ui.t("nav.warnings"))
 st.caption(ui.t("warn.caption"))
+editing.flash()
 MARK = {
     WarningLevel.RED: "🟥",
     WarningLevel.ORANGE: "🟧",

@@ -29,6 +29,7 @@ def test_the_office_imports_a_message_and_sees_it_in_force(app):
     assert not app.exception and not app.error
     assert any("海州区气象台发布暴雨黄色预警信号" in m.value for m in app.markdown)
     assert any("生效中" in m.value for m in app.markdown)
+    assert [s.value for s in app.success] == ["预警已导入。"]  # the office sees it was done
 
 
 def test_a_foreign_message_is_refused_with_the_reason(app):
@@ -46,6 +47,7 @@ def test_a_warning_entered_by_hand(app):
     next(b for b in app.button if b.label == "登记预警").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
     assert any("电话通知：海州区暴雨橙色预警" in m.value for m in app.markdown)
+    assert [s.value for s in app.success] == ["预警已登记。"]
 
 
 def test_a_town_official_reads_but_cannot_register(app):
