@@ -1,7 +1,7 @@
 """值班快报: the duty report of an event as of a chosen time, with its situation map; the
 Word report and the A3 map (PNG for the screen, PDF for the 会商 meeting's printer)."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import streamlit as st
 
@@ -53,7 +53,9 @@ language = cols[2].radio(
     horizontal=True,
     key="report.language",
 )
-at = from_local(datetime.combine(day, moment))
+# 截至 16:30 reads to the end of that minute: a step saved seconds ago (or the closing, for a
+# closed event's default) is in the report, not left out by the minute the inputs show.
+at = from_local(datetime.combine(day, moment)) + timedelta(minutes=1, microseconds=-1)
 if at < chosen.opened_at:
     st.warning(ui.t("report.page.before_open"))
 
