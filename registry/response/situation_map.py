@@ -367,8 +367,10 @@ def styled() -> Iterator[None]:
     title or name typed by a user is shown as itself, never parsed."""
     font = cjk_font()
     family = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
-    settings = {"font.family": family, "pdf.fonttype": 42, "text.parse_math": False}
-    with _drawing, rc_context(settings):
+    with (
+        _drawing,
+        rc_context({"font.family": family, "pdf.fonttype": 42, "text.parse_math": False}),
+    ):
         yield
 
 
