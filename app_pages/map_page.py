@@ -14,7 +14,7 @@ from maps.office_map import LAYERS, OfficeMapData, build_office_map, format_indi
 from maps.points import highlight, parse_clicked_key
 from page_helpers import details_view, map_data, map_table, map_tools, ui
 from registry.kernel.district import BOUNDARY_FILE, load_geojson, neighbour_counties
-from registry.kernel.enums import CheckpointType, RiskLevel
+from registry.kernel.enums import CheckpointType, RiskLevel, TerminalStatus, WarningLevel
 from registry.kernel.geo import gcj02_to_wgs84, wgs84_to_gcj02
 from registry.mapdata.indicators import INDICATORS
 from registry.mapdata.layers import RECTIFICATION_FILTERS, MapFilter
@@ -112,6 +112,8 @@ def labels() -> dict[str, str]:
         "depot_warning": ui.t("map.layer.depot_warning"),
         "teams": ui.t("map.layer.teams"),
         "checkpoints": ui.t("map.layer.checkpoints"),
+        "warnings": ui.t("map.layer.warnings"),
+        "terminals": ui.t("map.layer.terminals"),
         "rectification.open": ui.t("map.legend.rect_open"),
         "rectification.overdue": ui.t("map.legend.rect_overdue"),
     }
@@ -123,6 +125,8 @@ def labels() -> dict[str, str]:
         }
     )
     texts.update({f"risk.{r.value}": ui.label(r) for r in RiskLevel})
+    texts.update({f"warning.{w.value}": ui.label(w) for w in WarningLevel})
+    texts.update({f"terminal.{s.value}": ui.label(s) for s in TerminalStatus})
     texts.update({f"type.{c.value}": ui.label(c) for c in CheckpointType})
     return texts
 
@@ -160,6 +164,8 @@ office_map = build_office_map(
         teams=records["teams"],
         checkpoints=records["checkpoints"],
         neighbours=neighbour_counties(ui.language()),
+        warnings=records["warnings"],
+        terminals=records["terminals"],
         layers=layers,
     ),
     labels(),

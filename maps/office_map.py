@@ -31,7 +31,12 @@ from maps.styles import (
 from maps.text import map_text
 
 Transform = Callable[[float, float], tuple[float, float]]
-LAYERS = ("localities", "district_depots", "town_depots", "teams", "checkpoints")
+LAYERS = (
+    "localities", "warnings", "district_depots", "town_depots", "teams", "checkpoints",
+    "terminals",
+)  # fmt: skip
+WARNING_COLOURS = {"red": "#d32f2f", "orange": "#f57c00", "yellow": "#fbc02d", "blue": "#1976d2"}
+TERMINAL_COLOURS = {"online": "#00897b", "offline": "#9e9e9e", "fault": "#d32f2f"}
 
 # Class breaks per indicator and whether a higher value is worse (darker = worse).
 INDICATOR_SCALES: dict[str, tuple[tuple[float, ...], bool]] = {
@@ -63,6 +68,8 @@ class OfficeMapData:
     teams: list[dict] = field(default_factory=list)
     checkpoints: list[dict] = field(default_factory=list)
     neighbours: dict | None = None
+    warnings: dict | None = None  # FeatureCollection of the warnings in force
+    terminals: list[dict] = field(default_factory=list)
     layers: Iterable[str] = LAYERS
 
 
@@ -132,6 +139,8 @@ def build_office_map(
     sections = []
     if "localities" in layers:
         sections.append(_add_localities(m, data, shift, labels))
+    if "warnings" in layers and data.warnings and data.warnings["features"]:
+        sections.append(_add_warnings(m, data.warnings, shift, labels))
     folium.GeoJson(
         outline, style_function=lambda _: _BOUNDARY_STYLE, control=False, interactive=False
     ).add_to(m)
@@ -143,6 +152,8 @@ def build_office_map(
         sections.append(_add_teams(m, data.teams, shift, labels, named))
     if "checkpoints" in layers:
         sections.append(_add_checkpoints(m, data.checkpoints, shift, labels, named))
+    if "terminals" in layers and data.terminals:
+        sections.append(_add_terminals(m, data.terminals, shift, labels))
     LayerLegend(labels["legend"], [s for s in sections if s]).add_to(m)
     FullscreenControl(map_text(labels["fullscreen"])).add_to(m)
     MeasureControl(measure_labels).add_to(m)
@@ -235,6 +246,58 @@ def _add_teams(m, teams, shift, labels, named):
     layer = PointLayer(labels["teams"], points, styles).add_to(m)
     rows = [(marker_svg(styles[kind]), labels[f"team_kind.{kind}"]) for kind in styles]
     return layer, labels["teams"], rows
+
+
+def _add_warnings(m, warnings: dict, shift, labels):
+    """The warnings in force as translucent areas in their colour, the headline on hover."""
+    features = [
+        {
+            **feature,
+            "properties": {
+                "level": feature["properties"]["level"],
+                "tooltip": map_text(feature["properties"]["headline"]),
+            },
+        }
+        for feature in warnings["features"]
+    ]
+    layer = folium.GeoJson(
+        _shifted({"type": "FeatureCollection", "features": features}, shift),
+        name=map_text(labels["warnings"]),
+        style_function=lambda f: {
+            "color": WARNING_COLOURS[f["properties"]["level"]],
+            "weight": 2,
+            "dashArray": "6 4",
+            "fillColor": WARNING_COLOURS[f["properties"]["level"]],
+            "fillOpacity": 0.12,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
+    ).add_to(m)
+    rows = [
+        (f"width:14px;height:10px;border:2px dashed {colour};background:{colour}33",
+         labels[f"warning.{level}"])
+        for level, colour in WARNING_COLOURS.items()
+    ]  # fmt: skip
+    return layer, labels["warnings"], rows
+
+
+def _add_terminals(m, terminals, shift, labels):
+    """Broadcast terminals as small squares coloured by status (few enough to name all)."""
+    styles = {
+        status: {
+            "shape": "square",
+            "radius": 5,
+            "color": "#263238",
+            "weight": 1,
+            "fill_color": colour,
+            "fill_opacity": 0.95,
+            "label": labels[f"terminal.{status}"],
+        }
+        for status, colour in TERMINAL_COLOURS.items()
+    }
+    points = [_point(row, shift, row["status"], True) for row in terminals]
+    layer = PointLayer(labels["terminals"], points, styles).add_to(m)
+    rows = [(marker_svg(styles[k]), labels[f"terminal.{k}"]) for k in styles]
+    return layer, labels["terminals"], rows
 
 
 def checkpoint_style_name(row: dict) -> str:

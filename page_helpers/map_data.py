@@ -9,10 +9,11 @@ import streamlit as st
 
 from page_helpers import map_table, ui
 from registry.kernel import i18n
-from registry.kernel.clock import today
+from registry.kernel.clock import today, utcnow
 from registry.mapdata.indicators import locality_indicators
 from registry.mapdata.layers import MapFilter, checkpoint_rows, depot_rows, team_rows
 from registry.records import queries
+from registry.response import map_layers
 
 
 def _label_rows(records: dict, language: str) -> None:
@@ -47,6 +48,11 @@ def _label_rows(records: dict, language: str) -> None:
                 ],
             )
         )
+    for row in records["terminals"]:
+        row["label"] = "\n".join(
+            filter(None, [row["name"], t(f"enum.TerminalStatus.{row['status']}"),
+                          demo if row["is_demo"] else ""])
+        )  # fmt: skip
     for row in records["checkpoints"]:
         rect = (
             t(
@@ -82,6 +88,8 @@ def load(version: int, filters: MapFilter, language: str, warning_days: int) -> 
         "summary": ui.read(queries.locality_summary),
         "indicators": ui.read(locality_indicators, day),
         "has_demo": ui.read(queries.has_demo_records),
+        "warnings": ui.read(map_layers.warning_areas, utcnow()),
+        "terminals": ui.read(map_layers.terminal_rows, filters.locality_ids),
     }
     _label_rows(records, language)
     return records

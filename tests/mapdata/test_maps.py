@@ -57,6 +57,15 @@ LABELS = {
     "depot_warning": "库存低于定额或有过期物资",
     "teams": "应急队伍",
     "checkpoints": "隐患点",
+    "warnings": "生效预警区域",
+    "terminals": "应急广播终端",
+    "warning.red": "红色预警",
+    "warning.orange": "橙色预警",
+    "warning.yellow": "黄色预警",
+    "warning.blue": "蓝色预警",
+    "terminal.online": "在线",
+    "terminal.offline": "离线",
+    "terminal.fault": "故障",
     "rectification.open": "有未销号整改",
     "rectification.overdue": "整改已逾期",
     "indicator.stock_coverage": "物资定额达标率",
@@ -83,6 +92,8 @@ MEASURE_LABELS = {
 }
 LAYER_LABEL = {
     "localities": "localities",
+    "warnings": "warnings",
+    "terminals": "terminals",
     "district_depots": "district",
     "town_depots": "town",
     "teams": "teams",
@@ -213,6 +224,36 @@ def _data(names: str | None = None, **changes) -> OfficeMapData:
             _checkpoint(3, n("新浦下穿"), "waterlogging", "general", 119.15, 34.5, 1, 1),
         ],
         neighbours=_neighbours(n("连云区")),
+        warnings={
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": _square(119.1, 34.5, 119.2, 34.6),
+                    "properties": {"headline": n("暴雨黄色预警"), "level": "yellow"},
+                }
+            ],
+        },
+        terminals=[
+            {
+                "key": "b1",
+                "name": n("新浦广播终端"),
+                "locality": n("新浦街道"),
+                "status": "online",
+                "lon": 119.16,
+                "lat": 34.6,
+                "label": n("新浦广播终端"),
+            },
+            {
+                "key": "b2",
+                "name": n("浦南广播终端"),
+                "locality": n("浦南镇"),
+                "status": "fault",
+                "lon": 119.3,
+                "lat": 34.53,
+                "label": n("浦南广播终端"),
+            },
+        ],
     )
     return replace(data, **changes)
 
@@ -721,7 +762,8 @@ def test_display_transform_moves_every_drawn_coordinate():
     assert "[[35.4, 129.0], [35.8, 129.4]]" in page  # fit bounds from the shifted outline
     points = [row[:2] for _, rows in _point_layers(page).values() for row in rows]
     shapes = [c for data in _geojson(page).values() for c in _coordinates(data)]
-    assert len(points) == 8 and len(shapes) == 5 + 2 * 5 + 5
+    # 3 depots, 2 teams, 3 checkpoints, 2 terminals; outline, 2 localities, neighbour, warning
+    assert len(points) == 10 and len(shapes) == 5 + 2 * 5 + 5 + 5
     assert all(lat >= 35.4 and lon >= 129 for lat, lon in points)
     assert all(lon >= 129 and lat >= 35.4 for lon, lat in shapes)
 
