@@ -10,11 +10,13 @@ import io
 import os
 import re
 import uuid
+from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from docx import Document
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -42,6 +44,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "bench-results"
 TAG = uuid.uuid4().hex[:6]
 HEADLINE = f"海州区气象台发布暴雨橙色预警信号（测试{TAG}）"
 EXCEPTION = "[data-testid='stException']"
+RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
 
 
 def connect():
@@ -100,10 +103,14 @@ def go(page, url: str, heading: str) -> None:
 
 
 def choose(page, label: str, text: str) -> None:
-    """Pick the option of a selectbox or multiselect whose label holds ``text``."""
+    """Pick the option of a selectbox or multiselect whose label holds ``text``, and wait
+    for the rerun it starts (on a loaded machine the rerun may begin a moment later: a
+    "not running" state seen at once would be the old one)."""
     page.get_by_label(label, exact=True).click()
     page.keyboard.type(text)
     page.get_by_role("option").filter(has_text=text).first.click()
+    with suppress(PlaywrightTimeout):  # the rerun may be over before we look
+        page.wait_for_selector(RUNNING, timeout=3_000)
     wait_for_app(page)
 
 
@@ -209,6 +216,8 @@ def dispatch_and_deploy(page, url: str, event_id: int) -> str:
 def broadcast(page, url: str, event_id: int) -> None:
     go(page, f"{url}/broadcast", "应急广播")
     choose(page, "事件", TAG)
+    page.get_by_text("影响区域内有").wait_for(timeout=60_000)  # the event's draft is in
+    wait_for_app(page)
     text = page.get_by_label("广播内容", exact=True)
     assert HEADLINE in text.input_value()  # drafted from the warning
     caption = page.get_by_text("影响区域内有").inner_text()
