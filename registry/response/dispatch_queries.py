@@ -4,7 +4,7 @@ dispatch orders with their lines, depots to add a line from or to."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
@@ -130,11 +130,6 @@ def target_choices(session: Session, event_id: int) -> list[DepotChoice]:
         for d in dispatch.town_depots(session, event)
     ]
     return sorted(depots, key=lambda d: (d.distance_m, d.id))
-
-
-def spare_of(session: Session, depot_id: int, today: date) -> dict[int, int]:
-    """Item id → what one depot can spare above its quota minimum."""
-    return {item: n for (_, item), n in dispatch.spare(session, [depot_id], today).items()}
 
 
 def area_localities(session: Session, event_id: int) -> dict[int, str]:
