@@ -31,9 +31,10 @@ from maps.styles import (
 from maps.text import map_text
 
 Transform = Callable[[float, float], tuple[float, float]]
+# In drawing order: what lies later is on top (and takes the click where points overlap).
 LAYERS = (
-    "localities", "warnings", "district_depots", "town_depots", "teams", "checkpoints",
-    "terminals",
+    "localities", "warnings", "terminals", "district_depots", "town_depots", "teams",
+    "checkpoints",
 )  # fmt: skip
 WARNING_COLOURS = {"red": "#d32f2f", "orange": "#f57c00", "yellow": "#fbc02d", "blue": "#1976d2"}
 TERMINAL_COLOURS = {"online": "#00897b", "offline": "#9e9e9e", "fault": "#d32f2f"}
@@ -145,6 +146,8 @@ def build_office_map(
         outline, style_function=lambda _: _BOUNDARY_STYLE, control=False, interactive=False
     ).add_to(m)
     named = len(data.depots) + len(data.teams) + len(data.checkpoints) <= NAMED_POINTS_LIMIT
+    if "terminals" in layers and data.terminals:  # beneath the records, which are clicked
+        sections.append(_add_terminals(m, data.terminals, shift, labels))
     for level in ("district", "town"):
         if f"{level}_depots" in layers:
             sections.append(_add_depots(m, data.depots, level, shift, labels, named))
@@ -152,8 +155,6 @@ def build_office_map(
         sections.append(_add_teams(m, data.teams, shift, labels, named))
     if "checkpoints" in layers:
         sections.append(_add_checkpoints(m, data.checkpoints, shift, labels, named))
-    if "terminals" in layers and data.terminals:
-        sections.append(_add_terminals(m, data.terminals, shift, labels))
     LayerLegend(labels["legend"], [s for s in sections if s]).add_to(m)
     FullscreenControl(map_text(labels["fullscreen"])).add_to(m)
     MeasureControl(measure_labels).add_to(m)
