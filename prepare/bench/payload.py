@@ -31,7 +31,7 @@ from registry.mapdata.indicators import INDICATORS, locality_indicators
 from registry.mapdata.layers import MapFilter, checkpoint_rows, depot_rows, team_rows
 from registry.records import queries
 
-POINT_KINDS = ("depots", "teams", "checkpoints")
+POINT_KINDS = ("depots", "teams", "checkpoints", "terminals")  # every point the map draws
 # Vendored file (under DEFAULT_BASE_URL) for each CDN file name folium links to.
 LOCAL_ASSETS = {
     "leaflet.js": "leaflet/leaflet.js",
