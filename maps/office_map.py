@@ -230,23 +230,31 @@ def _add_depots(m, depots, level, shift, labels, named):
     return layer, labels[level], rows
 
 
-def _add_teams(m, teams, shift, labels, named):
+def _add_categories(m, rows, shift, labels, named, *, layer, key, prefix, colours, shape, radius):
+    """A point layer of one shape, coloured by ``row[key]`` (a team's kind, a terminal's
+    status), with a legend row per category."""
     styles = {
-        kind: {
-            "shape": "triangle",
-            "radius": 7,
+        name: {
+            "shape": shape,
+            "radius": radius,
             "color": "#263238",
             "weight": 1,
             "fill_color": colour,
             "fill_opacity": 0.95,
-            "label": labels[f"team_kind.{kind}"],
+            "label": labels[f"{prefix}.{name}"],
         }
-        for kind, colour in TEAM_KIND_COLOURS.items()
+        for name, colour in colours.items()
     }
-    points = [_point(row, shift, row["kind"], named) for row in teams]
-    layer = PointLayer(labels["teams"], points, styles).add_to(m)
-    rows = [(marker_svg(styles[kind]), labels[f"team_kind.{kind}"]) for kind in styles]
-    return layer, labels["teams"], rows
+    points = [_point(row, shift, row[key], named) for row in rows]
+    drawn = PointLayer(labels[layer], points, styles).add_to(m)
+    legend = [(marker_svg(styles[name]), labels[f"{prefix}.{name}"]) for name in styles]
+    return drawn, labels[layer], legend
+
+
+def _add_teams(m, teams, shift, labels, named):
+    return _add_categories(m, teams, shift, labels, named, layer="teams", key="kind",
+                           prefix="team_kind", colours=TEAM_KIND_COLOURS, shape="triangle",
+                           radius=7)  # fmt: skip
 
 
 def _add_warnings(m, warnings: dict, shift, labels):
@@ -282,23 +290,10 @@ def _add_warnings(m, warnings: dict, shift, labels):
 
 
 def _add_terminals(m, terminals, shift, labels):
-    """Broadcast terminals as small squares coloured by status (few enough to name all)."""
-    styles = {
-        status: {
-            "shape": "square",
-            "radius": 5,
-            "color": "#263238",
-            "weight": 1,
-            "fill_color": colour,
-            "fill_opacity": 0.95,
-            "label": labels[f"terminal.{status}"],
-        }
-        for status, colour in TERMINAL_COLOURS.items()
-    }
-    points = [_point(row, shift, row["status"], True) for row in terminals]
-    layer = PointLayer(labels["terminals"], points, styles).add_to(m)
-    rows = [(marker_svg(styles[k]), labels[f"terminal.{k}"]) for k in styles]
-    return layer, labels["terminals"], rows
+    """Broadcast terminals as small squares by status (few enough to name all)."""
+    return _add_categories(m, terminals, shift, labels, True, layer="terminals", key="status",
+                           prefix="terminal", colours=TERMINAL_COLOURS, shape="square",
+                           radius=5)  # fmt: skip
 
 
 def checkpoint_style_name(row: dict) -> str:

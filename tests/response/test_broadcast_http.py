@@ -70,7 +70,7 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
             self.wfile.write(state.answer)
 
         def log_message(self, *args: object) -> None:
-            pass
+            """Silent: the test reads what arrived from ``state``, not from stderr."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
