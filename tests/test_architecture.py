@@ -73,9 +73,11 @@ AREA_RANK = {
     "readiness": 4,
     "mapdata": 4,
     "response": 4,
-    "demo": 5,
-    "operations": 6,
-    "migrations": 7,
+    "disasters": 5,
+    "recovery": 5,
+    "demo": 6,
+    "operations": 7,
+    "migrations": 8,
 }
 
 

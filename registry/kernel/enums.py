@@ -156,6 +156,56 @@ class TaskStatus(StrEnum):
     LIFTED = "lifted"
 
 
+class ReportStage(StrEnum):
+    """One disaster process: one 初报, several 续报, one 核报 (应急〔2020〕19号)."""
+
+    INITIAL = "initial"  # 初报
+    UPDATE = "update"  # 续报
+    FINAL = "final"  # 核报
+
+
+class ReportState(StrEnum):
+    """A town's report as the district office checks it: 待审核 → 已采用 / 已退回."""
+
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+class Sex(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class CasualtyStatus(StrEnum):
+    """因灾死亡失踪人口台账: dead or missing."""
+
+    DEAD = "dead"
+    MISSING = "missing"
+
+
+class HouseDamage(StrEnum):
+    """因灾倒塌损坏住房户台账: how badly a household's house is damaged."""
+
+    COLLAPSED = "collapsed"  # 倒塌
+    SEVERE = "severe"  # 严重损坏
+    MODERATE = "moderate"  # 一般损坏
+
+
+class ReviewSubject(StrEnum):
+    """What an after-action review (复盘) finding concerns."""
+
+    PLAN = "plan"
+    DEPOT = "depot"
+    TEAM = "team"
+    CHECKPOINT = "checkpoint"
+
+
+class ReviewVerdict(StrEnum):
+    WORKED = "worked"  # 发挥作用
+    FAILED = "failed"  # 未达预期
+
+
 class DispatchState(StrEnum):
     DRAFT = "draft"  # suggested, being edited by the office
     ISSUED = "issued"  # the transfers are in the ledger
@@ -276,6 +326,7 @@ class AttachmentOwner(StrEnum):
     RECTIFICATION_STEP = "rectification_step"  # 整改佐证
     PLAN_REVISION = "plan_revision"  # 预案文本
     TASK_STEP = "task_step"  # 处置佐证
+    DISASTER_REPORT = "disaster_report"  # 灾情照片
 
 
 class AuditEntity(StrEnum):
@@ -291,6 +342,9 @@ class AuditEntity(StrEnum):
     DEMO = "demo"
     DEPLOYMENT = "deployment"
     DEPOT = "depot"
+    DAMAGED_HOUSE = "damaged_house"
+    DISASTER_CASUALTY = "disaster_casualty"
+    DISASTER_REPORT = "disaster_report"
     DISPATCH = "dispatch"
     DRILL = "drill"
     EVENT = "event"
@@ -301,9 +355,11 @@ class AuditEntity(StrEnum):
     PLAN = "plan"
     PLAN_REVISION = "plan_revision"
     QUOTA = "quota"
+    REPLENISHMENT = "replenishment"
     READINESS_SNAPSHOT = "readiness_snapshot"
     RECTIFICATION = "rectification"
     STOCK_LOT = "stock_lot"
+    REVIEW = "review"
     TASK = "task"
     TEAM = "team"
     TEAM_MEMBER = "team_member"
@@ -329,6 +385,9 @@ class AuditAction(StrEnum):
     CHECKPOINT_RETIRED = "checkpoint-retired"
     CHECKPOINT_UPDATED = "checkpoint-updated"
     DATABASE_PURPOSE_SET = "database-purpose-set"
+    DAMAGED_HOUSE_ADDED = "damaged_house-added"
+    DAMAGED_HOUSE_REMOVED = "damaged_house-removed"
+    DAMAGED_HOUSE_UPDATED = "damaged_house-updated"
     DEMO_SEEDED = "demo-seeded"
     DEPOT_CONFIRMED_UNCHANGED = "depot-confirmed-unchanged"
     DEPOT_CREATED = "depot-created"
@@ -336,6 +395,12 @@ class AuditAction(StrEnum):
     DEPOT_UPDATED = "depot-updated"
     DEPLOYMENT_ADVANCED = "deployment-advanced"
     DEPLOYMENT_CREATED = "deployment-created"
+    DISASTER_CASUALTY_ADDED = "disaster_casualty-added"
+    DISASTER_CASUALTY_REMOVED = "disaster_casualty-removed"
+    DISASTER_CASUALTY_UPDATED = "disaster_casualty-updated"
+    DISASTER_REPORT_ACCEPTED = "disaster_report-accepted"
+    DISASTER_REPORT_FILED = "disaster_report-filed"
+    DISASTER_REPORT_RETURNED = "disaster_report-returned"
     DISPATCH_EDITED = "dispatch-edited"
     DISPATCH_ISSUED = "dispatch-issued"
     DISPATCH_SUGGESTED = "dispatch-suggested"
@@ -343,6 +408,7 @@ class AuditAction(StrEnum):
     EVENT_CLOSED = "event-closed"
     EVENT_LEVEL_CHANGED = "event-level-changed"
     EVENT_OPENED = "event-opened"
+    EVENT_STABLE = "event-stable"
     EVENT_UPDATED = "event-updated"
     IMPORT_COMMITTED = "import-committed"
     INSPECTION_RECORDED = "inspection-recorded"
@@ -374,6 +440,9 @@ class AuditAction(StrEnum):
     RECTIFICATION_SIGN_OFF = "rectification-sign-off"
     RECTIFICATION_START = "rectification-start"
     RECTIFICATION_SUBMIT = "rectification-submit"
+    REPLENISHMENT_LISTED = "replenishment-listed"
+    REPLENISHMENT_WAIVED = "replenishment-waived"
+    REVIEW_FILED = "review-filed"
     SCALE_DATASET_BUILT = "scale-dataset-built"
     SIGNED_OUT_EVERYWHERE = "signed-out-everywhere"
     STOCK_ADJUST = "stock-adjust"

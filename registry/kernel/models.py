@@ -8,6 +8,7 @@ Synthetic records carry ``is_demo`` so the UI can label them.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -29,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from registry.kernel import enums
 from registry.kernel.clock import utcnow
@@ -47,6 +49,20 @@ def enum_column(kind: type[StrEnum], **kwargs: Any) -> Mapped[Any]:
         ),
         **kwargs,
     )
+
+
+class Hundredths(TypeDecorator[Decimal]):
+    """A non-negative decimal with two places (公顷, 万元) kept as an integer of hundredths, so
+    SQLite and PostgreSQL store and add it exactly alike."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Any) -> int | None:
+        return None if value is None else int((Decimal(value) * 100).to_integral_value())
+
+    def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
+        return None if value is None else Decimal(value) / 100
 
 
 class Base(DeclarativeBase):
@@ -219,6 +235,7 @@ class Event(Versioned, Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime)
     opened_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    stable_at: Mapped[datetime | None] = mapped_column(DateTime)  # 灾情稳定: 核报 falls due
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     localities: Mapped[list[Locality]] = relationship(secondary="event_localities")
     warnings: Mapped[list[EarlyWarning]] = relationship(secondary="event_warnings")
@@ -380,6 +397,155 @@ class Deployment(Versioned, Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class DisasterReport(Versioned, Base):
+    """A town's disaster report (灾情报告) in an event: 初报, 续报 or 核报, figures cumulative to
+    ``figures_to``; a 零报告 repeats the town's last figures. Filed once, never edited: the
+    office accepts it or returns it (退回) and the town files a corrected one."""
+
+    __tablename__ = "disaster_reports"
+    __table_args__ = (Index("ix_disaster_report_event_town", "event_id", "locality_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"))
+    stage: Mapped[enums.ReportStage] = enum_column(enums.ReportStage)
+    sequence: Mapped[int] = mapped_column(Integer, default=1)  # 第 n 次续报
+    is_zero: Mapped[bool] = mapped_column(Boolean, default=False)  # 零报告
+    figures_to: Mapped[datetime] = mapped_column(DateTime)  # 统计截止时间
+    state: Mapped[enums.ReportState] = enum_column(
+        enums.ReportState, default=enums.ReportState.SUBMITTED
+    )
+    # 快报 indicators (registry/disasters/indicators.py names their units)
+    affected_people: Mapped[int] = mapped_column(Integer, default=0)  # 受灾人口 人
+    deaths: Mapped[int] = mapped_column(Integer, default=0)  # 因灾死亡人口 人
+    missing: Mapped[int] = mapped_column(Integer, default=0)  # 因灾失踪人口 人
+    relocated: Mapped[int] = mapped_column(Integer, default=0)  # 紧急转移安置人口 人
+    needing_aid: Mapped[int] = mapped_column(Integer, default=0)  # 需紧急生活救助人口 人
+    collapsed_households: Mapped[int] = mapped_column(Integer, default=0)  # 倒塌房屋 户
+    collapsed_rooms: Mapped[int] = mapped_column(Integer, default=0)  # 倒塌房屋 间
+    severe_rooms: Mapped[int] = mapped_column(Integer, default=0)  # 严重损坏房屋 间
+    moderate_rooms: Mapped[int] = mapped_column(Integer, default=0)  # 一般损坏房屋 间
+    crop_affected_ha: Mapped[Decimal] = mapped_column(Hundredths, default=Decimal(0))  # 公顷
+    crop_failed_ha: Mapped[Decimal] = mapped_column(Hundredths, default=Decimal(0))  # 绝收 公顷
+    direct_loss: Mapped[Decimal] = mapped_column(Hundredths, default=Decimal(0))  # 万元
+    # 救灾工作情况
+    relief_forces: Mapped[int] = mapped_column(Integer, default=0)  # 投入应急力量 人次
+    relief_materials: Mapped[int] = mapped_column(Integer, default=0)  # 调拨/发放物资 件(套)
+    relief_funds: Mapped[Decimal] = mapped_column(Hundredths, default=Decimal(0))  # 救助资金 万元
+    situation: Mapped[str | None] = mapped_column(Text)  # 灾情: 背景、过程、特点、趋势
+    relief: Mapped[str | None] = mapped_column(Text)  # 救灾工作: 措施、需求、困难
+    explanation: Mapped[str | None] = mapped_column(Text)  # 书面说明 of a sharp change
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DisasterCasualty(Versioned, Base):
+    """因灾死亡失踪人口台账: one named person. Personal data: the office reads it in full."""
+
+    __tablename__ = "disaster_casualties"
+    __table_args__ = (
+        Index("ix_casualty_event_town", "event_id", "locality_id"),
+        CheckConstraint("age IS NULL OR (age >= 0 AND age <= 150)", name="ck_casualty_age"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    sex: Mapped[enums.Sex] = enum_column(enums.Sex)
+    age: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[enums.CasualtyStatus] = enum_column(enums.CasualtyStatus)
+    cause: Mapped[str] = mapped_column(String(255))
+    place: Mapped[str] = mapped_column(String(255))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DamagedHouse(Versioned, Base):
+    """因灾倒塌损坏住房户台账: one household's house and how many rooms (间) it lost."""
+
+    __tablename__ = "damaged_houses"
+    __table_args__ = (
+        Index("ix_damaged_house_event_town", "event_id", "locality_id"),
+        CheckConstraint("rooms > 0", name="ck_damaged_house_rooms"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"))
+    household_head: Mapped[str] = mapped_column(String(64))  # 户主
+    address: Mapped[str] = mapped_column(String(255))  # 村（社区）、门牌
+    damage: Mapped[enums.HouseDamage] = enum_column(enums.HouseDamage)
+    rooms: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class EventReview(Versioned, Base):
+    """The after-action review (复盘) written when an event is closed."""
+
+    __tablename__ = "event_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), unique=True)
+    worked: Mapped[str] = mapped_column(Text)  # 有效做法
+    failed: Mapped[str] = mapped_column(Text)  # 存在问题
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    findings: Mapped[list[ReviewFinding]] = relationship(
+        back_populates="review", cascade="all, delete-orphan", order_by="ReviewFinding.id"
+    )
+
+
+class ReviewFinding(Base):
+    """One plan, depot, team or checkpoint the review names, and whether it worked."""
+
+    __tablename__ = "review_findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("event_reviews.id"), index=True)
+    subject: Mapped[enums.ReviewSubject] = enum_column(enums.ReviewSubject)
+    subject_id: Mapped[int] = mapped_column(Integer)
+    verdict: Mapped[enums.ReviewVerdict] = enum_column(enums.ReviewVerdict)
+    note: Mapped[str | None] = mapped_column(Text)
+    review: Mapped[EventReview] = relationship(back_populates="findings")
+
+
+class ReplenishmentLine(Versioned, Base):
+    """A line of an event's replenishment list (补库清单): what a depot gave out for the event
+    and the quantity suggested to bring it back to its minimum quota. Receipts of the item at
+    the depot after ``listed_at`` fill it; the office may waive the rest with a reason."""
+
+    __tablename__ = "replenishment_lines"
+    __table_args__ = (
+        UniqueConstraint("event_id", "depot_id", "item_id"),
+        CheckConstraint("consumed >= 0 AND suggested >= 0", name="ck_replenishment_amounts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    consumed: Mapped[int] = mapped_column(Integer)  # issued and dispatched for the event
+    stock_at_listing: Mapped[int] = mapped_column(Integer)  # usable when the list was made
+    quota_minimum: Mapped[int | None] = mapped_column(Integer)
+    suggested: Mapped[int] = mapped_column(Integer)
+    listed_at: Mapped[datetime] = mapped_column(DateTime)
+    listed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    waived_at: Mapped[datetime | None] = mapped_column(DateTime)
+    waived_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    waive_reason: Mapped[str | None] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class BroadcastTerminal(Versioned, Base):
     """An emergency-broadcast terminal (应急广播终端) of a village or community."""
 
@@ -511,6 +677,9 @@ class StockMovement(Base):
     expected: Mapped[int | None] = mapped_column(Integer)  # stock-take: book quantity
     transfer_group: Mapped[str | None] = mapped_column(String(36), index=True)
     reason: Mapped[str] = mapped_column(String(255))
+    # The event the stock went to (an issue or dispatch during a response), for 补库. No
+    # foreign key: adding one would rebuild the append-only table and its triggers on SQLite.
+    event_id: Mapped[int | None] = mapped_column(Integer, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)

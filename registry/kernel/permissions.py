@@ -27,15 +27,19 @@ class Action(StrEnum):
     EDIT_DISTRICT_PLANS = "edit_district_plans"  # district and department plans
     PUBLISH_READINESS = "publish_readiness"  # snapshots of the scorecard and weekly circulars
     MANAGE_RESPONSE = "manage_response"  # warnings and events: the district office's duty
+    REPORT_DISASTER = "report_disaster"  # 灾情报送 and its registers: a town for itself
     VIEW = "view"
 
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.OFFICE: frozenset(Action) - {Action.MANAGE_USERS},
-    Role.TOWN: frozenset({Action.EDIT_LOCAL_RECORDS, Action.VIEW}),
+    Role.TOWN: frozenset({Action.EDIT_LOCAL_RECORDS, Action.REPORT_DISASTER, Action.VIEW}),
     Role.LEADER: frozenset({Action.VIEW}),
 }
+
+# Actions a town official may take for their own localities only.
+LOCALITY_SCOPED = frozenset({Action.EDIT_LOCAL_RECORDS, Action.REPORT_DISASTER})
 
 # Roles that see records of every locality when writing; town officials are scoped.
 DISTRICT_WIDE = frozenset({Role.ADMIN, Role.OFFICE})
@@ -90,11 +94,7 @@ def require(actor: Actor, action: Action, locality_id: int | None = None) -> Non
     """Refuse unless the actor's role allows ``action`` in ``locality_id``."""
     if not actor.can(action):
         raise PermissionDenied("error.denied", user=actor.username, role=actor.role, action=action)
-    if (
-        action is Action.EDIT_LOCAL_RECORDS
-        and locality_id is not None
-        and not actor.covers(locality_id)
-    ):
+    if action in LOCALITY_SCOPED and locality_id is not None and not actor.covers(locality_id):
         raise PermissionDenied("error.denied_locality", user=actor.username, locality=locality_id)
 
 

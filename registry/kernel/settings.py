@@ -48,6 +48,19 @@ Keys (environment variable in brackets):
   ``HttpAdapter``). Default: none, broadcasts are recorded in the outbox and leave nothing.
 - ``task_ack_minutes`` [REGISTRY_TASK_ACK_MINUTES]: a response task not acknowledged (已到岗)
   within this many minutes of being created is overdue. Default 30.
+- ``disaster_initial_hours`` [REGISTRY_DISASTER_INITIAL_HOURS]: a town's 初报 is due this many
+  hours after the event opens (应急〔2020〕19号: 2 hours). Default 2.
+- ``disaster_update_time`` [REGISTRY_DISASTER_UPDATE_TIME]: the daily 续报 is due at this China
+  time with figures to 24:00 of the day before, until the disaster is declared stable.
+  Default ``09:00``.
+- ``disaster_final_working_days`` [REGISTRY_DISASTER_FINAL_WORKING_DAYS]: the 核报 is due this
+  many working days after the office declares the disaster stable (provincial rules differ;
+  several say 2). Default 2.
+- ``disaster_change_factor`` [REGISTRY_DISASTER_CHANGE_FACTOR]: a 续报 figure that falls, or
+  rises to more than this many times the town's previous figure, needs a written
+  explanation (书面说明). Default 2.
+- ``disaster_report_photos`` [REGISTRY_DISASTER_REPORT_PHOTOS]: photos a report must carry while
+  the response is active. Default 3.
 """
 
 from __future__ import annotations
@@ -98,6 +111,11 @@ class Settings:
     depot_inspection_days: int = 90
     broadcast_http_url: str | None = None
     task_ack_minutes: int = 30
+    disaster_initial_hours: int = 2
+    disaster_update_time: str = "09:00"
+    disaster_final_working_days: int = 2
+    disaster_change_factor: float = 2.0
+    disaster_report_photos: int = 3
 
 
 def _coerce(raw: Any, kind: type) -> Any:
@@ -107,6 +125,8 @@ def _coerce(raw: Any, kind: type) -> Any:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if kind is int:
         return int(raw)
+    if kind is float:
+        return float(raw)
     return None if raw in ("", None) else str(raw)
 
 
@@ -116,7 +136,7 @@ def load_settings(
     """Build settings from secrets (lower priority) and ``REGISTRY_*`` environment variables."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
-    kinds = {"bool": bool, "int": int}
+    kinds = {"bool": bool, "int": int, "float": float}
     for field in fields(Settings):
         kind = kinds.get(str(field.type).split(" |")[0], str)
         env_name = f"REGISTRY_{field.name.upper()}"
