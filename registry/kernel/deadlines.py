@@ -1,5 +1,6 @@
 """Every date rule of the workflows, in one place: working days, plan filing, evaluation and
-drill cycles, rectification deadlines and what counts as overdue.
+drill cycles, rectification deadlines, what counts as overdue, and the disaster-reporting
+clock (初报, daily 续报, 核报).
 
 Working days follow the Chinese calendar — weekends, statutory holidays and the make-up
 working days (调休) the State Council announces each year — from the ``chinesecalendar``
@@ -11,12 +12,14 @@ mark such a date as provisional.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
 
-from registry.kernel.enums import PlanStatus, RiskLevel
+from registry.kernel import clock
+from registry.kernel.enums import PlanStatus, ReportStage, ReportState, RiskLevel
 from registry.kernel.settings import Settings
 
 FILING_WORKING_DAYS = 20  # 《突发事件应急预案管理办法》 (国办发〔2024〕5号) Art. 26
@@ -140,3 +143,128 @@ def plan_dates(
         drill_overdue=live and is_overdue(drill, today),
         provisional=filing is not None and filed_on is None and not calendar_covers(filing),
     )
+
+
+# The disaster-reporting clock (应急〔2020〕19号): pure, so the alerts, the pages and the
+# town's use-cases ask the same questions with a frozen ``now`` in tests.
+
+
+@dataclass(frozen=True)
+class FiledReport:
+    """What the reporting clock needs of one of a town's reports in an event."""
+
+    stage: ReportStage
+    state: ReportState
+    figures_to: datetime
+
+
+@dataclass(frozen=True)
+class ReportDue:
+    """A report a town owes: its stage, when it is (or was) due, the figures' cut-off a 续报
+    carries (24:00 China time of the day before its due day), whether the deadline has gone
+    by and whether it is owed again because the office returned it (退回)."""
+
+    stage: ReportStage
+    due_at: datetime  # naive UTC
+    figures_to: datetime | None
+    overdue: bool
+    returned: bool
+
+
+def update_time(settings: Settings) -> time:
+    """The daily 续报 time (China time) of the settings' ``HH:MM``."""
+    hours, minutes = settings.disaster_update_time.split(":")
+    return time(int(hours), int(minutes))
+
+
+def china_day(moment: datetime) -> date:
+    """The calendar day in China of a stored (naive UTC) moment."""
+    return clock.local(moment).date()
+
+
+def update_figures_to(now: datetime) -> datetime:
+    """A 续报 filed at ``now`` carries figures to 24:00 (China) of the day before."""
+    return clock.utc_start_of(china_day(now))
+
+
+def initial_report_due(opened_at: datetime, settings: Settings) -> datetime:
+    return opened_at + timedelta(hours=settings.disaster_initial_hours)
+
+
+def update_report_due(day: date, settings: Settings) -> datetime:
+    """The 续报 of ``day`` is due at the settings' time of that day, China time."""
+    return clock.from_local(datetime.combine(day, update_time(settings)))
+
+
+def final_report_due(stable_at: datetime, settings: Settings) -> datetime:
+    """The 核报 is due at the end (24:00 China) of the N-th working day after the day the
+    disaster was declared stable."""
+    last = add_working_days(china_day(stable_at), settings.disaster_final_working_days)
+    return clock.utc_start_of(last + timedelta(days=1))
+
+
+def update_days(
+    opened_at: datetime, stable_at: datetime | None, now: datetime, settings: Settings
+) -> list[date]:
+    """The days whose 续报 has fallen due by ``now`` or falls due later today: every day after
+    the opening day, up to today, whose update time came before the disaster was stable."""
+    days = []
+    day = china_day(opened_at) + timedelta(days=1)
+    while day <= china_day(now):
+        if stable_at is not None and update_report_due(day, settings) > stable_at:
+            break
+        days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def _live(filed: Sequence[FiledReport], stage: ReportStage) -> list[FiledReport]:
+    return [r for r in filed if r.stage is stage and r.state is not ReportState.RETURNED]
+
+
+def _returned(filed: Sequence[FiledReport], stage: ReportStage) -> list[FiledReport]:
+    return [r for r in filed if r.stage is stage and r.state is ReportState.RETURNED]
+
+
+def reports_due(
+    *,
+    opened_at: datetime,
+    stable_at: datetime | None,
+    closed_at: datetime | None,
+    filed: Sequence[FiledReport],
+    now: datetime,
+    settings: Settings,
+) -> list[ReportDue]:
+    """What one town owes in one event at ``now``, earliest first.
+
+    - 初报: due ``disaster_initial_hours`` after the event opened, until a 初报 not returned
+      is on file. Once the event is closed a 初报 is owed only to correct a returned one.
+    - 续报: for each day D after the opening day, due at D's update time (China) with figures
+      to 24:00 of D-1, while the event is open and not declared stable by then. Any 续报 or
+      零报告 not returned with figures to that cut-off or later satisfies D (figures are
+      cumulative, so a later one catches up a missed day). Closing the event stops the
+      daily clock: what is left goes into the 核报.
+    - 核报: once stable, due at the end of the ``disaster_final_working_days``-th working day
+      after the stable day, until a 核报 not returned is on file.
+    A returned report is owed again (``returned``) at its old deadline."""
+    closed = closed_at is not None and closed_at <= now
+    due: list[ReportDue] = []
+    initial = initial_report_due(opened_at, settings)
+    returned = bool(_returned(filed, ReportStage.INITIAL))
+    if not _live(filed, ReportStage.INITIAL) and (returned or not closed):
+        due.append(ReportDue(ReportStage.INITIAL, initial, None, now > initial, returned))
+    if not closed:
+        updates = _live(filed, ReportStage.UPDATE)
+        sent_back = {r.figures_to for r in _returned(filed, ReportStage.UPDATE)}
+        latest = max((r.figures_to for r in updates), default=None)
+        for day in update_days(opened_at, stable_at, now, settings):
+            cut_off = clock.utc_start_of(day)
+            if latest is not None and latest >= cut_off:
+                continue
+            at = update_report_due(day, settings)
+            due.append(ReportDue(ReportStage.UPDATE, at, cut_off, now > at, cut_off in sent_back))
+    if stable_at is not None and stable_at <= now and not _live(filed, ReportStage.FINAL):
+        final = final_report_due(stable_at, settings)
+        returned = bool(_returned(filed, ReportStage.FINAL))
+        due.append(ReportDue(ReportStage.FINAL, final, None, now > final, returned))
+    return due
