@@ -18,14 +18,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.kernel import audit, validation
-from registry.kernel.enums import AuditAction, AuditEntity, MovementKind, RecordStatus
+from registry.kernel.enums import (
+    AuditAction,
+    AuditEntity,
+    EventState,
+    MovementKind,
+    RecordStatus,
+)
 from registry.kernel.errors import (
     InvariantViolation,
     RegistryError,
     StaleRecord,
     ValidationError,
 )
-from registry.kernel.models import Depot, Item, StockLot, StockMovement
+from registry.kernel.models import Depot, Event, Item, StockLot, StockMovement
 from registry.kernel.permissions import Actor, require_depot_write
 
 MOVEMENT_ACTIONS = {
@@ -259,16 +265,38 @@ def _refuse_expired(lot: StockLot, today: date) -> None:
         raise InvariantViolation("error.expired_lot", batch=lot.batch, expiry=lot.expiry_date)
 
 
+def _open_event(session: Session, event_id: int | None) -> int | None:
+    """The event stock goes to (用于事件), when given: it exists and its response is open, so
+    the replenishment list after it counts the stock."""
+    if event_id is None:
+        return None
+    event = session.get(Event, event_id)
+    if event is None:
+        raise ValidationError("error.recovery_event_unknown", field="event", id=event_id)
+    if event.state is not EventState.OPEN:
+        raise ValidationError("error.recovery_event_closed", field="event", title=event.title)
+    return event.id
+
+
 def issue(
-    session: Session, actor: Actor, lot_id: int, quantity: Any, *, reason: str, today: date
+    session: Session,
+    actor: Actor,
+    lot_id: int,
+    quantity: Any,
+    *,
+    reason: str,
+    today: date,
+    event_id: int | None = None,
 ) -> StockMovement:
-    """出库: take from one lot; expired lots are refused."""
+    """出库: take from one lot; expired lots are refused. ``event_id`` marks stock issued for
+    an open event (补库 sums it when the event closes)."""
     lot = _locked_lot(session, lot_id)
     _depot_for_write(session, actor, lot.depot_id)
     amount = validation.quantity(quantity)
     reason = validation.text(reason, "reason", max_len=255)
     _refuse_expired(lot, today)
-    return _move(session, actor, lot, MovementKind.ISSUE, -amount, reason)
+    event = _open_event(session, event_id)
+    return _move(session, actor, lot, MovementKind.ISSUE, -amount, reason, event_id=event)
 
 
 def suggest_issue(
@@ -302,8 +330,10 @@ def transfer(
     *,
     reason: str,
     today: date,
+    event_id: int | None = None,
 ) -> tuple[StockMovement, StockMovement]:
-    """调拨: one atomic out/in pair; the actor needs write access to both depots."""
+    """调拨: one atomic out/in pair; the actor needs write access to both depots. ``event_id``
+    marks a transfer made for an open event (a dispatch) on both lines."""
     lot = _locked_lot(session, lot_id)
     _depot_for_write(session, actor, lot.depot_id)
     target = _depot_for_write(session, actor, to_depot_id)
@@ -312,6 +342,7 @@ def transfer(
     amount = validation.quantity(quantity)
     reason = validation.text(reason, "reason", max_len=255)
     _refuse_expired(lot, today)
+    event = _open_event(session, event_id)
     target_lot = session.scalar(
         select(StockLot)
         .where(
@@ -335,11 +366,13 @@ def transfer(
         session.flush()
     group = str(uuid.uuid4())
     out = _move(
-        session, actor, lot, MovementKind.TRANSFER_OUT, -amount, reason, transfer_group=group
-    )
+        session, actor, lot, MovementKind.TRANSFER_OUT, -amount, reason,
+        transfer_group=group, event_id=event,
+    )  # fmt: skip
     into = _move(
-        session, actor, target_lot, MovementKind.TRANSFER_IN, amount, reason, transfer_group=group
-    )
+        session, actor, target_lot, MovementKind.TRANSFER_IN, amount, reason,
+        transfer_group=group, event_id=event,
+    )  # fmt: skip
     return out, into
 
 

@@ -419,8 +419,9 @@ def issue(session: Session, actor: Actor, dispatch_id: int, today: date, now: da
             )
         for lot, amount in plan:
             stock.transfer(
-                session, actor, lot.id, line.to_depot_id, amount, reason=reason, today=today
-            )
+                session, actor, lot.id, line.to_depot_id, amount, reason=reason, today=today,
+                event_id=event.id,
+            )  # fmt: skip
     before = _lines_snapshot(dispatch)
     dispatch.number, dispatch.state = number, DispatchState.ISSUED
     dispatch.issued_at, dispatch.issued_by = now, actor.user_id
