@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from registry.fieldwork import campaigns
+from registry.fieldwork.reinspection import flagged
 from registry.kernel import deadlines
 from registry.kernel.enums import RecordStatus, RiskLevel, Role
 from registry.kernel.enums import RectificationStatus as S
@@ -33,6 +34,7 @@ from registry.kernel.models import (
     Campaign,
     Checkpoint,
     Depot,
+    Event,
     Inspection,
     Locality,
     Rectification,
@@ -43,6 +45,7 @@ from registry.kernel.permissions import Actor
 from registry.kernel.settings import Settings
 from registry.plans.queries import clock_state, plan_register
 from registry.readiness import scorecard as readiness
+from registry.readiness.refill import fillings
 from registry.records.stockview import quota_lines, usable_stock
 
 RECTIFICATION_DUE_SOON_DAYS = 3  # an open rectification is "due" this many days ahead
@@ -55,16 +58,19 @@ KINDS = (
     "rectification_due",
     "lot_expired",
     "inspection_due",
+    "checkpoint_reinspect",
     "plan_filing",
     "plan_evaluation",
     "plan_drill",
     "stock_below_quota",
+    "replenishment_open",
     "lot_expiring",
     "record_unconfirmed",
 )
 RECTIFICATIONS_PAGE = "app_pages/rectifications.py"
 PLANS_PAGE = "app_pages/plans.py"
 CAMPAIGNS_PAGE = "app_pages/campaigns.py"
+REPLENISHMENT_PAGE = "app_pages/replenishment.py"
 PLAN_CLOCKS = ("filing", "evaluation", "drill")
 
 
@@ -408,6 +414,47 @@ def _unconfirmed(ctx: _Context) -> list[Alert]:
     return alerts
 
 
+def _reinspections(ctx: _Context) -> list[Alert]:
+    """Checkpoints an after-action review found failed, until inspected on or after the
+    review's day (``fieldwork.reinspection``): due, with a link to the checkpoint."""
+    flags = flagged(ctx.session, ctx.scope)
+    ids = sorted({f.event_id for f in flags.values()})
+    titles = dict(ctx.session.execute(select(Event.id, Event.title).where(Event.id.in_(ids))).all())
+    return [
+        Alert(
+            kind="checkpoint_reinspect",
+            severity=DUE,
+            locality_id=flag.locality_id,
+            locality=ctx.names.get(flag.locality_id),
+            subject=flag.name,
+            detail={"event": titles.get(flag.event_id, "—"), "reviewed": flag.reviewed_on},
+            link=f"c{flag.checkpoint_id}",
+        )
+        for flag in flags.values()
+    ]
+
+
+def _replenishment(ctx: _Context) -> list[Alert]:
+    """Active depots with replenishment lines (补库清单) not yet filled nor waived."""
+    tally: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for line in fillings(ctx.session, depot_ids=_depot_ids(ctx), open_only=True):
+        tally[line.depot_id][0] += 1
+        tally[line.depot_id][1] += line.outstanding
+    return [
+        Alert(
+            kind="replenishment_open",
+            severity=WARNING,
+            locality_id=depot.locality_id,
+            locality=ctx.names.get(depot.locality_id),
+            subject=depot.name,
+            detail={"lines": tally[depot.id][0], "outstanding": tally[depot.id][1]},
+            link=REPLENISHMENT_PAGE,
+        )
+        for depot in ctx.depots
+        if depot.id in tally
+    ]
+
+
 def alerts_for(session: Session, actor: Actor, *, today: date, settings: Settings) -> list[Alert]:
     """Everything the actor should act on as of ``today``, most urgent first."""
     scope = None if sees_every_locality(actor) else frozenset(actor.locality_ids)
@@ -423,5 +470,7 @@ def alerts_for(session: Session, actor: Actor, *, today: date, settings: Setting
         *_rectifications(ctx),
         *_plans(ctx),
         *_unconfirmed(ctx),
+        *_reinspections(ctx),
+        *_replenishment(ctx),
     ]
     return sorted(found, key=Alert.sort_key)
