@@ -262,7 +262,10 @@ def target_table(rows: list[dict], *, full: bool) -> pd.DataFrame:
     columns = {
         ui.t("col.locality"): [r["locality"] for r in rows],
         ui.t("camp.col.kind"): [ui.label(r["kind"]) for r in rows],
-        ui.t("col.name"): [r["name"] for r in rows],
+        ui.t("col.name"): [
+            f"{r['name']}（{ui.t('recovery.campaign_reinspect')}）" if r["reinspect"] else r["name"]
+            for r in rows
+        ],
         ui.t("camp.col.checkpoint_type"): [
             ui.label(r["checkpoint_type"]) if r["checkpoint_type"] else "" for r in rows
         ],

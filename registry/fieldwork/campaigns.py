@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Subquery, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from registry.fieldwork.reinspection import flagged
 from registry.kernel import deadlines, editing, validation
 from registry.kernel.enums import (
     AuditEntity,
@@ -459,9 +460,12 @@ def _last_inspector(kind: InspectionTarget, campaign_id: int) -> Subquery:
 
 
 def campaign_targets(session: Session, campaign_id: int) -> list[dict[str, Any]]:
-    """Every target of the campaign with its status: three queries, one per kind."""
+    """Every target of the campaign with its status: three queries, one per kind. A
+    checkpoint an after-action review found failed and nobody has inspected since is marked
+    ``reinspect`` in a campaign that had not ended by the review."""
     campaign = _campaign(session, campaign_id)
     scope = Scope.of(campaign)
+    owed = {i for i, f in flagged(session).items() if f.reviewed_on <= campaign.ends_on}
     rows = []
     for kind, model in MODELS.items():
         done = _per_target(kind, [campaign.id])
@@ -508,6 +512,7 @@ def campaign_targets(session: Session, campaign_id: int) -> list[dict[str, Any]]
                     else _status(row.findings, row.is_open),
                     "last_inspected_on": row.last_on,
                     "inspector": row.inspector,
+                    "reinspect": checkpoint and row.id in owed,
                     "_order": (row.code or "", KIND_ORDER[kind], row.name, row.id),
                 }
             )
