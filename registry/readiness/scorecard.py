@@ -5,6 +5,12 @@ Weights, thresholds and tolerances are settings. A component that does not apply
 locality (no campaign covers it, no depot to inspect) is left out of its weighted mean rather
 than counted as a failure; a locality with no depot, team or plan at all scores 0 on that
 component, as the village "六个一" (one plan, one team, one supplies point, …) expects.
+
+An unreplenished depot counts as short until refilled: every open line of a replenishment
+list (补库清单, ``readiness.refill``: neither filled by receipts since the listing nor waived)
+makes its depot's quota line for that item count as not met, whatever the stock, and an open
+line for an item without a quota adds a line not met. Filling or waiving the line restores
+the component.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from registry.kernel.models import (
     TeamMember,
 )
 from registry.kernel.settings import Settings
+from registry.readiness.refill import fillings
 from registry.records.stockview import quota_lines, usable_stock
 
 COMPONENTS = (
@@ -113,21 +120,31 @@ def _active(model: type[Active]) -> Select[Active]:
 
 
 def _stock(session: Session, today: date, depots: list[Depot]) -> dict[int, Component]:
-    """Quota lines (depot × item) whose unexpired stock reaches the minimum."""
+    """Quota lines (depot × item) whose unexpired stock reaches the minimum and that no open
+    replenishment line holds short; open lines of items without a quota count as unmet."""
     by_id = {d.id: d for d in depots}
     stock = usable_stock(session, today, list(by_id))
-    tally: dict[int, list[Any]] = defaultdict(lambda: [0, 0, set()])
-    for (depot_id, item_id), (minimum, _) in quota_lines(session, list(by_id)).items():
-        depot = by_id[depot_id]
+    quotas = quota_lines(session, list(by_id))
+    unfilled = {(f.depot_id, f.item_id) for f in fillings(session, open_only=True)}
+    tally: dict[int, list[Any]] = defaultdict(lambda: [0, 0, set(), 0])
+    for key in [*quotas, *sorted(unfilled - set(quotas))]:
+        depot = by_id.get(key[0])
+        if depot is None:  # a retired depot's list
+            continue
         entry = tally[depot.locality_id]
         entry[1] += 1
-        if stock.get((depot_id, item_id), 0) >= minimum:
+        entry[3] += key in unfilled
+        if key in quotas and key not in unfilled and stock.get(key, 0) >= quotas[key][0]:
             entry[0] += 1
         else:
             entry[2].add(f"{depot.name}（{depot.manager or '—'}）")
     return {
-        loc: Component(met / lines if lines else None, {"met": met, "lines": lines}, _names(who))
-        for loc, (met, lines, who) in tally.items()
+        loc: Component(
+            met / lines if lines else None,
+            {"met": met, "lines": lines, "unreplenished": unreplenished},
+            _names(who),
+        )
+        for loc, (met, lines, who, unreplenished) in tally.items()
     }
 
 
