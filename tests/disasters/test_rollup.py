@@ -4,11 +4,18 @@ then, of the given stage or an earlier one, and nothing submitted or returned.""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
-from registry.disasters import rollup
+from PIL import Image
+
+from registry.disasters import checking, reports, rollup
+from registry.kernel import attachments, db
+from registry.kernel.attachments import Upload
 from registry.kernel.enums import ReportStage, ReportState
+from registry.kernel.settings import Settings
+from tests.conftest import locality_id
 from tests.disasters.rollup_data import OPENED, open_event, report
 
 HOUR = timedelta(hours=1)
@@ -94,3 +101,35 @@ def test_open_events_carry_their_accepted_figures_for_the_overview(factory, acto
     assert [(f.event_id, f.title) for f in found] == [(event_id, "7·8 暴雨")]
     assert found[0].total.figures["relocated"] == 35
     assert found[0].total.figures["missing"] == 2
+
+
+def test_a_report_filed_by_the_town_counts_once_the_office_accepts_it(factory, actors):
+    """End to end through the town's own use-case (``reports.file_report``)."""
+    settings = Settings()
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "navy").save(buffer, "JPEG")
+    photos = attachments.prepare_photos(
+        [Upload(f"{i}.jpg", buffer.getvalue()) for i in range(3)], settings
+    )
+    event_id = open_event(factory, actors["office"])
+    filed_at = OPENED + HOUR
+    with db.transaction(factory) as session:
+        xinpu = locality_id(session, "新浦街道")
+        report_id = reports.file_report(
+            session, actors["town"], event_id, xinpu, "initial",
+            {"affected_people": "320", "relocated": "45", "direct_loss": "12.5"},
+            "暴雨致低洼处积水", "转移群众45人", None, photos, filed_at, settings,
+        ).id  # fmt: skip
+    with factory() as session:
+        assert rollup.district_total(session, event_id, filed_at + HOUR).reported == 0
+        row = {r.locality: r for r in rollup.town_rows(session, event_id)}["新浦街道"]
+        assert row.latest.id == report_id and row.latest.state is ReportState.SUBMITTED
+    with db.transaction(factory) as session:
+        checking.accept_report(
+            session, actors["office"], report_id, row.latest.version, filed_at + HOUR
+        )
+    with factory() as session:
+        total = rollup.district_total(session, event_id, filed_at + HOUR)
+    assert total.reported == 1
+    assert (total.figures["affected_people"], total.figures["relocated"]) == (320, 45)
+    assert total.figures["direct_loss"] == Decimal("12.50")
