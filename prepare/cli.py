@@ -258,6 +258,45 @@ def cmd_circular(args) -> int:
     return 0
 
 
+def cmd_disaster_report(args) -> int:
+    """Write the district's disaster report of a stage (快报表 .xlsx and 灾情报告 .docx) from
+    the towns' reports accepted by ``--at`` (China time, default now): exit 2 for an unknown
+    event, stage or time."""
+    from datetime import datetime
+
+    from registry.disasters import district_report, word, workbook
+    from registry.kernel.clock import from_local
+    from registry.kernel.i18n import translate
+
+    language = args.lang or load_settings().language
+    stage = district_report.parse_stage(args.stage)
+    if stage is None:
+        print(translate("rollup.cli.bad_stage", language, stage=args.stage), file=sys.stderr)
+        return 2
+    try:
+        at = from_local(datetime.fromisoformat(args.at.strip())) if args.at else utcnow()
+    except ValueError:
+        print(translate("rollup.cli.bad_time", language, time=args.at), file=sys.stderr)
+        return 2
+    with _factory()() as session:
+        result = district_report.build(session, args.event_id, stage, at)
+    if result is None:
+        print(translate("rollup.cli.unknown_event", language, event=args.event_id), file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = district_report.filename_stem(result, language)
+    files = (
+        (".xlsx", workbook.workbook(result, language)),
+        (".docx", word.document(result, language)),
+    )
+    for suffix, data in files:
+        path = out / f"{stem}{suffix}"
+        path.write_bytes(data)
+        print(translate("rollup.cli.written", language, path=path))
+    return 0
+
+
 def cmd_scale(args) -> int:
     """Build the province-scale test dataset into empty databases (refuses filled ones)."""
     from sqlalchemy.engine import make_url
@@ -383,6 +422,17 @@ def build_parser() -> argparse.ArgumentParser:
     circ.add_argument("--out", required=True, help="folder to write into (created if missing)")
     circ.add_argument("--lang", choices=LANGUAGES, help="language (default: setting)")
     circ.set_defaults(func=cmd_circular)
+
+    disaster = sub.add_parser(
+        "disaster-report",
+        help="write the district's 快报表 (.xlsx) and 灾情报告 (.docx) of a stage",
+    )
+    disaster.add_argument("event_id", type=int, help="the event's number")
+    disaster.add_argument("--stage", required=True, help="初报|续报|核报 (or initial|update|final)")
+    disaster.add_argument("--at", help='China time, e.g. "2026-07-08 09:00" (default now)')
+    disaster.add_argument("--out", required=True, help="folder to write into (created if missing)")
+    disaster.add_argument("--lang", choices=LANGUAGES, help="language (default: setting)")
+    disaster.set_defaults(func=cmd_disaster_report)
 
     cells = sub.add_parser("cells", help="regenerate data/localities_approx.geojson")
     cells.set_defaults(func=cmd_cells)
