@@ -66,9 +66,7 @@ def flagged(session: Session, locality_ids: Iterable[int] | None = None) -> dict
             select(Inspection.checkpoint_id, func.max(Inspection.inspected_on))
             .where(Inspection.checkpoint_id.in_(sorted(latest)))
             .group_by(Inspection.checkpoint_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     return {
         checkpoint_id: flag

@@ -110,11 +110,9 @@ def reinspections(session: Session, actor: Actor) -> list[Reinspection]:
     flags = flagged(session, scope)
     if not flags:
         return []
-    names = dict(session.execute(select(Locality.id, Locality.name)).tuples().all())
+    names = dict(session.execute(select(Locality.id, Locality.name)).all())
     events = {f.event_id for f in flags.values()}
-    titles = dict(
-        session.execute(select(Event.id, Event.title).where(Event.id.in_(events))).tuples().all()
-    )
+    titles = dict(session.execute(select(Event.id, Event.title).where(Event.id.in_(events))).all())
     rows = [
         Reinspection(
             f.checkpoint_id,

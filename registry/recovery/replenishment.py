@@ -221,7 +221,7 @@ def events_with_lines(session: Session, actor: Actor) -> dict[int, str]:
     )
     if not sees_every_depot(actor):
         query = query.where(Depot.locality_id.in_(sorted(actor.locality_ids)))
-    return dict(session.execute(query).tuples().all())
+    return dict(session.execute(query).all())
 
 
 def open_events(session: Session) -> dict[int, str]:
@@ -231,7 +231,7 @@ def open_events(session: Session) -> dict[int, str]:
         .where(Event.state == EventState.OPEN)
         .order_by(Event.id.desc())
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def totals(rows: Iterable[LineRow]) -> dict[str, Any]:
