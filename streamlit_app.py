@@ -37,6 +37,7 @@ PAGES = [
     ("response", "broadcast", "nav.broadcast", "volume_up", "broadcast", Action.VIEW),
     ("response", "dispatch", "nav.dispatch", "local_shipping", "dispatch", Action.VIEW),
     ("response", "duty_report", "nav.duty_report", "summarize", "duty-report", Action.VIEW),
+    ("response", "replenishment", "nav.replenishment", "inventory", "replenishment", Action.VIEW),
     ("admin", "admin_users", "nav.admin_users", "manage_accounts", "users", Action.MANAGE_USERS),
     ("admin", "audit_log", "nav.audit_log", "history", "audit", Action.VIEW),
     ("account", "account", "nav.account", "person", "account", Action.VIEW),
