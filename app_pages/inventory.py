@@ -15,6 +15,7 @@ from registry.records import commands as records
 from registry.records import queries, stock
 from registry.records.details import depot_detail
 from registry.records.stockview import ledger, lot_rows
+from registry.recovery import replenishment
 
 actor = ui.require_actor()
 day = today()
@@ -204,9 +205,16 @@ with tabs[1]:
                 step=1,
             )
             reason = st.text_input(ui.t("inv.reason"), value=ui.t("inv.issue_default"))
+            open_events = ui.read(replenishment.open_events)
+            for_event = st.selectbox(
+                ui.t("recovery.for_event"), [None, *open_events], key="inv.issue_event",
+                format_func=lambda e: ui.t("recovery.no_event") if e is None else open_events[e],
+            )  # fmt: skip
             if st.form_submit_button(ui.t("inv.issue"), disabled=not writable, type="primary"):
                 editing.run(
-                    lambda s: stock.issue(s, actor, lot_id, quantity, reason=reason, today=day),
+                    lambda s: stock.issue(
+                        s, actor, lot_id, quantity, reason=reason, today=day, event_id=for_event
+                    ),
                     ui.t("inv.done_issue"),
                     form="inv.take",  # the grid reopens showing this movement
                 )
