@@ -1,0 +1,113 @@
+"""The reporting clock (issue 16, item 2) with frozen times: the 初报 two hours after the event
+opens, the daily 续报 at 09:00 China time with figures to 24:00 of the day before (a 零报告
+satisfies the day, a missed one is overdue, a returned one is owed again), nothing daily
+after the disaster is stable or the event closed, and the 核报 at the end of the second
+working day after the stable day, over weekends and the National Day holiday."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from registry.kernel import clock, deadlines
+from registry.kernel.deadlines import FiledReport
+from registry.kernel.enums import ReportStage, ReportState
+from registry.kernel.settings import Settings
+
+SETTINGS = Settings()
+OPENED = clock.from_local(datetime(2026, 7, 8, 10, 0))  # Wednesday 10:00 China time
+INI, U, F = ReportStage.INITIAL, ReportStage.UPDATE, ReportStage.FINAL
+
+
+def china(*parts: int) -> datetime:
+    return clock.from_local(datetime(*parts))  # type: ignore[arg-type]
+
+
+def due(now, filed=(), stable_at=None, closed_at=None, opened=OPENED):
+    return deadlines.reports_due(
+        opened_at=opened, stable_at=stable_at, closed_at=closed_at, filed=list(filed),
+        now=now, settings=SETTINGS,
+    )  # fmt: skip
+
+
+def initial(state=ReportState.SUBMITTED, at=OPENED) -> FiledReport:
+    return FiledReport(INI, state, at + timedelta(hours=1))
+
+
+def update(day: tuple[int, int, int], state=ReportState.SUBMITTED) -> FiledReport:
+    """A 续报 filed on ``day`` (China): figures to 24:00 of the day before."""
+    return FiledReport(U, state, deadlines.update_figures_to(china(*day, 8, 30)))
+
+
+def test_the_initial_report_is_due_two_hours_after_opening_then_overdue():
+    before = due(OPENED + timedelta(hours=1, minutes=59))
+    assert [(d.stage, d.due_at, d.overdue) for d in before] == [
+        (INI, OPENED + timedelta(hours=2), False)
+    ]
+    after = due(OPENED + timedelta(hours=2, minutes=1))
+    assert [(d.stage, d.overdue) for d in after] == [(INI, True)]
+    assert due(OPENED + timedelta(hours=3), [initial()]) == []
+
+
+def test_a_returned_initial_report_is_owed_again():
+    owed = due(OPENED + timedelta(hours=3), [initial(ReportState.RETURNED)])
+    assert [(d.stage, d.returned) for d in owed] == [(INI, True)]
+    fixed = [initial(ReportState.RETURNED), initial()]
+    assert due(OPENED + timedelta(hours=3), fixed) == []
+
+
+def test_the_daily_update_is_due_at_nine_with_figures_to_midnight_and_then_overdue():
+    filed = [initial()]
+    assert due(china(2026, 7, 8, 23, 59), filed) == []  # nothing daily on the opening day
+    morning = due(china(2026, 7, 9, 8, 59), filed)
+    assert [(d.stage, d.overdue) for d in morning] == [(U, False)]
+    assert morning[0].due_at == china(2026, 7, 9, 9, 0)
+    assert morning[0].figures_to == china(2026, 7, 9, 0, 0)  # 24:00 of 8 July
+    missed = due(china(2026, 7, 9, 9, 1), filed)
+    assert [(d.stage, d.overdue) for d in missed] == [(U, True)]
+
+
+def test_a_zero_report_satisfies_the_day_and_a_later_one_catches_up_missed_days():
+    filed = [initial(), update((2026, 7, 9))]  # a 零报告 is a 续报 to the clock
+    assert due(china(2026, 7, 9, 12, 0), filed) == []
+    two_days_on = due(china(2026, 7, 11, 10, 0), filed)
+    assert [(d.figures_to, d.overdue) for d in two_days_on] == [
+        (china(2026, 7, 10, 0, 0), True),
+        (china(2026, 7, 11, 0, 0), True),
+    ]
+    assert due(china(2026, 7, 11, 10, 0), [*filed, update((2026, 7, 11))]) == []
+
+
+def test_a_returned_update_is_owed_again_for_its_day():
+    owed = due(china(2026, 7, 9, 12, 0), [initial(), update((2026, 7, 9), ReportState.RETURNED)])
+    assert [(d.stage, d.returned, d.overdue) for d in owed] == [(U, True, True)]
+
+
+def test_no_update_after_the_disaster_is_stable_or_the_event_closed():
+    filed = [initial(), update((2026, 7, 9))]
+    stable = china(2026, 7, 10, 8, 0)  # before the 10th's 09:00: that day owes no 续报
+    owed = due(china(2026, 7, 10, 12, 0), filed, stable_at=stable)
+    assert [d.stage for d in owed] == [F]
+    closed = due(china(2026, 7, 12, 12, 0), filed, closed_at=china(2026, 7, 10, 8, 0))
+    assert closed == []
+    never_reported = due(china(2026, 7, 12, 12, 0), closed_at=china(2026, 7, 8, 11, 0))
+    assert never_reported == []  # a closed event takes no new 初报
+
+
+def test_the_final_report_is_due_at_the_end_of_the_second_working_day_over_a_weekend():
+    stable = china(2026, 7, 10, 15, 0)  # a Friday
+    filed = [initial(), update((2026, 7, 9)), update((2026, 7, 10))]
+    owed = due(china(2026, 7, 14, 23, 59), filed, stable_at=stable)
+    assert [(d.stage, d.due_at, d.overdue) for d in owed] == [
+        (F, china(2026, 7, 15, 0, 0), False)  # Monday and Tuesday are the two working days
+    ]
+    assert due(china(2026, 7, 15, 0, 1), filed, stable_at=stable)[0].overdue
+    done = [*filed, FiledReport(F, ReportState.SUBMITTED, china(2026, 7, 13, 10, 0))]
+    assert due(china(2026, 7, 15, 0, 1), done, stable_at=stable) == []
+
+
+def test_the_final_report_skips_the_national_day_holiday():
+    opened = china(2026, 9, 28, 10, 0)
+    stable = china(2026, 9, 30, 8, 0)  # the holiday runs 1 to 7 October
+    filed = [initial(at=opened), update((2026, 9, 29))]
+    owed = due(china(2026, 10, 2, 12, 0), filed, stable_at=stable, opened=opened)
+    assert [(d.stage, d.due_at) for d in owed] == [(F, china(2026, 10, 10, 0, 0))]
