@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from registry.disasters import indicators
 from registry.disasters.indicators import Figures
-from registry.kernel.enums import EventState, ReportStage, ReportState
+from registry.kernel import attachments
+from registry.kernel.enums import AttachmentOwner, EventState, ReportStage, ReportState
 from registry.kernel.models import DisasterReport, Event, Locality
 
 STAGE_ORDER = {stage: rank for rank, stage in enumerate(ReportStage)}
@@ -210,3 +211,40 @@ def open_event_figures(session: Session, at: datetime) -> list[EventFigures]:
         EventFigures(e.id, e.title, _total(e, [r for r in reports if r.event_id == e.id], at, None))
         for e in events
     ]
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """An event to choose on the roll-up page."""
+
+    id: int
+    title: str
+    state: EventState
+    opened_at: datetime
+    closed_at: datetime | None
+    stable_at: datetime | None
+    version: int
+    is_demo: bool
+
+
+def event_lines(session: Session) -> list[EventLine]:
+    """Every event: open ones first, then the newest."""
+    events = session.scalars(select(Event).order_by(Event.opened_at.desc(), Event.id.desc()))
+    rows = [
+        EventLine(
+            e.id, e.title, e.state, e.opened_at, e.closed_at, e.stable_at, e.version, e.is_demo
+        )
+        for e in events
+    ]
+    return sorted(rows, key=lambda r: r.state is not EventState.OPEN)
+
+
+def report_photos(
+    session: Session, report_ids: Iterable[int]
+) -> dict[int, tuple[tuple[int, str], ...]]:
+    """The photos of reports, by report id: (attachment id, file name)."""
+    found = attachments.listing(session, AttachmentOwner.DISASTER_REPORT, list(report_ids))
+    return {
+        report_id: tuple((item["id"], item["filename"]) for item in items)
+        for report_id, items in found.items()
+    }

@@ -1,0 +1,85 @@
+"""The 灾情汇总 page: the office sees the towns' reports side by side, accepts one, returns
+another with a reason (refused without one), declares the disaster stable and downloads
+offers the district's 快报表 and 灾情报告; leaders and town officials do not have the page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from registry.kernel import db
+from registry.kernel.clock import utcnow
+from registry.kernel.enums import ReportState
+from registry.kernel.models import DisasterReport, Event, User
+from registry.kernel.permissions import Actor
+from tests.conftest import sign_in
+from tests.disasters import rollup_data
+
+PAGE = "app_pages/disaster_rollup.py"
+
+
+def demo_factory(demo_url):
+    return db.make_session_factory(db.make_engine(demo_url))
+
+
+def office_actor(factory) -> Actor:
+    with factory() as session:
+        return Actor.from_user(session.scalar(select(User).where(User.username == "office")))
+
+
+def test_the_office_accepts_one_report_and_returns_another(app, demo_url):
+    factory = demo_factory(demo_url)
+    event_id = rollup_data.open_event(factory, office_actor(factory), title="页面测试：灾情汇总")
+    filed = utcnow() - timedelta(hours=1)
+    xinpu = rollup_data.report(
+        factory, event_id, "新浦街道", submitted_at=filed, affected_people=230,
+        situation="页面测试：新浦积水",
+    )  # fmt: skip
+    banpu = rollup_data.report(factory, event_id, "板浦镇", submitted_at=filed, affected_people=9)
+    sign_in(app, "office")
+    app.switch_page(PAGE).run()
+    assert not app.exception, app.exception
+    app.selectbox(key="rollup.event").set_value(event_id).run()
+    assert not app.exception, app.exception
+    table = next(frame.value for frame in app.dataframe)
+    assert set(table["乡镇（街道）"]) == {"新浦街道", "板浦镇", "浦南镇"}
+    assert "页面测试：新浦积水" in [text.value for text in app.text]
+
+    app.button(key=f"rollup.accept.{xinpu}").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert any("已采用新浦街道的报告" in s.value for s in app.success)
+
+    app.button(key=f"rollup.return_run.{banpu}").click().run()  # no reason: refused
+    assert any("退回原因" in e.value for e in app.error)
+    app.text_input(key=f"rollup.reason.{banpu}").input("受灾人口请与村（社区）核对")
+    app.button(key=f"rollup.return_run.{banpu}").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    with factory() as session:
+        states = {
+            r.id: (r.state, r.return_reason)
+            for r in session.scalars(
+                select(DisasterReport).where(DisasterReport.event_id == event_id)
+            )
+        }
+    assert states == {
+        xinpu: (ReportState.ACCEPTED, None),
+        banpu: (ReportState.RETURNED, "受灾人口请与村（社区）核对"),
+    }
+    assert any(m.value == "230" for m in app.metric)  # the district total from accepted ones
+
+    app.button(key=f"rollup.stable_run.{event_id}").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    with factory() as session:
+        assert session.get(Event, event_id).stable_at is not None
+
+    labels = [button.proto.label for button in app.get("download_button")]
+    assert labels == ["下载快报表（Excel）", "下载灾情报告（Word）"]
+
+
+@pytest.mark.parametrize("username", ["leader", "xinpu"])
+def test_leaders_and_towns_do_not_have_the_page(app, username):
+    sign_in(app, username)
+    with pytest.raises(ValueError, match="navigation page"):
+        app.switch_page(PAGE)
