@@ -22,18 +22,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
+from sqlalchemy.orm import Session, selectinload
 
 from registry.fieldwork import campaigns
 from registry.fieldwork.reinspection import flagged
 from registry.kernel import deadlines
-from registry.kernel.enums import RecordStatus, RiskLevel, Role
+from registry.kernel.clock import local
+from registry.kernel.enums import EventState, RecordStatus, ReportStage, RiskLevel, Role
 from registry.kernel.enums import RectificationStatus as S
 from registry.kernel.models import (
     Campaign,
     Checkpoint,
     Depot,
+    DisasterReport,
     Event,
     Inspection,
     Locality,
@@ -54,6 +56,9 @@ PLAN_DUE_SOON_DAYS = 30  # filing, evaluation and drills are "due" this many day
 OVERDUE, DUE, WARNING = "overdue", "due", "warning"
 SEVERITIES = (OVERDUE, DUE, WARNING)  # most urgent first
 KINDS = (
+    "disaster_report_overdue",
+    "disaster_report_returned",
+    "disaster_report_due",
     "rectification_overdue",
     "rectification_due",
     "lot_expired",
@@ -68,6 +73,7 @@ KINDS = (
     "record_unconfirmed",
 )
 RECTIFICATIONS_PAGE = "app_pages/rectifications.py"
+DISASTER_REPORTS_PAGE = "app_pages/disaster_reports.py"
 PLANS_PAGE = "app_pages/plans.py"
 CAMPAIGNS_PAGE = "app_pages/campaigns.py"
 REPLENISHMENT_PAGE = "app_pages/replenishment.py"
@@ -130,6 +136,7 @@ class _Context:
     names: dict[int, str]
     depots: list[Depot]
     teams: list[Team]
+    now: datetime | None = None  # the reporting clock's alerts need the time of day
 
     def in_scope(self, model: type[Any]) -> ColumnElement[bool]:
         """A SQL condition keeping the actor's localities (``True`` when all)."""
@@ -455,11 +462,82 @@ def _replenishment(ctx: _Context) -> list[Alert]:
     ]
 
 
-def alerts_for(session: Session, actor: Actor, *, today: date, settings: Settings) -> list[Alert]:
-    """Everything the actor should act on as of ``today``, most urgent first."""
+def _disaster_report_alert(
+    ctx: _Context, event: Event, locality_id: int, kind: str, owed: list[deadlines.ReportDue]
+) -> Alert:
+    first = min(owed, key=lambda d: d.due_at)
+    return Alert(
+        kind=kind,
+        severity=OVERDUE if kind == "disaster_report_overdue" else DUE,
+        locality_id=locality_id,
+        locality=ctx.names.get(locality_id),
+        subject=event.title,
+        detail={
+            "variant": first.stage.value,
+            "count": len(owed),
+            "time": local(first.due_at).strftime("%m-%d %H:%M"),
+        },
+        due=deadlines.china_day(first.due_at),
+        link=DISASTER_REPORTS_PAGE,
+    )
+
+
+def _disaster_reports(ctx: _Context) -> list[Alert]:
+    """Per event, affected town and stage, the disaster reports the reporting clock says are
+    owed (``deadlines.reports_due``): returned by the office, overdue, or falling due (the
+    初报 within its hours, today's 续报 before its time, the 核报 within its working days)."""
+    if ctx.now is None:
+        return []
+    events = ctx.session.scalars(
+        select(Event)
+        .options(selectinload(Event.localities))
+        .where(or_(Event.state == EventState.OPEN, Event.stable_at.is_not(None)))
+        .order_by(Event.id)
+    ).all()
+    filed: dict[tuple[int, int], list[deadlines.FiledReport]] = defaultdict(list)
+    if events:
+        rows = ctx.session.execute(
+            select(
+                DisasterReport.event_id,
+                DisasterReport.locality_id,
+                DisasterReport.stage,
+                DisasterReport.state,
+                DisasterReport.figures_to,
+            )
+            .where(DisasterReport.event_id.in_([e.id for e in events]))
+            .order_by(DisasterReport.id)
+        )
+        for event_id, locality_id, stage, state, figures_to in rows:
+            filed[event_id, locality_id].append(deadlines.FiledReport(stage, state, figures_to))
+    alerts = []
+    for event in events:
+        for town in sorted(loc.id for loc in event.localities if ctx.covers(loc.id)):
+            owed = deadlines.reports_due(
+                opened_at=event.opened_at, stable_at=event.stable_at, closed_at=event.closed_at,
+                filed=filed[event.id, town], now=ctx.now, settings=ctx.settings,
+            )  # fmt: skip
+            grouped: dict[tuple[str, ReportStage], list[deadlines.ReportDue]] = defaultdict(list)
+            for item in owed:
+                kind = "returned" if item.returned else "overdue" if item.overdue else "due"
+                grouped[f"disaster_report_{kind}", item.stage].append(item)
+            for (kind, _), items in grouped.items():
+                alerts.append(_disaster_report_alert(ctx, event, town, kind, items))
+    return alerts
+
+
+def alerts_for(
+    session: Session,
+    actor: Actor,
+    *,
+    today: date,
+    settings: Settings,
+    now: datetime | None = None,
+) -> list[Alert]:
+    """Everything the actor should act on as of ``today``, most urgent first; the disaster
+    reports owed by the reporting clock only when ``now`` is given."""
     scope = None if sees_every_locality(actor) else frozenset(actor.locality_ids)
     names = dict(session.execute(select(Locality.id, Locality.name)).all())
-    ctx = _Context(session, actor, today, settings, scope, names, [], [])
+    ctx = _Context(session, actor, today, settings, scope, names, [], [], now)
     ctx.depots = _active(ctx, Depot)
     ctx.teams = _active(ctx, Team)
     found = [
@@ -472,5 +550,6 @@ def alerts_for(session: Session, actor: Actor, *, today: date, settings: Setting
         *_unconfirmed(ctx),
         *_reinspections(ctx),
         *_replenishment(ctx),
+        *_disaster_reports(ctx),
     ]
     return sorted(found, key=Alert.sort_key)
