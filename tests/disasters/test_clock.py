@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from registry.kernel import clock, deadlines
+from sqlalchemy import update as sql_update
+
+from registry.kernel import clock, db, deadlines
 from registry.kernel.deadlines import FiledReport
 from registry.kernel.enums import ReportStage, ReportState
+from registry.kernel.models import DisasterReport
 from registry.kernel.settings import Settings
+from registry.readiness import alerts
+from tests.disasters.test_reports import NOW, file, open_event
 
 SETTINGS = Settings()
 OPENED = clock.from_local(datetime(2026, 7, 8, 10, 0))  # Wednesday 10:00 China time
@@ -111,3 +116,43 @@ def test_the_final_report_skips_the_national_day_holiday():
     filed = [initial(at=opened), update((2026, 9, 29))]
     owed = due(china(2026, 10, 2, 12, 0), filed, stable_at=stable, opened=opened)
     assert [(d.stage, d.due_at) for d in owed] == [(F, china(2026, 10, 10, 0, 0))]
+
+
+def test_owed_reports_reach_the_alerts_of_the_town_and_the_office(factory, actors):
+    """The inbox asks the same clock: the 初报 due, then overdue; a town official sees only
+    their own town; a returned report is its own kind; no alerts without ``now``."""
+    event_id = open_event(factory, actors["office"])
+
+    def inbox(actor, now):
+        with factory() as session:
+            found = alerts.alerts_for(session, actor, today=now.date(), settings=SETTINGS, now=now)
+        return [(a.kind, a.locality, a.detail["variant"]) for a in found if "disaster" in a.kind]
+
+    soon = inbox(actors["town"], NOW + timedelta(hours=1))
+    assert soon == [("disaster_report_due", "新浦街道", "initial")]
+    late = inbox(actors["office"], NOW + timedelta(hours=3))
+    assert sorted(late) == [
+        ("disaster_report_overdue", "新浦街道", "initial"),
+        ("disaster_report_overdue", "板浦镇", "initial"),
+    ]
+    with factory() as session:
+        assert not [
+            a
+            for a in alerts.alerts_for(
+                session, actors["office"], today=NOW.date(), settings=SETTINGS
+            )
+            if "disaster" in a.kind
+        ]
+    report = file(factory, actors["town"], event_id, INI)
+    assert inbox(actors["town"], NOW + timedelta(hours=3)) == []
+    with db.transaction(factory) as session:
+        session.execute(
+            sql_update(DisasterReport)
+            .where(DisasterReport.id == report.id)
+            .values(state=ReportState.RETURNED)
+        )
+    assert inbox(actors["town"], NOW + timedelta(hours=3)) == [
+        ("disaster_report_returned", "新浦街道", "initial")
+    ]
+    next_morning = china(2026, 7, 9, 9, 30)
+    assert ("disaster_report_overdue", "新浦街道", "update") in inbox(actors["town"], next_morning)
