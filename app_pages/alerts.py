@@ -5,13 +5,13 @@ with a locality filter. The alerts come from ``registry.alerts``, which shares i
 the readiness scorecard and the register pages, so the inbox never contradicts them.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
 
 from page_helpers import ui
-from registry.kernel.clock import today
+from registry.kernel.clock import today, utcnow
 from registry.kernel.enums import RiskLevel
 from registry.kernel.exports import to_excel_bytes
 from registry.kernel.permissions import Action
@@ -25,12 +25,16 @@ DESCRIPTION_SHOWN = 40  # characters of a rectification's description in its one
 INVENTORY = ("app_pages/inventory.py", Action.EDIT_LOCAL_RECORDS, "nav.inventory")
 TEAMS = ("app_pages/teams.py", Action.EDIT_LOCAL_RECORDS, "nav.teams")
 INSPECT = ("app_pages/inspections.py", Action.EDIT_LOCAL_RECORDS, "nav.inspections")
+REPORT = ("app_pages/disaster_reports.py", Action.REPORT_DISASTER, "nav.disaster_reports")
 WORK_PAGES = {  # kind → pages where the work is done, for those allowed to open them
     "stock_below_quota": [INVENTORY],
     "lot_expired": [INVENTORY],
     "lot_expiring": [INVENTORY],
     "inspection_due": [INSPECT],
     "record_unconfirmed": [INVENTORY, TEAMS],
+    "disaster_report_overdue": [REPORT],
+    "disaster_report_returned": [REPORT],
+    "disaster_report_due": [REPORT],
 }
 
 actor = ui.require_actor()
@@ -39,9 +43,10 @@ sees_all = alerts.sees_every_locality(actor)
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
-def inbox(version: int, day: date, scope: tuple, _actor) -> list[alerts.Alert]:
-    """The actor's alerts; keyed by the data version (edits show at once) and the scope."""
-    return ui.read(alerts.alerts_for, _actor, today=day, settings=ui.settings())
+def inbox(version: int, day: date, scope: tuple, _actor, minute: datetime) -> list[alerts.Alert]:
+    """The actor's alerts; keyed by the data version (edits show at once), the scope and the
+    minute (the reporting clock's deadlines pass without any write)."""
+    return ui.read(alerts.alerts_for, _actor, today=day, settings=ui.settings(), now=minute)
 
 
 def message(alert: alerts.Alert, markdown: bool = True) -> str:
@@ -87,7 +92,7 @@ st.title(ui.t("nav.alerts"))
 ui.demo_banner(ui.read(queries.has_demo_records))
 localities = ui.read(queries.locality_choices) if sees_all else {}
 scope = ("all",) if sees_all else tuple(sorted(actor.locality_ids))
-found = inbox(ui.data_version(), day, scope, actor)
+found = inbox(ui.data_version(), day, scope, actor, utcnow().replace(second=0, microsecond=0))
 if sees_all:
     st.caption(ui.t("alert.scope_all"))
 else:

@@ -70,7 +70,8 @@ def urgent_alerts(day, actor: Actor) -> int:
     page's first run after an edit would otherwise pay; the 提醒 page itself is always fresh."""
     from registry.readiness import alerts
 
-    counted = alerts.counts(read(alerts.alerts_for, actor, today=day, settings=settings()))
+    found = read(alerts.alerts_for, actor, today=day, settings=settings(), now=utcnow())
+    counted = alerts.counts(found)
     return counted["overdue"] + counted["due"]
 
 
