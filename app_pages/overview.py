@@ -23,7 +23,7 @@ from maps.readiness_map import (
     parse_locality_key,
     selection_layer,
 )
-from page_helpers import editing, ui
+from page_helpers import disaster_figures, editing, ui
 from registry.kernel.clock import today, utcnow
 from registry.kernel.district import BOUNDARY_FILE, load_geojson
 from registry.kernel.enums import RectificationStatus, RiskLevel
@@ -195,6 +195,7 @@ for event in ui.read(event_queries.response_figures, utcnow(), config.task_ack_m
         cells[1].metric(ui.t("ov.response.in_time"), share, help=in_time_help)
         cells[2].metric(ui.t("ov.response.overdue"), event.overdue)
         cells[3].metric(ui.t("ov.response.evacuated"), event.evacuated)
+        disaster_figures.section(event.event_id, quiet=True)  # accepted 灾情 figures
         st.page_link(
             "app_pages/events.py", label=ui.t("ov.response.open"), icon=":material/emergency:"
         )

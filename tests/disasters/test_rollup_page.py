@@ -83,3 +83,20 @@ def test_leaders_and_towns_do_not_have_the_page(app, username):
     sign_in(app, username)
     with pytest.raises(ValueError, match="navigation page"):
         app.switch_page(PAGE)
+
+
+def test_the_leaders_overview_shows_an_open_events_accepted_figures(app, demo_url):
+    factory = demo_factory(demo_url)
+    event_id = rollup_data.open_event(factory, office_actor(factory), title="页面测试：总览灾情")
+    filed = utcnow() - timedelta(hours=2)
+    rollup_data.report(
+        factory, event_id, "锦屏镇", state=ReportState.ACCEPTED, submitted_at=filed,
+        affected_people=4321, deaths=1, missing=2, relocated=765,
+    )  # fmt: skip
+    rollup_data.report(factory, event_id, "板浦镇", submitted_at=filed, affected_people=99999)
+    sign_in(app, "leader")
+    app.switch_page("app_pages/overview.py").run()
+    assert not app.exception, app.exception
+    shown = {(m.label, m.value) for m in app.metric}
+    assert ("受灾人口（人）", "4321") in shown  # the submitted 99999 is not counted
+    assert ("死亡 / 失踪（人）", "1 / 2") in shown and ("紧急转移安置（人）", "765") in shown
