@@ -9,11 +9,23 @@ import pandas as pd
 import streamlit as st
 
 from page_helpers import editing, ui
-from registry.kernel.clock import local, utcnow
-from registry.kernel.enums import EventState, ResponseLevel, TaskKind, TaskStatus, WarningType
+from registry.kernel.clock import local, today, utcnow
+from registry.kernel.enums import (
+    EventState,
+    ResponseLevel,
+    ReviewSubject,
+    ReviewVerdict,
+    TaskKind,
+    TaskStatus,
+    WarningType,
+)
 from registry.kernel.permissions import Action
 from registry.records import queries
+from registry.recovery import closing
+from registry.recovery import queries as recovery_queries
 from registry.response import event_queries, events, situation_map, tasks
+
+CLOSING_KEY = "ev.closing"  # what closing with the review set going, shown once closed
 
 actor = ui.require_actor()
 st.title(ui.t("nav.events"))
@@ -106,7 +118,7 @@ def event_list(rows: list[event_queries.EventRow]) -> None:
 def level_and_close(detail: event_queries.EventDetail) -> None:
     row = detail.row
     opened = editing.opened_version(f"ev.edit.{row.id}", row.id, row.version)
-    left, middle, right = st.columns(3)
+    left, middle = st.columns(2)
     with left.form(f"ev.level.{row.id}.{opened}"):
         levels = [lv for lv in ResponseLevel if lv is not row.level]
         level = st.selectbox(ui.t("ev.new_level"), levels, format_func=ui.label)
@@ -131,16 +143,111 @@ def level_and_close(detail: event_queries.EventDetail) -> None:
                 ui.t("ev.duty_handed_over"),
                 form=f"ev.edit.{row.id}",
             )  # fmt: skip
-    with right.form(f"ev.close.{row.id}.{opened}"):
-        reason = st.text_input(ui.t("ev.close_reason"), key=f"ev.close_reason.{row.id}.{opened}")
-        if st.form_submit_button(ui.t("ev.close"), key=f"ev.close_run.{row.id}"):
-            editing.run(
-                lambda session: events.close_event(
-                    session, actor, row.id, opened, reason, utcnow()
-                ),
-                ui.t("ev.closed"),
-                form=f"ev.edit.{row.id}",
+    close_with_review(row, opened)
+
+
+def close_with_review(row: event_queries.EventRow, opened: int) -> None:
+    """结束响应 asks for the review (复盘): what worked, what did not, and a verdict and note
+    on each plan, depot, team or checkpoint it names (reactive widgets: a row per pick)."""
+    with st.expander(ui.t("recovery.close"), icon=":material/task_alt:"):
+        st.caption(ui.t("recovery.close_help"))
+        choices = ui.read(recovery_queries.subject_choices, row.id)
+        findings = []
+        for subject in ReviewSubject:
+            options = choices[subject]
+            picked = st.multiselect(
+                ui.t("recovery.pick", subject=ui.label(subject)), list(options),
+                format_func=options.get, key=f"ev.review.{subject.value}.{row.id}",
+            )  # fmt: skip
+            for record_id in picked:
+                key = f"ev.review.{subject.value}.{record_id}"
+                cols = st.columns([2, 2, 3], vertical_alignment="center")
+                cols[0].text(options[record_id])
+                verdict = cols[1].radio(
+                    ui.field("review_verdict"), list(ReviewVerdict), format_func=ui.label,
+                    horizontal=True, key=f"{key}.verdict", label_visibility="collapsed",
+                )  # fmt: skip
+                note = cols[2].text_input(
+                    ui.field("note"), key=f"{key}.note", placeholder=ui.field("note"),
+                    label_visibility="collapsed",
+                )  # fmt: skip
+                findings.append(closing.FindingInput(subject, record_id, verdict, note or None))
+        worked = st.text_area(ui.field("review_worked"), key=f"ev.review.worked.{row.id}")
+        failed = st.text_area(ui.field("review_failed"), key=f"ev.review.failed.{row.id}")
+        reason = st.text_input(
+            ui.t("recovery.close_reason"), key=f"ev.close_reason.{row.id}.{opened}"
+        )
+
+        def act(session) -> None:
+            done = closing.close_with_review(
+                session, actor, row.id, opened, reason=reason, worked=worked, failed=failed,
+                findings=findings, now=utcnow(), today=today(),
+            )  # fmt: skip
+            st.session_state[CLOSING_KEY] = done
+
+        if st.button(ui.t("recovery.close_run"), type="primary", key=f"ev.close_run.{row.id}"):
+            editing.run(act, ui.t("ev.closed"), form=f"ev.edit.{row.id}")
+
+
+def review_panel(event_id: int) -> None:
+    """A closed event's review (复盘) and the way to its replenishment list (补库清单)."""
+    st.markdown(f"#### {ui.t('recovery.review')}")
+    done = st.session_state.get(CLOSING_KEY)
+    if done is not None and done.event_id == event_id:
+        st.info(
+            ui.t(
+                "recovery.closed", plans=len(done.plans_revising),
+                checkpoints=len(done.checkpoints_flagged), lines=done.lines,
             )
+        )  # fmt: skip
+        if done.plans_not_revised:
+            titles = ui.read(event_queries.plan_choices)
+            st.warning(
+                ui.t(
+                    "recovery.not_revised",
+                    plans=ui.plain(
+                        "；".join(
+                            f"{titles.get(plan_id, plan_id)}（{ui.label(status)}）"
+                            for plan_id, status in done.plans_not_revised
+                        )
+                    ),
+                )
+            )
+    review = ui.read(recovery_queries.review, event_id)
+    if review is None:
+        st.caption(ui.t("recovery.no_review"))
+        return
+    st.caption(
+        ui.t("recovery.review_by", reviewer=ui.plain(review.reviewer), at=when(review.reviewed_at))
+    )
+    cols = st.columns(2)
+    cols[0].markdown(f"**{ui.field('review_worked')}**")
+    cols[0].text(review.worked)
+    cols[1].markdown(f"**{ui.field('review_failed')}**")
+    cols[1].text(review.failed)
+    if review.findings:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        ui.t("recovery.col.subject"): ui.label(f.subject),
+                        ui.t("recovery.col.name"): f.name,
+                        ui.t("recovery.col.verdict"): ui.label(f.verdict),
+                        ui.t("recovery.col.note"): f.note or "",
+                        ui.t("recovery.col.plan_status"): ui.label(f.plan_status)
+                        if f.plan_status
+                        else "",
+                    }
+                    for f in review.findings
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    st.page_link(
+        "app_pages/replenishment.py", label=ui.t("recovery.to_list"),
+        icon=":material/inventory:", query_params={"event": str(event_id)},
+    )  # fmt: skip
 
 
 def task_tools(event_id: int) -> None:
@@ -247,6 +354,8 @@ def show(detail: event_queries.EventDetail) -> None:
     if office and row.state is EventState.OPEN:
         level_and_close(detail)
         task_tools(row.id)
+    if row.state is EventState.CLOSED:
+        review_panel(row.id)
     situation(row.id)
     st.markdown(f"#### {ui.t('ev.task_list')}")
     task_table(row.id)
