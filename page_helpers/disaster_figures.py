@@ -15,10 +15,13 @@ from registry.kernel.clock import utcnow
 
 def section(event_id: int, *, quiet: bool = False) -> None:
     """Four metrics and how many towns they come from; ``quiet`` shows nothing until a
-    report is accepted (the overview), else says that none is yet (the event page)."""
+    report is accepted and has no heading (the overview); else, under its heading, says
+    that none is accepted yet (the event page)."""
     total = ui.read(rollup.district_total, event_id, utcnow())
     if total is None or (quiet and not total.reported):
         return
+    if not quiet:
+        st.markdown(f"#### {ui.t('rollup.fig.title')}")
     if not total.reported:
         st.caption(ui.t("rollup.fig.none"))
         return
