@@ -5,6 +5,7 @@ offers the district's 快报表 and 灾情报告; leaders and town officials do 
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -100,3 +101,20 @@ def test_the_leaders_overview_shows_an_open_events_accepted_figures(app, demo_ur
     shown = {(m.label, m.value) for m in app.metric}
     assert ("受灾人口（人）", "4321") in shown  # the submitted 99999 is not counted
     assert ("死亡 / 失踪（人）", "1 / 2") in shown and ("紧急转移安置（人）", "765") in shown
+
+
+def test_the_event_page_shows_the_accepted_figures(app, demo_url):
+    factory = demo_factory(demo_url)
+    event_id = rollup_data.open_event(factory, office_actor(factory), title="页面测试：事件灾情")
+    rollup_data.report(
+        factory, event_id, "新浦街道", state=ReportState.ACCEPTED,
+        submitted_at=utcnow() - timedelta(hours=2), affected_people=808,
+        direct_loss=Decimal("12.50"),
+    )  # fmt: skip
+    sign_in(app, "leader")
+    app.switch_page("app_pages/events.py").run()
+    app.selectbox(key="ev.chosen").set_value(event_id).run()
+    assert not app.exception, app.exception
+    shown = {(m.label, m.value) for m in app.metric}
+    assert ("受灾人口（人）", "808") in shown and ("直接经济损失（万元）", "12.5") in shown
+    assert any("1/3 个镇（街道）" in c.value for c in app.caption)
