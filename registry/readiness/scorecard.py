@@ -141,10 +141,10 @@ def _stock(session: Session, today: date, depots: list[Depot]) -> dict[int, Comp
     return {
         loc: Component(
             met / lines if lines else None,
-            {"met": met, "lines": lines, "unreplenished": unreplenished},
+            {"met": met, "lines": lines, **({"unreplenished": short} if short else {})},
             _names(who),
         )
-        for loc, (met, lines, who, unreplenished) in tally.items()
+        for loc, (met, lines, who, short) in tally.items()
     }
 
 
