@@ -439,6 +439,7 @@ def test_message_templates_cover_every_variant():
         "record_unconfirmed": ["depot", "team", "depot_never", "team_never"],
         **{f"plan_{c}": ["overdue", "due", "today"] for c in alerts.PLAN_CLOCKS},
         **{k: [None] for k in ("stock_below_quota", "lot_expired", "lot_expiring")},
+        **{k: [None] for k in ("checkpoint_reinspect", "replenishment_open")},
     }
     assert set(variants) == set(alerts.KINDS)
     for kind, names in variants.items():
