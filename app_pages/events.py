@@ -8,7 +8,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from page_helpers import disaster_figures, editing, ui
+from page_helpers import disaster_figures, disaster_status, editing, ui
 from registry.kernel.clock import local, today, utcnow
 from registry.kernel.enums import (
     EventState,
@@ -352,6 +352,7 @@ def show(detail: event_queries.EventDetail) -> None:
     if detail.note:
         st.text(detail.note)
     disaster_figures.section(row.id)  # 灾情 from the reports the office accepted
+    disaster_status.section(row.id)  # each town's last report and what it owes, overdue red
     if office and row.state is EventState.OPEN:
         level_and_close(detail)
         task_tools(row.id)
