@@ -94,3 +94,16 @@ def test_leaders_have_no_reporting_page(app):
     open_page(app, "leader", "app_pages/overview.py")
     assert not app.exception
     assert all("灾情报送" not in str(p) for p in app.get("navigation"))
+
+
+def test_the_event_page_shows_each_towns_reporting_status(app, demo_url):
+    event_id, _ = open_event(demo_url, "页面测试：报送情况")
+    open_page(app, "office", "app_pages/events.py")
+    app.selectbox(key="ev.chosen").set_value(event_id).run()
+    assert not app.exception, app.exception
+    assert any("灾情报送情况" in m.value for m in app.markdown)
+    frames = [f.value for f in app.dataframe]
+    status = next(f for f in frames if "最新报告" in f.columns)
+    [row] = status.to_dict("records")
+    assert row["属地"] == "新浦街道" and row["最新报告"] == "—"
+    assert row["待报送"].startswith("🔴 初报应于")  # opened three hours ago: overdue
