@@ -440,6 +440,10 @@ def test_message_templates_cover_every_variant():
         **{f"plan_{c}": ["overdue", "due", "today"] for c in alerts.PLAN_CLOCKS},
         **{k: [None] for k in ("stock_below_quota", "lot_expired", "lot_expiring")},
         **{k: [None] for k in ("checkpoint_reinspect", "replenishment_open")},
+        **{
+            f"disaster_report_{k}": ["initial", "update", "final"]
+            for k in ("overdue", "returned", "due")
+        },
     }
     assert set(variants) == set(alerts.KINDS)
     for kind, names in variants.items():
