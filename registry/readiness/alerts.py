@@ -43,7 +43,7 @@ from registry.kernel.models import (
     StockLot,
     Team,
 )
-from registry.kernel.permissions import Actor
+from registry.kernel.permissions import Action, Actor
 from registry.kernel.settings import Settings
 from registry.plans.queries import clock_state, plan_register
 from registry.readiness import scorecard as readiness
@@ -74,6 +74,7 @@ KINDS = (
 )
 RECTIFICATIONS_PAGE = "app_pages/rectifications.py"
 DISASTER_REPORTS_PAGE = "app_pages/disaster_reports.py"
+EVENTS_PAGE = "app_pages/events.py"  # where leaders read each town's reporting status
 PLANS_PAGE = "app_pages/plans.py"
 CAMPAIGNS_PAGE = "app_pages/campaigns.py"
 REPLENISHMENT_PAGE = "app_pages/replenishment.py"
@@ -478,7 +479,7 @@ def _disaster_report_alert(
             "time": local(first.due_at).strftime("%m-%d %H:%M"),
         },
         due=deadlines.china_day(first.due_at),
-        link=DISASTER_REPORTS_PAGE,
+        link=DISASTER_REPORTS_PAGE if ctx.actor.can(Action.REPORT_DISASTER) else EVENTS_PAGE,
     )
 
 
