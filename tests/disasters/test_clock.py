@@ -154,5 +154,14 @@ def test_owed_reports_reach_the_alerts_of_the_town_and_the_office(factory, actor
     assert inbox(actors["town"], NOW + timedelta(hours=3)) == [
         ("disaster_report_returned", "新浦街道", "initial")
     ]
+    with factory() as session:
+        links = {
+            (a.link, a.locality)
+            for a in alerts.alerts_for(
+                session, actors["leader"], today=NOW.date(), settings=SETTINGS, now=NOW
+            )
+            if "disaster" in a.kind
+        }
+    assert links == {("app_pages/events.py", "板浦镇"), ("app_pages/events.py", "新浦街道")}
     next_morning = china(2026, 7, 9, 9, 30)
     assert ("disaster_report_overdue", "新浦街道", "update") in inbox(actors["town"], next_morning)
