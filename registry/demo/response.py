@@ -14,8 +14,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from registry.demo import disasters
 from registry.demo._context import _Seed
-from registry.kernel.clock import from_local
+from registry.kernel.clock import from_local, local
 from registry.kernel.enums import BroadcastKind, DeploymentStatus, TaskStatus, TerminalStatus
 from registry.kernel.models import (
     Broadcast,
@@ -95,9 +96,10 @@ def _work_tasks(session: Session, actor: Actor, event: Event, start: datetime, d
                                  evacuated=people, note="已处置", now=later)  # fmt: skip
 
 
-def _past_event(ctx: _Seed, actor: Actor) -> None:
+def _past_event(ctx: _Seed, actor: Actor) -> Event:
     """The “7·8” pattern: a red rainstorm warning at dawn, Ⅱ级 response, the old town's
-    易涝点 cleared, district pumps and sandbags moved, two teams out; closed two days on."""
+    易涝点 cleared, district pumps and sandbags moved, two teams out, lowered to Ⅳ级 at night
+    (its reports and its closing two days on are ``disasters.past_event_reports``)."""
     year = ctx.today.year if date(ctx.today.year, 7, 8) < ctx.today else ctx.today.year - 1
     day = date(year, 7, 8)
     sent, session = _utc(day, 5, 30), ctx.session
@@ -125,9 +127,8 @@ def _past_event(ctx: _Seed, actor: Actor) -> None:
     event = session.get_one(Event, event.id)
     event = events.change_level(session, actor, event.id, event.version, "4",
                                 reason="雨势减弱，降为Ⅳ级", now=_utc(day, 22))  # fmt: skip
-    events.close_event(session, actor, event.id, event.version, reason="灾情稳定，结束响应",
-                       now=_utc(day + timedelta(days=2), 10))  # fmt: skip
     _flag(session, event.id)
+    return event
 
 
 def _pumps_and_sandbags(
@@ -172,7 +173,7 @@ def _deploy(
             sent = deployments.advance(session, actor, sent.id, sent.version, status, now=when)
 
 
-def _live_event(ctx: _Seed, actor: Actor) -> None:
+def _live_event(ctx: _Seed, actor: Actor) -> Event:
     """This morning: a yellow rainstorm warning, Ⅳ级 response in the old town; a few tasks
     acknowledged, the others not yet (overdue after 30 minutes), a team on its way, a
     broadcast sent and a dispatch suggested but not yet issued."""
@@ -196,9 +197,12 @@ def _live_event(ctx: _Seed, actor: Actor) -> None:
                "低洼地带群众做好转移准备。（演示）", sent + timedelta(minutes=30))  # fmt: skip
     dispatch.suggest(session, actor, event.id, ctx.today, sent + timedelta(minutes=45))
     _flag(session, event.id)
+    return event
 
 
 def _create_response(ctx: _Seed, office: User) -> None:
     actor = Actor.from_user(office)
-    _past_event(ctx, actor)
-    _live_event(ctx, actor)
+    past = _past_event(ctx, actor)
+    closed_at = _utc(local(past.opened_at).date() + timedelta(days=2), 10)
+    disasters.past_event_reports(ctx, office, past, closed_at)
+    disasters.live_event_reports(ctx, office, _live_event(ctx, actor))

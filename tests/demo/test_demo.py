@@ -13,8 +13,13 @@ from registry.kernel.db import make_engine, make_session_factory, migrate, trans
 from registry.kernel.enums import (
     BroadcastLevel,
     CheckpointType,
+    EventState,
     PlanStatus,
     RectificationStatus,
+    ReportStage,
+    ReportState,
+    ReviewSubject,
+    ReviewVerdict,
     Role,
     TerminalStatus,
 )
@@ -23,10 +28,14 @@ from registry.kernel.models import (
     BroadcastTerminal,
     Checkpoint,
     Depot,
+    DisasterReport,
+    Event,
+    EventReview,
     Locality,
     Plan,
     Quota,
     Rectification,
+    ReplenishmentLine,
     StockLot,
     StockMovement,
 )
@@ -222,3 +231,42 @@ def test_same_today_and_seed_give_identical_data(seeded, tmp_path):
     factory, _ = seeded
     again, _ = _seeded(tmp_path / "again.db")
     assert _fingerprint(again) == _fingerprint(factory)
+
+
+def test_the_closed_event_carries_a_full_report_series_a_review_and_a_replenishment(session):
+    """Issue 16's demo: each street of the closed event files 初报, two 续报 (one a 零报告) and
+    a 核报, all accepted, one 初报 returned on the way; the review names a failed plan and a
+    failed checkpoint; the replenishment list is partly refilled."""
+    closed = session.scalar(select(Event).where(Event.state == EventState.CLOSED))
+    reports = session.scalars(
+        select(DisasterReport).where(DisasterReport.event_id == closed.id)
+    ).all()
+    towns = {loc.id for loc in closed.localities}
+    assert {r.locality_id for r in reports} == towns
+    for town in towns:
+        kept = [r for r in reports if r.locality_id == town and r.state is ReportState.ACCEPTED]
+        stages = sorted((r.stage.value, r.sequence) for r in kept)
+        assert stages == [("final", 1), ("initial", 1), ("update", 1), ("update", 2)]
+    assert sum(r.state is ReportState.RETURNED for r in reports) == 1
+    assert sum(r.is_zero for r in reports) == 1
+    assert closed.stable_at is not None and closed.stable_at < closed.closed_at
+    review = session.scalar(select(EventReview).where(EventReview.event_id == closed.id))
+    verdicts = {(f.subject, f.verdict) for f in review.findings}
+    assert (ReviewSubject.PLAN, ReviewVerdict.FAILED) in verdicts
+    assert (ReviewSubject.CHECKPOINT, ReviewVerdict.FAILED) in verdicts
+    lines = session.scalars(
+        select(ReplenishmentLine).where(ReplenishmentLine.event_id == closed.id)
+    ).all()
+    assert any(line.suggested > 0 for line in lines)
+    refills = session.scalar(
+        select(func.count()).select_from(StockLot).where(StockLot.batch.like("补库-%"))
+    )
+    assert 0 < refills <= len(lines)
+
+
+def test_the_live_event_has_a_first_report_waiting_for_the_office(session):
+    live = session.scalar(select(Event).where(Event.state == EventState.OPEN))
+    waiting = session.scalars(
+        select(DisasterReport).where(DisasterReport.event_id == live.id)
+    ).all()
+    assert [(r.stage, r.state) for r in waiting] == [(ReportStage.INITIAL, ReportState.SUBMITTED)]
