@@ -164,13 +164,17 @@ def downloads(line: rollup.EventLine) -> None:
     stage = columns[0].selectbox(
         ui.t("rollup.book.stage"), list(ReportStage), format_func=ui.label, key="rollup.stage"
     )
-    default = local(utcnow())
-    day = columns[1].date_input(ui.t("rollup.page.date"), value=default.date(), key="rollup.date")
-    moment = columns[2].time_input(
-        ui.t("rollup.page.time"), value=time(default.hour, default.minute), key="rollup.time"
-    )
-    # As of 09:00 reads to the end of that minute, as the duty report does.
-    at = from_local(datetime.combine(day, moment)) + timedelta(minutes=1, microseconds=-1)
+    at = utcnow()  # as it stands now, unless an earlier time is asked for
+    if columns[0].toggle(ui.t("rollup.page.as_of"), key="rollup.as_of"):
+        default = local(at)
+        day = columns[1].date_input(
+            ui.t("rollup.page.date"), value=default.date(), key="rollup.date"
+        )
+        moment = columns[2].time_input(
+            ui.t("rollup.page.time"), value=time(default.hour, default.minute), key="rollup.time"
+        )
+        # As of 09:00 reads to the end of that minute, as the duty report does.
+        at = from_local(datetime.combine(day, moment)) + timedelta(minutes=1, microseconds=-1)
     result = ui.read(district_report.build, line.id, stage, at)
     if result is None:
         return

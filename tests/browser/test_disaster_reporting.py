@@ -98,7 +98,7 @@ def fill_initial_report(page, tmp_path: Path, relocated: str) -> None:
     page.get_by_label("受灾人口（人）").fill("1200")
     page.get_by_label("紧急转移安置人口（人）").fill(relocated)
     page.get_by_label("直接经济损失（万元）").fill("85.5")
-    page.get_by_label("灾情描述").fill("凌晨起普降大暴雨，常乐新村一带积水0.5米，低洼住户进水。")
+    page.get_by_role("textbox", name="灾情描述").fill("凌晨起普降大暴雨，常乐新村一带积水0.5米，低洼住户进水。")
     page.locator("input[type=file]").first.set_input_files(photos(tmp_path))
     page.get_by_test_id("stFileChipName").get_by_text("积水现场3.jpg").wait_for(timeout=30_000)
     page.get_by_role("button", name="报送初报").click()
@@ -120,6 +120,7 @@ def town_files_on_phone(browser, url: str, event_id: int, tmp_path: Path, *, aga
             assert reports(event_id) == []  # refused: nothing written
         fill_initial_report(page, tmp_path, relocated="300")
         settle(page, "初报已报送")
+        page.get_by_text("初报已报送").first.scroll_into_view_if_needed()
         SHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOTS / "disaster-report-phone.png"))
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
@@ -143,7 +144,7 @@ def office_checks(page, url: str, *, accept: bool) -> None:
 def download_workbook(page) -> None:
     with page.expect_download() as download:
         page.get_by_role("button", name="下载快报表（Excel）").click()
-    book = load_workbook(download.value.path())
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     cells = [[c.value for c in row] for row in book.worksheets[0].iter_rows()]
     street = next(row for row in cells if row[0] == "新浦街道")
     assert 1200 in street and 300 in street  # 受灾人口, 紧急转移安置 of the accepted 初报
@@ -170,8 +171,9 @@ def replenishment_list(page, url: str, event_id: int) -> None:
     lines = rows(select(ReplenishmentLine.consumed).where(ReplenishmentLine.event_id == event_id))
     assert lines == [(QUILTS,)]
     go(page, f"{url}/replenishment?event={event_id}", "补库")
-    page.get_by_text(TAG).first.wait_for(timeout=30_000)
+    page.get_by_text("共 1 行，未补足 1 行").wait_for(timeout=30_000)  # the quilts, to buy back
     assert page.locator(EXCEPTION).count() == 0
+    shot(page, "replenishment.png")
 
 
 def test_town_reports_office_checks_event_closes_with_review(app_url, page, browser, tmp_path):
