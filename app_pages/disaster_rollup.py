@@ -183,12 +183,12 @@ def downloads(line: rollup.EventLine) -> None:
     stem = district_report.filename_stem(result, language)
     buttons = st.columns(2)
     buttons[0].download_button(
-        ui.t("rollup.page.download_xlsx"), workbook.workbook(result, language), f"{stem}.xlsx",
-        XLSX_MIME, key="rollup.download.xlsx", type="primary",
+        ui.t("rollup.page.download_xlsx"), lambda: workbook.workbook(result, language),
+        f"{stem}.xlsx", XLSX_MIME, key="rollup.download.xlsx", type="primary",
     )  # fmt: skip
     buttons[1].download_button(
-        ui.t("rollup.page.download_docx"), word.document(result, language), f"{stem}.docx",
-        DOCX_MIME, key="rollup.download.docx",
+        ui.t("rollup.page.download_docx"), lambda: word.document(result, language),
+        f"{stem}.docx", DOCX_MIME, key="rollup.download.docx",
     )  # fmt: skip
 
 

@@ -118,7 +118,7 @@ shown = [r for r in rows if r.is_open] if only_open else rows
 st.dataframe(line_table(shown), hide_index=True, width="stretch")
 st.download_button(
     ui.t("recovery.download"),
-    workbook.build(rows, ui.language()),
+    lambda: workbook.build(rows, ui.language()),  # built on the click, not on every rerun
     f"replenishment-{event_id}.xlsx",
     XLSX_MIME,
     key="rep.download",
