@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from PIL import Image, ImageDraw
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.demo._context import _Seed
@@ -35,7 +35,6 @@ from registry.kernel.enums import (
     ReviewVerdict,
 )
 from registry.kernel.models import (
-    Attachment,
     Checkpoint,
     Depot,
     DisasterReport,
@@ -281,15 +280,6 @@ def _refill(ctx: _Seed, office: Actor, event: Event, today: date) -> None:
         )  # fmt: skip
 
 
-def _flag(session: Session, event_id: int) -> None:
-    report_ids = select(DisasterReport.id).where(DisasterReport.event_id == event_id)
-    session.execute(update(DisasterReport).where(DisasterReport.event_id == event_id)
-                    .values(is_demo=True))  # fmt: skip
-    session.execute(update(Attachment).where(Attachment.owner_id.in_(report_ids))
-                    .values(is_demo=True))  # fmt: skip
-    session.execute(update(StockLot).where(StockLot.batch.like("补库-%")).values(is_demo=True))
-
-
 def past_event_reports(ctx: _Seed, office: User, event: Event, closed_at: datetime) -> None:
     """The closed event's reports, its closing with the review and its replenishment."""
     actor = Actor.from_user(office)
@@ -306,7 +296,6 @@ def past_event_reports(ctx: _Seed, office: User, event: Event, closed_at: dateti
     )  # fmt: skip
     _final_reports(ctx, actor, towns, ctx.session.get_one(Event, event.id))
     _refill(ctx, actor, event, ctx.today)
-    _flag(ctx.session, event.id)
 
 
 def live_event_reports(ctx: _Seed, office: User, event: Event) -> None:
@@ -316,4 +305,3 @@ def live_event_reports(ctx: _Seed, office: User, event: Event) -> None:
     filing = Filing((600, 85, 20), (), ("0", "0", "45"), (60, 200, "0"))
     _file(ctx, actor, event, town, ReportStage.INITIAL, filing,
           event.opened_at + timedelta(minutes=80))  # fmt: skip
-    _flag(ctx.session, event.id)
