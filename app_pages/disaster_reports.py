@@ -1,4 +1,6 @@
-"""灾情报送: phone-sized. A town official (the office for any town) chooses the event and the
+"""灾情报送: phone-sized. A town official (the office for any town) chooses the event — an open
+one, or a closed one while a town may still file in it (续报 until the disaster is declared
+stable, a returned 初报 corrected, the 核报 until accepted: ``queries.report_events``) — and the
 town, sees what the reporting clock says is due, files the next 初报 / 续报 / 核报 (the 快报
 indicators in four groups, the texts, a written explanation of a sharp change, photos) or a
 one-click 零报告, keeps the two named registers, and reads the town's past reports with
@@ -11,7 +13,7 @@ import streamlit as st
 from page_helpers import editing, ui
 from registry.disasters import queries, registers, reports
 from registry.disasters.indicators import BY_KEY
-from registry.kernel import attachments
+from registry.kernel import attachments, deadlines
 from registry.kernel.attachments import Upload
 from registry.kernel.clock import local, today, utcnow
 from registry.kernel.enums import CasualtyStatus, HouseDamage, ReportStage, ReportState, Sex
@@ -270,7 +272,7 @@ due_now(status)
 if status.stages_open:
     if ReportStage.UPDATE in status.stages_open and filed:
         zero_button(event_id, town)
-    last = next((r for r in filed if r.state is not ReportState.RETURNED), None)
+    last = next((r for r in filed if deadlines.is_live(r.state)), None)
     report_form(event_id, town, status, last)
 else:
     st.info(ui.t("disaster.no_stage"))

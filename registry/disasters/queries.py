@@ -6,13 +6,15 @@ town reads them masked (张*明), everyone else the counts only."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from registry.disasters import indicators, reports
+from registry.disasters import registers as disaster_registers
 from registry.disasters.indicators import Figures
 from registry.kernel import attachments, deadlines
 from registry.kernel.deadlines import FiledReport, ReportDue
@@ -158,14 +160,19 @@ def _rows(session: Session, found: list[DisasterReport]) -> list[ReportRow]:
     ]
 
 
-def _by_town(session: Session, event_id: int) -> dict[int, list[DisasterReport]]:
-    found: dict[int, list[DisasterReport]] = defaultdict(list)
-    for report in session.scalars(
-        select(DisasterReport)
-        .where(DisasterReport.event_id == event_id)
-        .order_by(DisasterReport.id)
-    ):
-        found[report.locality_id].append(report)
+def _by_town(
+    session: Session, event_ids: Sequence[int], locality_ids: Collection[int] | None = None
+) -> dict[tuple[int, int], list[DisasterReport]]:
+    """The reports of the events (of the towns, if given) in one query, per event and town,
+    oldest first."""
+    found: dict[tuple[int, int], list[DisasterReport]] = defaultdict(list)
+    if not event_ids:
+        return found
+    query = select(DisasterReport).where(DisasterReport.event_id.in_(event_ids))
+    if locality_ids is not None:
+        query = query.where(DisasterReport.locality_id.in_(locality_ids))
+    for report in session.scalars(query.order_by(DisasterReport.id)):
+        found[report.event_id, report.locality_id].append(report)
     return found
 
 
@@ -173,25 +180,40 @@ def report_events(
     session: Session, actor: Actor, now: datetime, settings: Settings
 ) -> list[EventChoice]:
     """Events the actor reports in: open ones (newest first), then closed ones where a town
-    of the actor still owes its 核报 — each with the affected towns the actor reports for."""
+    of the actor may still file (a 续报 until the disaster is stable, a returned 初报
+    corrected, the 核报 until accepted) or owes a report — each with the affected towns the
+    actor reports for. Two queries: the events, then the closed ones' reports."""
+    has_reports = (
+        select(DisasterReport.id).where(DisasterReport.event_id == Event.id).exists()
+    )  # a closed event no town reported in takes nothing more
     events = session.scalars(
-        select(Event).options(selectinload(Event.localities)).order_by(Event.opened_at.desc())
+        select(Event)
+        .options(selectinload(Event.localities))
+        .where(or_(Event.state == EventState.OPEN, has_reports))
+        .order_by(Event.opened_at.desc(), Event.id.desc())
     ).all()
-    choices = []
-    for event in events:
-        towns = tuple(
+    towns_of = {
+        event.id: tuple(
             (loc.id, loc.name)
             for loc in sorted(event.localities, key=lambda loc: loc.id)
             if actor.covers(loc.id)
         )
+        for event in events
+    }
+    closed = [e for e in events if e.state is EventState.CLOSED and towns_of[e.id]]
+    covered = {town for e in closed for town, _ in towns_of[e.id]}
+    by_town = _by_town(session, [e.id for e in closed], covered)
+    choices = []
+    for event in events:
+        towns = towns_of[event.id]
         if not towns:
             continue
-        if event.state is EventState.CLOSED:
-            if event.stable_at is None:
-                continue
-            by_town = _by_town(session, event.id)
-            if not any(owed(event, by_town[town_id], now, settings) for town_id, _ in towns):
-                continue
+        if event.state is EventState.CLOSED and not any(
+            reports.stages_open(event, by_town[event.id, town])
+            or owed(event, by_town[event.id, town], now, settings)
+            for town, _ in towns
+        ):
+            continue
         choices.append(
             EventChoice(event.id, event.title, event.state, event.opened_at, event.stable_at, towns)
         )
@@ -203,6 +225,24 @@ def town_reports(session: Session, event_id: int, locality_id: int) -> list[Repo
     return _rows(session, reports.town_reports(session, event_id, locality_id))[::-1]
 
 
+def _status(
+    event: Event,
+    locality_id: int,
+    name: str,
+    found: list[DisasterReport],
+    last: ReportRow | None,
+    now: datetime,
+    settings: Settings,
+) -> TownStatus:
+    return TownStatus(
+        locality_id=locality_id,
+        locality=name,
+        last=last,
+        due=tuple(owed(event, found, now, settings)),
+        stages_open=tuple(reports.stages_open(event, found)),
+    )
+
+
 def reporting_status(
     session: Session, event_id: int, now: datetime, settings: Settings
 ) -> list[TownStatus]:
@@ -210,54 +250,72 @@ def reporting_status(
     event = session.get(Event, event_id)
     if event is None:
         return []
-    by_town = _by_town(session, event_id)
-    last = {town: found[-1] for town, found in by_town.items() if found}
+    by_town = _by_town(session, [event_id])
+    last = {town: found[-1] for (_, town), found in by_town.items() if found}
     rows = {row.id: row for row in _rows(session, list(last.values()))}
-    return [
-        TownStatus(
-            locality_id=loc.id,
-            locality=loc.name,
-            last=rows[last[loc.id].id] if loc.id in last else None,
-            due=tuple(owed(event, by_town[loc.id], now, settings)),
-            stages_open=tuple(reports.stages_open(event, by_town[loc.id])),
-        )
-        for loc in sorted(event.localities, key=lambda loc: loc.id)
-    ]
+    statuses = []
+    for loc in sorted(event.localities, key=lambda loc: loc.id):
+        shown = rows[last[loc.id].id] if loc.id in last else None
+        found = by_town[event_id, loc.id]
+        statuses.append(_status(event, loc.id, loc.name, found, shown, now, settings))
+    return statuses
 
 
 def town_status(
     session: Session, event_id: int, locality_id: int, now: datetime, settings: Settings
 ) -> TownStatus | None:
-    """One town's line of ``reporting_status``."""
-    found = [
-        s
-        for s in reporting_status(session, event_id, now, settings)
-        if s.locality_id == locality_id
-    ]
-    return found[0] if found else None
+    """One town's line of ``reporting_status``, reading that town's reports only."""
+    event = session.get(Event, event_id)
+    town = next((loc for loc in event.localities if loc.id == locality_id), None) if event else None
+    if event is None or town is None:
+        return None
+    found = reports.town_reports(session, event_id, locality_id)
+    last = _rows(session, found[-1:])
+    return _status(event, town.id, town.name, found, last[0] if last else None, now, settings)
+
+
+ROOMS_FIGURE = {
+    HouseDamage.COLLAPSED: "collapsed_rooms",
+    HouseDamage.SEVERE: "severe_rooms",
+    HouseDamage.MODERATE: "moderate_rooms",
+}
+"""The figure that sums the rooms of each damage in the household register."""
 
 
 def registers(session: Session, actor: Actor, event_id: int, locality_id: int) -> Registers:
-    """The town's registers as ``actor`` may read them."""
-    people = session.scalars(
-        select(DisasterCasualty)
-        .where(DisasterCasualty.event_id == event_id, DisasterCasualty.locality_id == locality_id)
-        .order_by(DisasterCasualty.id)
-    ).all()
+    """The town's registers as ``actor`` may read them. The tallies are the ones a report's
+    figures must equal (``registers.register_figures``, one computation for both); a reader
+    who sees counts only never has the names read."""
+    tallies = disaster_registers.register_figures(session, event_id, locality_id)
+    full = actor.district_wide
+    shown = full or (actor.role is Role.TOWN and actor.covers(locality_id))
+    people = (
+        session.scalars(
+            select(DisasterCasualty)
+            .where(
+                DisasterCasualty.event_id == event_id, DisasterCasualty.locality_id == locality_id
+            )
+            .order_by(DisasterCasualty.id)
+        ).all()
+        if shown
+        else ()
+    )
     houses = session.scalars(
         select(DamagedHouse)
         .where(DamagedHouse.event_id == event_id, DamagedHouse.locality_id == locality_id)
         .order_by(DamagedHouse.id)
     ).all()
-    full = actor.district_wide
-    shown = full or (actor.role is Role.TOWN and actor.covers(locality_id))
-    households = {d: sum(h.damage is d for h in houses) for d in HouseDamage}
-    rooms = {d: sum(h.rooms for h in houses if h.damage is d) for d in HouseDamage}
+    households = {  # only collapsed households are a figure; the others are rows counted
+        d: tallies["collapsed_households"]
+        if d is HouseDamage.COLLAPSED
+        else sum(h.damage is d for h in houses)
+        for d in HouseDamage
+    }
     return Registers(
-        dead=sum(p.status is CasualtyStatus.DEAD for p in people),
-        missing=sum(p.status is CasualtyStatus.MISSING for p in people),
+        dead=tallies["deaths"],
+        missing=tallies["missing"],
         households=households,
-        rooms=rooms,
+        rooms={d: tallies[ROOMS_FIGURE[d]] for d in HouseDamage},
         casualties=tuple(
             CasualtyRow(
                 p.id,
@@ -271,9 +329,7 @@ def registers(session: Session, actor: Actor, event_id: int, locality_id: int) -
                 p.version,
             )
             for p in people
-        )
-        if shown
-        else (),
+        ),
         houses=tuple(
             HouseRow(h.id, h.household_head, h.address, h.damage, h.rooms, h.version)
             for h in houses

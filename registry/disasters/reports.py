@@ -4,14 +4,17 @@ stable. A report is filed once and never edited; the office accepts or returns i
 town files a corrected one in its place (same stage and sequence).
 
 Which stage may come next (``sequence``):
-- 初报 once; again only to replace a returned one. A closed event takes no new 初报.
-- 续报 after a 初报 not returned, until the disaster is declared stable. A closed event still
-  takes them (figures keep changing after the response ends) though the daily clock no
-  longer asks for them (``deadlines.reports_due``); after ``stable_at`` the figures go
-  into the 核报 and a 续报 is refused.
+- 初报 once; again only to replace a returned one. A closed event takes no new 初报 (a town
+  that reported nothing while the response was active has nothing to correct).
+- 续报 after a 初报 not returned, until the disaster is declared stable — open or closed:
+  the response often ends before the losses are final, and the daily clock keeps asking
+  for them until ``stable_at`` (``deadlines.reports_due``). After ``stable_at`` the figures
+  go into the 核报 and a 续报 is refused. A 续报 filed in place of a returned one takes its
+  number; any other takes the next number.
 - 核报 once the office declared the disaster stable (``Event.stable_at``), open or closed,
   once (again only to replace a returned one).
 - Nothing after an accepted 核报.
+Photos are required only while the response is active (the event open).
 """
 
 from __future__ import annotations
@@ -75,11 +78,27 @@ def _stage_error(key: str) -> ValidationError:
     return ValidationError(key, field="report_stage")
 
 
+def live(filed: Sequence[DisasterReport]) -> list[DisasterReport]:
+    """The reports that stand (``deadlines.is_live``: not returned), in the given order."""
+    return [r for r in filed if deadlines.is_live(r.state)]
+
+
+def update_number(filed: Sequence[DisasterReport]) -> int:
+    """The number of the town's next 续报 (``filed`` oldest first): that of the latest 续报
+    if the office returned it and nothing has replaced it yet (the new one is filed in its
+    place), otherwise one more than any 续报 so far, returned or not — so no two standing
+    续报 share a number."""
+    updates = [r for r in filed if r.stage is ReportStage.UPDATE]
+    if updates and not deadlines.is_live(updates[-1].state):
+        return updates[-1].sequence
+    return 1 + max((r.sequence for r in updates), default=0)
+
+
 def sequence(event: Event, stage: ReportStage, filed: Sequence[DisasterReport]) -> int:
     """The number the next report of ``stage`` takes (第 n 次续报), or the refusal saying why
-    the town may not file it now."""
-    live = [r for r in filed if r.state is not ReportState.RETURNED]
-    stages = {r.stage for r in live}
+    the town may not file it now. ``filed`` is the town's reports in the event, oldest
+    first."""
+    stages = {r.stage for r in live(filed)}
     if any(r.stage is ReportStage.FINAL and r.state is ReportState.ACCEPTED for r in filed):
         raise _stage_error("error.disaster_final_accepted")
     if stage is ReportStage.INITIAL:
@@ -95,7 +114,7 @@ def sequence(event: Event, stage: ReportStage, filed: Sequence[DisasterReport]) 
     if stage is ReportStage.UPDATE:
         if event.stable_at is not None:
             raise _stage_error("error.disaster_update_stable")
-        return 1 + sum(r.stage is ReportStage.UPDATE for r in live)
+        return update_number(filed)
     if event.stable_at is None:
         raise _stage_error("error.disaster_final_not_stable")
     if ReportStage.FINAL in stages:
@@ -115,15 +134,18 @@ def stages_open(event: Event, filed: Sequence[DisasterReport]) -> list[ReportSta
     return found
 
 
-def figures_to(stage: ReportStage, now: datetime) -> datetime:
-    """The figures' cut-off: a 续报 to 24:00 (China) of the day before, the others to now."""
-    return deadlines.update_figures_to(now) if stage is ReportStage.UPDATE else now
+def figures_to(event: Event, stage: ReportStage, now: datetime) -> datetime:
+    """The figures' cut-off: a 续报 to 24:00 (China) of the day before (never before the event
+    opened), the others to now."""
+    if stage is ReportStage.UPDATE:
+        return deadlines.update_figures_to(now, event.opened_at)
+    return now
 
 
 def previous(filed: Sequence[DisasterReport]) -> DisasterReport | None:
     """The town's latest report not returned: what a new one is compared with."""
-    live = [r for r in filed if r.state is not ReportState.RETURNED]
-    return live[-1] if live else None
+    standing = live(filed)
+    return standing[-1] if standing else None
 
 
 def _event(session: Session, actor: Actor, event_id: int, locality_id: int) -> Event:
@@ -147,7 +169,7 @@ def _store(
     report = DisasterReport(
         event_id=event.id, locality_id=locality_id, stage=filing.stage,
         sequence=filing.sequence, is_zero=filing.is_zero,
-        figures_to=figures_to(filing.stage, now), state=ReportState.SUBMITTED,
+        figures_to=figures_to(event, filing.stage, now), state=ReportState.SUBMITTED,
         **filing.figures, situation=filing.situation, relief=filing.relief,
         explanation=filing.explanation, submitted_at=now, submitted_by=actor.user_id,
         is_demo=event.is_demo,

@@ -182,9 +182,10 @@ def china_day(moment: datetime) -> date:
     return clock.local(moment).date()
 
 
-def update_figures_to(now: datetime) -> datetime:
-    """A 续报 filed at ``now`` carries figures to 24:00 (China) of the day before."""
-    return clock.utc_start_of(china_day(now))
+def update_figures_to(now: datetime, opened_at: datetime) -> datetime:
+    """A 续报 filed at ``now`` carries figures to 24:00 (China) of the day before, but never
+    to a moment before the event opened (a 续报 on the opening day runs from the opening)."""
+    return max(clock.utc_start_of(china_day(now)), opened_at)
 
 
 def initial_report_due(opened_at: datetime, settings: Settings) -> datetime:
@@ -207,7 +208,11 @@ def update_days(
     opened_at: datetime, stable_at: datetime | None, now: datetime, settings: Settings
 ) -> list[date]:
     """The days whose 续报 has fallen due by ``now`` or falls due later today: every day after
-    the opening day, up to today, whose update time came before the disaster was stable."""
+    the opening day, up to today, whose update time came before the disaster was stable.
+    Once the disaster is stable (``stable_at`` at or before ``now``) no day is owed: the 核报
+    takes over."""
+    if stable_at is not None and stable_at <= now:
+        return []
     days = []
     day = china_day(opened_at) + timedelta(days=1)
     while day <= china_day(now):
@@ -218,12 +223,18 @@ def update_days(
     return days
 
 
+def is_live(state: ReportState) -> bool:
+    """Whether a report stands: waiting for the office or accepted, not returned (退回). A
+    returned report counts for nothing; the town files another in its place."""
+    return state is not ReportState.RETURNED
+
+
 def _live(filed: Sequence[FiledReport], stage: ReportStage) -> list[FiledReport]:
-    return [r for r in filed if r.stage is stage and r.state is not ReportState.RETURNED]
+    return [r for r in filed if r.stage is stage and is_live(r.state)]
 
 
 def _returned(filed: Sequence[FiledReport], stage: ReportStage) -> list[FiledReport]:
-    return [r for r in filed if r.stage is stage and r.state is ReportState.RETURNED]
+    return [r for r in filed if r.stage is stage and not is_live(r.state)]
 
 
 def reports_due(
@@ -240,10 +251,12 @@ def reports_due(
     - 初报: due ``disaster_initial_hours`` after the event opened, until a 初报 not returned
       is on file. Once the event is closed a 初报 is owed only to correct a returned one.
     - 续报: for each day D after the opening day, due at D's update time (China) with figures
-      to 24:00 of D-1, while the event is open and not declared stable by then. Any 续报 or
-      零报告 not returned with figures to that cut-off or later satisfies D (figures are
-      cumulative, so a later one catches up a missed day). Closing the event stops the
-      daily clock: what is left goes into the 核报.
+      to 24:00 of D-1, until the disaster is declared stable — closing the event does not
+      stop it (the response often ends before the losses are final). Any report not
+      returned, of any stage, with figures to that cut-off or later satisfies D (figures are
+      cumulative, so a later 续报, 零报告, a late 初报 or the 核报 catches up a missed day).
+      Once the disaster is stable no 续报 is owed any more, missed or returned: what is left
+      goes into the 核报. A town of a closed event that never filed a 初报 owes none.
     - 核报: once stable, due at the end of the ``disaster_final_working_days``-th working day
       after the stable day, until a 核报 not returned is on file.
     A returned report is owed again (``returned``) at its old deadline."""
@@ -253,10 +266,9 @@ def reports_due(
     returned = bool(_returned(filed, ReportStage.INITIAL))
     if not _live(filed, ReportStage.INITIAL) and (returned or not closed):
         due.append(ReportDue(ReportStage.INITIAL, initial, None, now > initial, returned))
-    if not closed:
-        updates = _live(filed, ReportStage.UPDATE)
+    if not closed or any(r.stage is ReportStage.INITIAL for r in filed):
+        latest = max((r.figures_to for r in filed if is_live(r.state)), default=None)
         sent_back = {r.figures_to for r in _returned(filed, ReportStage.UPDATE)}
-        latest = max((r.figures_to for r in updates), default=None)
         for day in update_days(opened_at, stable_at, now, settings):
             cut_off = clock.utc_start_of(day)
             if latest is not None and latest >= cut_off:

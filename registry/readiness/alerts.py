@@ -29,7 +29,14 @@ from registry.fieldwork import campaigns
 from registry.fieldwork.reinspection import flagged
 from registry.kernel import deadlines
 from registry.kernel.clock import local
-from registry.kernel.enums import EventState, RecordStatus, ReportStage, RiskLevel, Role
+from registry.kernel.enums import (
+    EventState,
+    RecordStatus,
+    ReportStage,
+    ReportState,
+    RiskLevel,
+    Role,
+)
 from registry.kernel.enums import RectificationStatus as S
 from registry.kernel.models import (
     Campaign,
@@ -37,6 +44,7 @@ from registry.kernel.models import (
     Depot,
     DisasterReport,
     Event,
+    EventLocality,
     Inspection,
     Locality,
     Rectification,
@@ -483,6 +491,30 @@ def _disaster_report_alert(
     )
 
 
+def _reports_still_owed(ctx: _Context) -> ColumnElement[bool]:
+    """A closed event can still owe reports only if a town reported in it (a closed event
+    takes no new 初报, so a town that never reported owes nothing) and some affected town of
+    the actor's has no accepted 核报 yet (after it, nothing more is filed): this keeps the
+    long-finished events out of every inbox run."""
+    final_accepted = (
+        select(DisasterReport.id)
+        .where(
+            DisasterReport.event_id == EventLocality.event_id,
+            DisasterReport.locality_id == EventLocality.locality_id,
+            DisasterReport.stage == ReportStage.FINAL,
+            DisasterReport.state == ReportState.ACCEPTED,
+        )
+        .exists()
+    )
+    town_unfinished = (
+        select(EventLocality.locality_id)
+        .where(EventLocality.event_id == Event.id, ctx.in_scope(EventLocality), ~final_accepted)
+        .exists()
+    )
+    reported = select(DisasterReport.id).where(DisasterReport.event_id == Event.id).exists()
+    return and_(reported, town_unfinished)
+
+
 def _disaster_reports(ctx: _Context) -> list[Alert]:
     """Per event, affected town and stage, the disaster reports the reporting clock says are
     owed (``deadlines.reports_due``): returned by the office, overdue, or falling due (the
@@ -492,7 +524,7 @@ def _disaster_reports(ctx: _Context) -> list[Alert]:
     events = ctx.session.scalars(
         select(Event)
         .options(selectinload(Event.localities))
-        .where(or_(Event.state == EventState.OPEN, Event.stable_at.is_not(None)))
+        .where(or_(Event.state == EventState.OPEN, _reports_still_owed(ctx)))
         .order_by(Event.id)
     ).all()
     filed: dict[tuple[int, int], list[deadlines.FiledReport]] = defaultdict(list)

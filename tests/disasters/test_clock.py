@@ -1,7 +1,8 @@
 """The reporting clock (issue 16, item 2) with frozen times: the 初报 two hours after the event
 opens, the daily 续报 at 09:00 China time with figures to 24:00 of the day before (a 零报告
-satisfies the day, a missed one is overdue, a returned one is owed again), nothing daily
-after the disaster is stable or the event closed, and the 核报 at the end of the second
+satisfies the day, a missed one is overdue, a returned one is owed again, any report
+standing covers the days up to its figures), the daily 续报 kept after the event closes until
+the disaster is stable and nothing daily after that, and the 核报 at the end of the second
 working day after the stable day, over weekends and the National Day holiday."""
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def initial(state=ReportState.SUBMITTED, at=OPENED) -> FiledReport:
 
 def update(day: tuple[int, int, int], state=ReportState.SUBMITTED) -> FiledReport:
     """A 续报 filed on ``day`` (China): figures to 24:00 of the day before."""
-    return FiledReport(U, state, deadlines.update_figures_to(china(*day, 8, 30)))
+    return FiledReport(U, state, deadlines.update_figures_to(china(*day, 8, 30), OPENED))
 
 
 def test_the_initial_report_is_due_two_hours_after_opening_then_overdue():
@@ -87,15 +88,71 @@ def test_a_returned_update_is_owed_again_for_its_day():
     assert [(d.stage, d.returned, d.overdue) for d in owed] == [(U, True, True)]
 
 
-def test_no_update_after_the_disaster_is_stable_or_the_event_closed():
+def test_no_update_after_the_disaster_is_stable():
     filed = [initial(), update((2026, 7, 9))]
     stable = china(2026, 7, 10, 8, 0)  # before the 10th's 09:00: that day owes no 续报
     owed = due(china(2026, 7, 10, 12, 0), filed, stable_at=stable)
     assert [d.stage for d in owed] == [F]
-    closed = due(china(2026, 7, 12, 12, 0), filed, closed_at=china(2026, 7, 10, 8, 0))
-    assert closed == []
+
+
+def test_closing_the_event_does_not_stop_the_daily_update_until_stable():
+    """The response often ends before the losses are final: a closed event's towns still owe
+    the 续报 every day until the office declares the disaster stable."""
+    filed = [initial(), update((2026, 7, 9))]
+    closed_at = china(2026, 7, 10, 8, 0)
+    closed = due(china(2026, 7, 12, 12, 0), filed, closed_at=closed_at)
+    assert [(d.stage, d.figures_to, d.overdue) for d in closed] == [
+        (U, china(2026, 7, 10, 0, 0), True),
+        (U, china(2026, 7, 11, 0, 0), True),
+        (U, china(2026, 7, 12, 0, 0), True),
+    ]
+    stable = due(
+        china(2026, 7, 12, 12, 0), filed, closed_at=closed_at, stable_at=china(2026, 7, 12, 10, 0)
+    )
+    assert [d.stage for d in stable] == [F]
     never_reported = due(china(2026, 7, 12, 12, 0), closed_at=china(2026, 7, 8, 11, 0))
-    assert never_reported == []  # a closed event takes no new 初报
+    assert never_reported == []  # a closed event takes no new 初报, so nothing can follow it
+    sent_back = [initial(ReportState.RETURNED)]
+    owed = due(china(2026, 7, 9, 12, 0), sent_back, closed_at=china(2026, 7, 8, 11, 0))
+    assert [(d.stage, d.returned) for d in owed] == [(INI, True), (U, False)]
+
+
+def test_once_stable_missed_and_returned_updates_are_no_longer_owed():
+    """``sequence`` refuses any 续报 once stable: the clock must not keep asking for one."""
+    stable = china(2026, 7, 11, 8, 0)
+    missed = [initial()]  # nothing on the 9th or the 10th
+    assert [d.stage for d in due(china(2026, 7, 11, 12, 0), missed, stable_at=stable)] == [F]
+    returned = [initial(), update((2026, 7, 9), ReportState.RETURNED)]
+    assert [d.stage for d in due(china(2026, 7, 11, 12, 0), returned, stable_at=stable)] == [F]
+    final = FiledReport(F, ReportState.ACCEPTED, china(2026, 7, 11, 11, 0))
+    assert due(china(2026, 7, 20, 12, 0), [*returned, final], stable_at=stable) == []
+    before = due(china(2026, 7, 11, 7, 0), missed, stable_at=stable)  # not stable yet
+    assert [(d.stage, d.figures_to) for d in before] == [
+        (U, china(2026, 7, 9, 0, 0)),
+        (U, china(2026, 7, 10, 0, 0)),
+    ]
+
+
+def test_any_report_standing_counts_toward_the_days_it_covers():
+    """A 初报 filed at 01:00 on day D has figures to 01:00: beyond the cut-off (24:00 of D-1)
+    of D's 续报, so it satisfies it; a late 初报 catches up every missed day; a returned one
+    covers nothing."""
+    late_evening = china(2026, 7, 8, 22, 0)
+    first = FiledReport(INI, ReportState.SUBMITTED, china(2026, 7, 9, 1, 0))
+    assert due(china(2026, 7, 9, 12, 0), [first], opened=late_evening) == []
+    assert [d.figures_to for d in due(china(2026, 7, 10, 12, 0), [first], opened=late_evening)] == [
+        china(2026, 7, 10, 0, 0)
+    ]
+    late = FiledReport(INI, ReportState.ACCEPTED, china(2026, 7, 11, 10, 0))
+    assert due(china(2026, 7, 11, 12, 0), [late]) == []
+    sent_back = FiledReport(INI, ReportState.RETURNED, china(2026, 7, 11, 10, 0))
+    owed = due(china(2026, 7, 11, 12, 0), [sent_back])
+    assert [d.stage for d in owed] == [INI, U, U, U]
+
+
+def test_an_update_on_the_opening_day_runs_from_the_opening_not_the_day_before():
+    assert deadlines.update_figures_to(china(2026, 7, 8, 15, 0), OPENED) == OPENED
+    assert deadlines.update_figures_to(china(2026, 7, 9, 8, 0), OPENED) == china(2026, 7, 9, 0, 0)
 
 
 def test_the_final_report_is_due_at_the_end_of_the_second_working_day_over_a_weekend():

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from PIL import Image
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select, update
 
 from registry.disasters import queries, registers, reports
@@ -336,3 +337,129 @@ def test_the_reporting_status_of_every_affected_town(factory, actors, event_id):
     assert xinpu.stages_open == (ReportStage.UPDATE,)
     assert banpu.last is None and banpu.overdue
     assert [d.stage for d in banpu.due] == [ReportStage.INITIAL]
+
+
+def test_a_refiled_update_takes_the_returned_ones_number_and_a_new_one_the_next(
+    factory, actors, event_id
+):
+    """Returning an older 续报 used to give the next one a number already standing (1 + the
+    updates not returned): #1 and #2 on file, #1 returned, the next was numbered 2 again."""
+    town = actors["town"]
+    file(factory, town, event_id, ReportStage.INITIAL)
+    day = NOW + timedelta(days=1)
+    one = file(factory, town, event_id, ReportStage.UPDATE, now=day)
+    two = file(factory, town, event_id, ReportStage.UPDATE, now=day + timedelta(hours=1))
+    set_state(factory, one.id, ReportState.RETURNED)
+    three = file(factory, town, event_id, ReportStage.UPDATE, now=day + timedelta(hours=2))
+    assert (two.sequence, three.sequence) == (2, 3)
+    set_state(factory, three.id, ReportState.RETURNED)
+    again = zero(factory, town, event_id, day + timedelta(hours=3))
+    assert again.sequence == 3  # filed in place of the returned #3
+    four = file(factory, town, event_id, ReportStage.UPDATE, now=day + timedelta(hours=4))
+    assert four.sequence == 4
+    with factory() as session:
+        standing = [
+            r for r in session.scalars(select(DisasterReport)) if r.state.value != "returned"
+        ]
+    numbers = [r.sequence for r in standing if r.stage is ReportStage.UPDATE]
+    assert sorted(numbers) == [2, 3, 4]
+
+
+def test_an_update_on_the_opening_day_carries_figures_from_the_opening(factory, actors, event_id):
+    """The cut-off of a 续报 is 24:00 of the day before — but not before the event began."""
+    town = actors["town"]
+    file(factory, town, event_id, ReportStage.INITIAL)
+    same_day = NOW + timedelta(hours=5)
+    report = zero(factory, town, event_id, same_day)
+    assert report.figures_to == NOW  # not 00:00 of the opening day
+    next_day = file(factory, town, event_id, ReportStage.UPDATE, now=NOW + timedelta(days=1))
+    assert next_day.figures_to == clock.from_local(datetime(2026, 7, 9, 0, 0))
+
+
+def test_a_closed_event_not_yet_stable_stays_on_the_town_page_for_its_updates(
+    factory, actors, event_id
+):
+    """The daily 续报 runs until the disaster is stable, not until the response ends: the town
+    still finds the closed event, owes its 续报 and may file a returned 初报 again; once the
+    office declares it stable and accepts the 核报 the event leaves the page. A closed event
+    no town reported in is not listed."""
+    town, office = actors["town"], actors["office"]
+    first = file(factory, town, event_id, ReportStage.INITIAL)
+    silent = open_event(factory, office, places=("新浦街道",))
+    closed_at = NOW + timedelta(hours=5)
+    for closing in (event_id, silent):
+        set_event(factory, closing, state=EventState.CLOSED, closed_at=closed_at)
+    later = clock.from_local(datetime(2026, 7, 10, 12, 0))
+
+    def listed(now=later):
+        with factory() as session:
+            return [c.id for c in queries.report_events(session, town, now, SETTINGS)]
+
+    assert listed() == [event_id]
+    with factory() as session:
+        status = queries.town_status(session, event_id, town_id(factory), later, SETTINGS)
+    assert status is not None and status.stages_open == (ReportStage.UPDATE,)
+    assert [(d.stage, d.overdue) for d in status.due] == [
+        (ReportStage.UPDATE, True),
+        (ReportStage.UPDATE, True),
+    ]
+    set_state(factory, first.id, ReportState.RETURNED)
+    with factory() as session:
+        status = queries.town_status(session, event_id, town_id(factory), later, SETTINGS)
+    assert status.stages_open == (ReportStage.INITIAL,) and listed() == [event_id]
+    file(factory, town, event_id, ReportStage.INITIAL, photos=(), now=later)  # no photos: closed
+    update_ = file(factory, town, event_id, ReportStage.UPDATE, photos=(), now=later)
+    assert update_.sequence == 1
+    stable_at = later + timedelta(hours=1)
+    set_event(factory, event_id, stable_at=stable_at)
+    final = file(factory, town, event_id, ReportStage.FINAL, photos=(), now=stable_at)
+    assert listed(stable_at) == []  # the 核报 is filed: nothing to file or owe meanwhile
+    set_state(factory, final.id, ReportState.ACCEPTED)
+    assert listed(stable_at + timedelta(days=10)) == []
+
+
+def test_the_town_page_reads_take_a_fixed_number_of_queries(factory, actors):
+    """``report_events`` reads every closed event's reports in one query, not one per event;
+    ``town_status`` reads the one town asked for."""
+    office = actors["office"]
+    engine = factory.kw["bind"]
+
+    def statements(read) -> list[str]:
+        seen = []
+
+        def count(_conn, _cursor, statement, *_args):
+            seen.append(statement)
+
+        with factory() as session:
+            sqlalchemy_event.listen(engine, "before_cursor_execute", count)
+            try:
+                read(session)
+            finally:
+                sqlalchemy_event.remove(engine, "before_cursor_execute", count)
+        return seen
+
+    def closed_events(n: int) -> list[int]:
+        ids = [open_event(factory, office) for _ in range(n)]
+        for event_id in ids:
+            file(factory, office, event_id, ReportStage.INITIAL)
+            file(factory, office, event_id, ReportStage.INITIAL, place="板浦镇")
+            set_event(
+                factory, event_id, state=EventState.CLOSED, closed_at=NOW + timedelta(hours=5)
+            )
+        return ids
+
+    later = NOW + timedelta(days=2)
+    first = closed_events(1)[0]
+    few = len(statements(lambda s: queries.report_events(s, office, later, SETTINGS)))
+    closed_events(4)
+    with factory() as session:
+        assert len(queries.report_events(session, office, later, SETTINGS)) == 5
+    assert len(statements(lambda s: queries.report_events(s, office, later, SETTINGS))) == few
+    xinpu = town_id(factory)
+    read = statements(lambda s: queries.town_status(s, first, xinpu, later, SETTINGS))
+    on_reports = [sql for sql in read if "FROM disaster_reports" in sql]
+    assert on_reports and all("disaster_reports.locality_id =" in sql for sql in on_reports)
+    with factory() as session:
+        status = queries.town_status(session, first, xinpu, later, SETTINGS)
+        every = queries.reporting_status(session, first, later, SETTINGS)
+    assert status == next(s for s in every if s.locality_id == xinpu)

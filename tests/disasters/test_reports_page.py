@@ -6,18 +6,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from registry.kernel import db
+from registry.disasters import reports
+from registry.kernel import attachments, db
+from registry.kernel.attachments import Upload
 from registry.kernel.clock import utcnow
-from registry.kernel.enums import ReportStage
-from registry.kernel.models import DisasterReport, Locality
+from registry.kernel.enums import EventState, ReportStage
+from registry.kernel.models import DisasterReport, Event, Locality
+from registry.kernel.settings import Settings
 from registry.response import events
 from tests.disasters.test_reports import photo
 from tests.response.test_events_pages import actor, demo_factory, open_page
 
 PAGE = "app_pages/disaster_reports.py"
 PHOTOS = [(f"现场{i}.png", photo(), "image/png") for i in range(3)]
+PREPARED = attachments.prepare_photos([Upload(n, b) for n, b, _ in PHOTOS], Settings())
 
 
 def open_event(demo_url, title: str) -> tuple[int, int]:
@@ -107,3 +111,31 @@ def test_the_event_page_shows_each_towns_reporting_status(app, demo_url):
     [row] = status.to_dict("records")
     assert row["属地"] == "新浦街道" and row["最新报告"] == "—"
     assert row["待报送"].startswith("🔴 初报应于")  # opened three hours ago: overdue
+
+
+def test_a_closed_event_not_yet_stable_is_offered_for_its_updates(app, demo_url):
+    """Closing the response does not end the daily 续报: the town still chooses the event,
+    files a 零报告 in one click, and the form takes no photos as required."""
+    event_id, xinpu = open_event(demo_url, "页面测试：响应结束后续报")
+    factory = demo_factory(demo_url)
+    with db.transaction(factory) as session:
+        office = actor(session, "office")
+        filed_at = utcnow() - timedelta(hours=2)
+        reports.file_report(
+            session, office, event_id, xinpu, ReportStage.INITIAL, {"affected_people": "10"},
+            "积水。", None, None, PREPARED, filed_at, Settings(),
+        )  # fmt: skip
+        session.execute(
+            update(Event)
+            .where(Event.id == event_id)
+            .values(state=EventState.CLOSED, closed_at=utcnow() - timedelta(hours=1))
+        )
+    open_page(app, "xinpu", PAGE)
+    assert any("页面测试：响应结束后续报" in o for o in app.selectbox(key="dr.event").options)
+    app.selectbox(key="dr.event").set_value(event_id).run()
+    assert not app.exception, app.exception
+    assert app.selectbox(key="dr.event").value == event_id
+    app.button(key=f"dr.zero.{event_id}.{xinpu}").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    zero = [r for r in reports_of(demo_url, event_id) if r.is_zero]
+    assert [(r.stage, r.sequence, r.affected_people) for r in zero] == [(ReportStage.UPDATE, 1, 10)]

@@ -12,10 +12,13 @@ from sqlalchemy import event, select
 from registry.kernel import db, deadlines, i18n
 from registry.kernel.enums import (
     DrillForm,
+    EventState,
     InspectionResult,
     InspectionTarget,
     PlanClass,
     PlanStatus,
+    ReportStage,
+    ReportState,
     RiskLevel,
 )
 from registry.kernel.enums import RectificationStatus as S
@@ -34,6 +37,7 @@ from registry.readiness import alerts
 from registry.records.commands import create_team
 from registry.records.stock import receive
 from tests.conftest import TODAY
+from tests.disasters.test_reports import NOW, file, open_event, set_event, set_state
 from tests.helpers import BANPU_POINT, XINPU_POINT, depot, locality
 
 SETTINGS = Settings()
@@ -487,3 +491,46 @@ def test_the_number_of_queries_does_not_grow_with_the_records(factory, actors, p
     add(20, "乙")
     assert len(inbox(factory, office)) > 60
     assert statements() == few
+
+
+# --- disaster reports ------------------------------------------------------------------------
+
+
+def test_disaster_report_alerts_read_only_events_whose_reports_can_still_be_owed(
+    factory, actors, monkeypatch
+):
+    """Open events, and closed or stable ones a town reported in whose 核报 is not accepted
+    everywhere yet: a closed event not yet stable keeps asking for the daily 续报; a finished
+    event (every town's 核报 accepted) and a closed event nobody reported in are not read."""
+    office, stage = actors["office"], ReportStage
+    hour = timedelta(hours=1)
+    open_event(factory, office, places=("新浦街道",), now=NOW)
+    closed_only = open_event(factory, office, places=("新浦街道",), now=NOW + hour)
+    nobody = open_event(factory, office, places=("新浦街道",), now=NOW + 2 * hour)
+    finished = open_event(factory, office, places=("新浦街道",), now=NOW + 3 * hour)
+    for event_id in (closed_only, finished):
+        file(factory, office, event_id, stage.INITIAL, now=NOW + 4 * hour)
+    stable_at = NOW + 5 * hour
+    set_event(factory, finished, stable_at=stable_at)
+    final = file(factory, office, finished, stage.FINAL, now=stable_at)
+    set_state(factory, final.id, ReportState.ACCEPTED)
+    for event_id in (closed_only, nobody, finished):
+        set_event(factory, event_id, state=EventState.CLOSED, closed_at=NOW + 6 * hour)
+    asked = []
+    clock = deadlines.reports_due
+
+    def spy(**values):
+        asked.append(values["opened_at"])
+        return clock(**values)
+
+    monkeypatch.setattr(alerts.deadlines, "reports_due", spy)
+    two_days_on = NOW + timedelta(days=2)
+    with factory() as session:
+        found = alerts.alerts_for(
+            session, office, today=two_days_on.date(), settings=SETTINGS, now=two_days_on
+        )
+    assert sorted(asked) == [NOW, NOW + hour]  # the open event and the closed, unstable one
+    owed = {(a.subject, a.kind, a.detail["variant"]) for a in found if "disaster" in a.kind}
+    assert ("7·8 暴雨", "disaster_report_overdue", "update") in owed
+    counts = [a.detail["count"] for a in found if a.detail.get("variant") == "update"]
+    assert counts == [2, 2]  # each of the two events owes the 9th's and the 10th's 续报
