@@ -1,10 +1,11 @@
 """灾情汇总: the district office's desk for an event's town reports. Every town's latest
-report side by side (the accepted figure before it in brackets), each submitted report to
-accept or return with a reason, the district total from accepted reports, the declaration
+report side by side (the accepted figure before it in brackets), every submitted report
+(oldest first, so a town's earlier report is checked before its later one) to accept or
+return with a reason, the district total from accepted reports, the declaration
 that the disaster is stable (the 核报 falls due), and the district's 快报表 and 灾情报告 of a
 stage as of a chosen time (now by default)."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 import pandas as pd
 import streamlit as st
@@ -13,8 +14,8 @@ from page_helpers import disaster_figures, editing, ui
 from registry.disasters import checking, district_report, rollup, word, workbook
 from registry.disasters.district_report import number, stage_text
 from registry.disasters.indicators import INDICATORS, KEYS
-from registry.kernel.clock import from_local, local, utcnow
-from registry.kernel.enums import ReportStage, ReportState
+from registry.kernel.clock import local, utcnow
+from registry.kernel.enums import ReportStage
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -139,8 +140,8 @@ def check_card(line: rollup.ReportLine, photos: tuple[tuple[int, str], ...]) -> 
 
 
 def totals(event_id: int) -> None:
-    disaster_figures.section(event_id)
-    total = ui.read(rollup.district_total, event_id, utcnow())
+    total = ui.read(rollup.district_total, event_id, utcnow())  # read once, shown twice
+    disaster_figures.show(total)
     if total is None or not total.reported:
         return
     with st.expander(ui.t("rollup.page.all_figures")):
@@ -173,13 +174,12 @@ def downloads(line: rollup.EventLine) -> None:
         moment = columns[2].time_input(
             ui.t("rollup.page.time"), value=time(default.hour, default.minute), key="rollup.time"
         )
-        # As of 09:00 reads to the end of that minute, as the duty report does.
-        at = from_local(datetime.combine(day, moment)) + timedelta(minutes=1, microseconds=-1)
+        at = district_report.as_at(datetime.combine(day, moment))  # to the minute's end
     result = ui.read(district_report.build, line.id, stage, at)
     if result is None:
         return
     if result.not_reported:
-        st.caption(district_report.missing_text(result, language) or "")
+        st.caption(ui.plain(district_report.missing_text(result, language) or ""))
     stem = district_report.filename_stem(result, language)
     buttons = st.columns(2)
     buttons[0].download_button(
@@ -211,7 +211,7 @@ st.subheader(ui.t("rollup.page.towns"))
 rows = ui.read(rollup.town_rows, chosen.id)
 side_by_side(rows)
 
-waiting = [row.latest for row in rows if row.latest and row.latest.state is ReportState.SUBMITTED]
+waiting = ui.read(rollup.waiting, chosen.id)  # every one, oldest first: checked in order
 st.subheader(ui.t("rollup.page.to_check", count=len(waiting)))
 if not waiting:
     st.caption(ui.t("rollup.page.nothing_to_check"))

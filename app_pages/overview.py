@@ -24,6 +24,7 @@ from maps.readiness_map import (
     selection_layer,
 )
 from page_helpers import disaster_figures, editing, ui
+from registry.disasters import rollup
 from registry.kernel.clock import today, utcnow
 from registry.kernel.district import BOUNDARY_FILE, load_geojson
 from registry.kernel.enums import RectificationStatus, RiskLevel
@@ -182,7 +183,13 @@ else:
 
 # --- an event under way comes first ------------------------------------------------------
 
-for event in ui.read(event_queries.response_figures, utcnow(), config.task_ack_minutes):
+open_events = ui.read(event_queries.response_figures, utcnow(), config.task_ack_minutes)
+disaster_totals = (
+    {found.event_id: found.total for found in ui.read(rollup.open_event_figures, utcnow())}
+    if open_events
+    else {}
+)  # accepted 灾情 figures of every open event, in one read
+for event in open_events:
     with st.container(border=True):
         st.markdown(
             f"**:red[{ui.t('ov.response.title')}]** · {ui.plain(event.title)} · "
@@ -195,7 +202,7 @@ for event in ui.read(event_queries.response_figures, utcnow(), config.task_ack_m
         cells[1].metric(ui.t("ov.response.in_time"), share, help=in_time_help)
         cells[2].metric(ui.t("ov.response.overdue"), event.overdue)
         cells[3].metric(ui.t("ov.response.evacuated"), event.evacuated)
-        disaster_figures.section(event.event_id, quiet=True)  # accepted 灾情 figures
+        disaster_figures.show(disaster_totals.get(event.event_id), quiet=True)
         st.page_link(
             "app_pages/events.py", label=ui.t("ov.response.open"), icon=":material/emergency:"
         )

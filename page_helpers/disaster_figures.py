@@ -13,11 +13,16 @@ from registry.disasters.district_report import number
 from registry.kernel.clock import utcnow
 
 
-def section(event_id: int, *, quiet: bool = False) -> None:
-    """Four metrics and how many towns they come from; ``quiet`` shows nothing until a
-    report is accepted and has no heading (the overview); else, under its heading, says
-    that none is accepted yet (the event page)."""
-    total = ui.read(rollup.district_total, event_id, utcnow())
+def section(event_id: int) -> None:
+    """The event's figures as they stand now, under a heading (the event page)."""
+    show(ui.read(rollup.district_total, event_id, utcnow()))
+
+
+def show(total: rollup.Total | None, *, quiet: bool = False) -> None:
+    """Four metrics and how many towns they come from, from a total already read; ``quiet``
+    shows nothing until a report is accepted and has no heading (the overview, which reads
+    every open event's total at once: ``rollup.open_event_figures``); else, under its
+    heading, says that none is accepted yet."""
     if total is None or (quiet and not total.reported):
         return
     if not quiet:

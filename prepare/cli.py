@@ -260,12 +260,11 @@ def cmd_circular(args) -> int:
 
 def cmd_disaster_report(args) -> int:
     """Write the district's disaster report of a stage (快报表 .xlsx and 灾情报告 .docx) from
-    the towns' reports accepted by ``--at`` (China time, default now): exit 2 for an unknown
-    event, stage or time."""
+    the towns' reports accepted by ``--at`` (China time, to the end of that minute as on the
+    page; default now): exit 2 for an unknown event, stage or time."""
     from datetime import datetime
 
     from registry.disasters import district_report, word, workbook
-    from registry.kernel.clock import from_local
     from registry.kernel.i18n import translate
 
     language = args.lang or load_settings().language
@@ -274,7 +273,7 @@ def cmd_disaster_report(args) -> int:
         print(translate("rollup.cli.bad_stage", language, stage=args.stage), file=sys.stderr)
         return 2
     try:
-        at = from_local(datetime.fromisoformat(args.at.strip())) if args.at else utcnow()
+        at = district_report.as_at(datetime.fromisoformat(args.at.strip())) if args.at else utcnow()
     except ValueError:
         print(translate("rollup.cli.bad_time", language, time=args.at), file=sys.stderr)
         return 2

@@ -3,7 +3,9 @@
 Read-only by design — the trail is append-only (database triggers refuse changes), so
 nothing here or anywhere else updates or deletes an event. Who sees which events is
 decided here from the actor, not by the page: a town official sees only the events of
-their own localities.
+their own localities. What the events hold is masked here too: phone numbers for leaders,
+and the personal data of the disaster registers (the dead and missing, the heads of damaged
+households) for everyone but the district office and admin.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from typing import Any, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry.kernel.enums import Role
-from registry.kernel.masking import mask_phone
+from registry.kernel.enums import AuditEntity, Role
+from registry.kernel.masking import mask_name, mask_phone
 from registry.kernel.models import AuditEvent, Locality
 from registry.kernel.permissions import Action, Actor, require
 
@@ -24,6 +26,17 @@ from registry.kernel.permissions import Action, Actor, require
 WHOLE_TRAIL = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
 # Bookkeeping columns that change on every save and say nothing about the change.
 _NOISE = frozenset({"version", "updated_at"})
+# The registers' personal fields (registry/disasters/registers.py), per audited entity: the
+# names read masked (张*明) and the rest left out by anyone not district-wide, as the
+# registers themselves are read (registry/disasters/queries.py).
+_MASKED_NAMES: dict[str, frozenset[str]] = {
+    AuditEntity.DISASTER_CASUALTY.value: frozenset({"name"}),
+    AuditEntity.DAMAGED_HOUSE.value: frozenset({"household_head"}),
+}
+_LEFT_OUT: dict[str, frozenset[str]] = {
+    AuditEntity.DISASTER_CASUALTY.value: frozenset({"age", "cause", "place"}),
+    AuditEntity.DAMAGED_HOUSE.value: frozenset({"address"}),
+}
 
 
 def visible_localities(actor: Actor) -> frozenset[int] | None:
@@ -31,16 +44,30 @@ def visible_localities(actor: Actor) -> frozenset[int] | None:
     return None if actor.role in WHOLE_TRAIL else actor.locality_ids
 
 
-def _parsed(text: str | None, actor: Actor) -> dict[str, Any] | None:
-    """Stored JSON as a dict, phone numbers masked for roles that do not see them."""
+def _shown(key: str, value: object, entity: str, actor: Actor) -> object:
+    """One stored value as ``actor`` reads it."""
+    if not isinstance(value, str):
+        return value
+    if key.endswith("phone") and not actor.sees_phone_numbers:
+        return mask_phone(value)
+    if key in _MASKED_NAMES.get(entity, ()) and not actor.district_wide:
+        return mask_name(value)
+    return value
+
+
+def _parsed(text: str | None, entity: str, actor: Actor) -> dict[str, Any] | None:
+    """Stored JSON as a dict, phone numbers masked for roles that do not see them and the
+    registers' personal data for roles that are not district-wide."""
     if text is None:
         return None
     values: Any = json.loads(text)  # a dict when written by audit.record
-    if actor.sees_phone_numbers or not isinstance(values, dict):
+    if not isinstance(values, dict):
         return cast("dict[str, Any] | None", values)
+    left_out = frozenset() if actor.district_wide else _LEFT_OUT.get(entity, frozenset())
     return {
-        key: mask_phone(value) if key.endswith("phone") and isinstance(value, str) else value
+        key: _shown(key, value, entity, actor)
         for key, value in values.items()
+        if key not in left_out
     }
 
 
@@ -95,7 +122,8 @@ def search_events(
 
 
 def _event(event: AuditEvent, locality: str | None, actor: Actor) -> dict[str, Any]:
-    before, after = _parsed(event.before, actor), _parsed(event.after, actor)
+    before = _parsed(event.before, event.entity, actor)
+    after = _parsed(event.after, event.entity, actor)
     return {
         "id": event.id,
         "at": event.at,

@@ -5,8 +5,10 @@ corrected one); and it declares the disaster stable (灾情稳定), which starts
 Only a submitted report is checked, once: an accepted report is never returned later, so a
 district report taken "as of" a time reads the same whenever it is taken again. A report
 older than one of the same town already accepted is refused (it would roll the town's
-figures back). A closed event may still be declared stable: the response often ends before
-the losses are final, and the 核报 follows.
+figures back): the office returns it instead, and the roll-up page lists the reports to
+check oldest first so this happens only when the office skips one. A closed event may still
+be declared stable: the response often ends before the losses are final, and the 核报
+follows.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import re
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from registry.disasters import rollup
 from registry.disasters.indicators import BY_KEY, KEYS
 from registry.kernel import i18n
-from registry.kernel.clock import local
+from registry.kernel.clock import from_local, local
 from registry.kernel.enums import ReportStage, WarningType
 from registry.kernel.models import Event
 
@@ -53,6 +53,14 @@ def parse_stage(text: str) -> ReportStage | None:
         return ReportStage(word.lower())
     except ValueError:
         return None
+
+
+def as_at(local_minute: datetime) -> datetime:
+    """The stored instant a report "as of" a China time is taken at: the end of that minute
+    (as of 09:00 counts what was accepted at 09:00:40, as the duty report does), seconds
+    typed or not. The one rule of the page and of ``prepare disaster-report --at``."""
+    minute = from_local(local_minute.replace(second=0, microsecond=0))
+    return minute + timedelta(minutes=1, microseconds=-1)
 
 
 def build(

@@ -1,5 +1,6 @@
 """The district office's view of an event's town reports: every affected town's latest
-report side by side with the accepted one before it, and the district total as of a time.
+report side by side with the accepted one before it, every report still to check (oldest
+first), and the district total as of a time.
 
 The total counts ACCEPTED reports only: per town the latest report (in the order filed)
 accepted at or before ``at``. Acceptance is final and stamped, so the total of a past time
@@ -158,6 +159,13 @@ def town_rows(session: Session, event_id: int) -> list[TownRow]:
         earlier = [line for line in mine[:-1] if line.state is ReportState.ACCEPTED]
         rows.append(TownRow(locality_id, name, latest, earlier[-1] if earlier else None))
     return rows
+
+
+def waiting(session: Session, event_id: int) -> list[ReportLine]:
+    """Every report of the event still to check, oldest first: a town's earlier report is
+    checked before its later one (once a later one is accepted, an earlier one can only be
+    returned, ``checking.accept_report``)."""
+    return [line for line in _reports(session, [event_id]) if line.state is ReportState.SUBMITTED]
 
 
 def counts_at(line: ReportLine, at: datetime, stage: ReportStage | None = None) -> bool:

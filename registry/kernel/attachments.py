@@ -24,9 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.kernel import audit
-from registry.kernel.enums import AttachmentOwner, AuditAction, AuditEntity
+from registry.kernel.enums import AttachmentOwner, AuditAction, AuditEntity, Role
 from registry.kernel.errors import ValidationError
-from registry.kernel.models import Attachment
+from registry.kernel.models import Attachment, DisasterReport
 from registry.kernel.permissions import Action, Actor
 from registry.kernel.settings import Settings
 
@@ -328,11 +328,31 @@ def content(session: Session, attachment_id: int) -> PreparedFile | None:
     return None if row is None else PreparedFile(row.filename, row.content_type, row.data)
 
 
+def _reads_disaster_photos(session: Session, actor: Actor, report_id: int) -> bool:
+    """A town's disaster photos are read by the district office, admin and leaders, and by
+    the town officials of that town, not by other towns."""
+    if actor.role is Role.LEADER:
+        return True
+    town = session.scalar(select(DisasterReport.locality_id).where(DisasterReport.id == report_id))
+    return town is not None and actor.covers(town)
+
+
 def readable_content(session: Session, actor: Actor, attachment_id: int) -> PreparedFile | None:
     """One attachment's bytes for a signed-in ``actor``: the one rule of the pages and of
     ``/files``. Every role reads the whole plan register and every rectification with its
-    evidence and the inspection's photos, so every actor who may view reads every file; who
-    may not (no sign-in) gets nothing. None for a missing file and a refused one alike."""
+    evidence and the inspection's photos, so every actor who may view reads those files; a
+    disaster report's photos only those who read the report (``_reads_disaster_photos``);
+    who may not view (no sign-in) gets nothing. None for a missing file and a refused one
+    alike."""
     if not actor.can(Action.VIEW):
+        return None
+    owner = session.execute(
+        select(Attachment.owner_kind, Attachment.owner_id).where(Attachment.id == attachment_id)
+    ).first()
+    if owner is None:
+        return None
+    if owner.owner_kind is AttachmentOwner.DISASTER_REPORT and not _reads_disaster_photos(
+        session, actor, owner.owner_id
+    ):
         return None
     return content(session, attachment_id)

@@ -116,6 +116,8 @@ def test_an_earlier_report_is_not_accepted_over_a_later_accepted_one(factory, ac
     with db.transaction(factory) as session, pytest.raises(ValidationError) as refused:
         checking.accept_report(session, office, early, 1, NOW + timedelta(hours=21))
     assert refused.value.key == "error.rollup_superseded"
+    assert "return it instead" in str(refused.value)  # the refusal says what to do
+    assert refused.value.message("zh").endswith("请退回")
     with db.transaction(factory) as session:  # returning it is still possible
         checking.return_report(session, office, early, 1, "已被续报取代", NOW)
 

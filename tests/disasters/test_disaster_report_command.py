@@ -5,13 +5,14 @@ event, stage or time, and nothing written."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import docx
 import openpyxl
 import pytest
 
 from prepare.cli import main
+from registry.disasters import district_report
 from registry.kernel.enums import ReportState
 from tests.disasters.rollup_data import OPENED, open_event, report
 
@@ -49,6 +50,30 @@ def test_both_files_are_written_as_of_the_time_given(event_id, tmp_path, capsys)
     assert total[rows[2].index("受灾人口（人）")] == 88
     text = "\n".join(p.text for p in docx.Document(str(written[0])).paragraphs)
     assert "受灾人口88人" in text and "尚未报送初报" in text
+
+
+def test_as_at_is_the_end_of_the_china_time_minute():
+    end = OPENED + timedelta(minutes=1, microseconds=-1)  # 08:00 China time = 00:00 UTC
+    assert district_report.as_at(datetime(2026, 7, 8, 8, 0)) == end
+    assert district_report.as_at(datetime(2026, 7, 8, 8, 0, 59)) == end
+
+
+def test_at_reads_to_the_end_of_that_minute_as_the_page_does(factory, event_id, tmp_path):
+    # 浦南 accepted at 10:00:30 China time: counted as of 10:00, as the page counts it
+    report(
+        factory, event_id, "浦南镇", state=ReportState.ACCEPTED,
+        reviewed_at=OPENED + timedelta(hours=2, seconds=30), affected_people=5,
+    )  # fmt: skip
+    out = tmp_path / "minute"
+    code = main(
+        ["disaster-report", str(event_id), "--stage", "初报", "--at", "2026-07-08 10:00",
+         "--out", str(out)]
+    )  # fmt: skip
+    assert code == 0
+    (written,) = out.glob("*.xlsx")
+    rows = list(openpyxl.load_workbook(written)["灾情"].iter_rows(values_only=True))
+    total = next(row for row in rows if row[0] == "合计")
+    assert total[rows[2].index("受灾人口（人）")] == 93
 
 
 def test_english_stage_names_are_understood(event_id, tmp_path):

@@ -92,6 +92,22 @@ def test_an_unknown_event_has_no_total_and_no_rows(factory):
         assert rollup.town_rows(session, 999) == []
 
 
+def test_every_report_waiting_for_the_office_is_listed_oldest_first(factory, actors):
+    """Not only each town's latest: an earlier report still submitted is checked first."""
+    event_id = open_event(factory, actors["office"])
+    early = report(factory, event_id, "新浦街道", affected_people=10)
+    banpu = report(factory, event_id, "板浦镇", submitted_at=OPENED + 2 * HOUR)
+    report(factory, event_id, "浦南镇", state=ReportState.ACCEPTED)
+    later = report(
+        factory, event_id, "新浦街道", stage=ReportStage.UPDATE, submitted_at=OPENED + 20 * HOUR,
+        affected_people=30,
+    )  # fmt: skip
+    with factory() as session:
+        waiting = rollup.waiting(session, event_id)
+    assert [line.id for line in waiting] == [early, banpu, later]
+    assert {line.state for line in waiting} == {ReportState.SUBMITTED}
+
+
 def test_open_events_carry_their_accepted_figures_for_the_overview(factory, actors):
     event_id = open_event(factory, actors["office"])
     report(factory, event_id, "板浦镇", state=ReportState.ACCEPTED, relocated=35, missing=2)

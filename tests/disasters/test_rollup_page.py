@@ -10,9 +10,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from page_helpers.ui import plain
+from registry.disasters import district_report, rollup
 from registry.kernel import db
 from registry.kernel.clock import utcnow
-from registry.kernel.enums import ReportState
+from registry.kernel.enums import ReportStage, ReportState
 from registry.kernel.models import DisasterReport, Event, User
 from registry.kernel.permissions import Actor
 from tests.conftest import sign_in
@@ -79,6 +81,26 @@ def test_the_office_accepts_one_report_and_returns_another(app, demo_url):
     assert labels == ["下载快报表（Excel）", "下载灾情报告（Word）"]
 
 
+def test_every_waiting_report_is_offered_oldest_first(app, demo_url):
+    """A town's earlier report still waiting is offered too, before its later one."""
+    factory = demo_factory(demo_url)
+    event_id = rollup_data.open_event(factory, office_actor(factory), title="页面测试：逐份审核")
+    early = rollup_data.report(
+        factory, event_id, "新浦街道", submitted_at=utcnow() - timedelta(hours=3)
+    )
+    later = rollup_data.report(
+        factory, event_id, "新浦街道", stage=ReportStage.UPDATE,
+        submitted_at=utcnow() - timedelta(hours=1),
+    )  # fmt: skip
+    sign_in(app, "office")
+    app.switch_page(PAGE).run()
+    app.selectbox(key="rollup.event").set_value(event_id).run()
+    assert not app.exception, app.exception
+    offered = [b.key for b in app.button if (b.key or "").startswith("rollup.accept.")]
+    assert offered == [f"rollup.accept.{early}", f"rollup.accept.{later}"]
+    assert any(s.value == "待审核报告（2）" for s in app.subheader)
+
+
 @pytest.mark.parametrize("username", ["leader", "xinpu"])
 def test_leaders_and_towns_do_not_have_the_page(app, username):
     sign_in(app, username)
@@ -101,6 +123,58 @@ def test_the_leaders_overview_shows_an_open_events_accepted_figures(app, demo_ur
     shown = {(m.label, m.value) for m in app.metric}
     assert ("受灾人口（人）", "4321") in shown  # the submitted 99999 is not counted
     assert ("死亡 / 失踪（人）", "1 / 2") in shown and ("紧急转移安置（人）", "765") in shown
+
+
+def test_the_overview_reads_every_open_events_figures_at_once(app, demo_url, monkeypatch):
+    """Not one district_total per open event: rollup.open_event_figures reads them all."""
+    factory = demo_factory(demo_url)
+    event_id = rollup_data.open_event(factory, office_actor(factory), title="页面测试：一次读取")
+    rollup_data.report(
+        factory, event_id, "浦南镇", state=ReportState.ACCEPTED,
+        submitted_at=utcnow() - timedelta(hours=2), affected_people=2468,
+    )  # fmt: skip
+
+    def per_event(*args, **kwargs):
+        raise AssertionError("the overview read one event's total")
+
+    monkeypatch.setattr(rollup, "district_total", per_event)
+    sign_in(app, "leader")
+    app.switch_page("app_pages/overview.py").run()
+    assert not app.exception, app.exception
+    assert ("受灾人口（人）", "2468") in {(m.label, m.value) for m in app.metric}
+
+
+def test_the_rollup_page_reads_the_district_total_once_for_its_figures(app, demo_url, monkeypatch):
+    factory = demo_factory(demo_url)
+    event_id = rollup_data.open_event(factory, office_actor(factory), title="页面测试：合计一次")
+    calls = []
+    read = rollup.district_total
+
+    def counted(*args, **kwargs):
+        calls.append(args[1:])
+        return read(*args, **kwargs)
+
+    sign_in(app, "office")
+    app.switch_page(PAGE).run()
+    monkeypatch.setattr(rollup, "district_total", counted)
+    app.selectbox(key="rollup.event").set_value(event_id).run()
+    assert not app.exception, app.exception
+    mine = [call for call in calls if call[0] == event_id]
+    assert len(mine) == 2  # the figures and their table, then the download's district report
+
+
+def test_the_towns_not_reported_are_shown_literally(app, demo_url, monkeypatch):
+    """Locality names are kept by admins: shown as text, never as Markdown."""
+    factory = demo_factory(demo_url)
+    event_id = rollup_data.open_event(factory, office_actor(factory), title="页面测试：未报镇街")
+    evil = "尚未报送：**粗体** [链接](http://evil.example)"
+    monkeypatch.setattr(district_report, "missing_text", lambda *args: evil)
+    sign_in(app, "office")
+    app.switch_page(PAGE).run()
+    app.selectbox(key="rollup.event").set_value(event_id).run()
+    assert not app.exception, app.exception
+    captions = [c.value for c in app.caption]
+    assert plain(evil) in captions and evil not in captions
 
 
 def test_the_event_page_shows_the_accepted_figures(app, demo_url):
