@@ -11,6 +11,7 @@ import streamlit as st
 from page_helpers import editing, ui
 from registry.kernel.clock import utcnow
 from registry.kernel.permissions import Action
+from registry.readiness import alerts
 from registry.recovery import queries, replenishment, workbook
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -21,7 +22,7 @@ office = actor.can(Action.MANAGE_RESPONSE)
 st.title(ui.t("nav.replenishment"))
 st.caption(ui.t("recovery.caption"))
 editing.flash()
-if not replenishment.sees_every_depot(actor):
+if not alerts.sees_every_locality(actor):
     st.caption(ui.t("recovery.scope_own", names=ui.locality_names(actor)))
 
 
@@ -94,7 +95,7 @@ def reinspection_list() -> None:
     )
     for r in rows:
         st.page_link(
-            RECORD_PAGE, label=f"{r.locality} · {r.name}", icon="📄",
+            RECORD_PAGE, label=ui.plain(f"{r.locality} · {r.name}"), icon="📄",
             query_params={"key": f"c{r.checkpoint_id}"},
         )  # fmt: skip
 

@@ -5,9 +5,11 @@ names the plans, depots, teams and checkpoints it concerns. A plan that did not 
 intended is a statutory reason to revise it (突发事件应对中发现问题): a plan in force moves to
 修订中 through the plan register's own ``start_revision``; a plan in another state (already
 being revised, evaluated, awaiting issue, repealed) is named in the result instead, for the
-office to follow up by hand. A checkpoint that failed is owed a re-inspection (see
-``registry.recovery.queries.reinspections``). Last, the replenishment list is made from what
-the depots gave out for the event (``registry.recovery.replenishment``).
+office to follow up by hand. A checkpoint that failed is owed a re-inspection until one is
+recorded on or after the review's day (the rule is ``registry.fieldwork.reinspection``; the
+recovery page reads it through ``registry.recovery.queries.reinspections``). Last, the
+replenishment list is made from what the depots used up for the event
+(``registry.recovery.replenishment``).
 """
 
 from __future__ import annotations

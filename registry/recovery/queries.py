@@ -4,6 +4,7 @@ choices)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -29,8 +30,8 @@ from registry.kernel.models import (
     User,
 )
 from registry.kernel.permissions import Actor
+from registry.readiness.alerts import sees_every_locality
 from registry.recovery.closing import SUBJECT_MODELS
-from registry.recovery.replenishment import sees_every_depot
 from registry.response.dispatch import affected_localities
 
 
@@ -59,7 +60,8 @@ def _name(record: object) -> str:
 
 
 def review(session: Session, event_id: int) -> Review | None:
-    """The event's review, its findings in the order given; None before it is closed."""
+    """The event's review, its findings in the order given; None before it is closed. The
+    records the findings name are read with one query per kind of record."""
     found = session.scalar(
         select(EventReview)
         .where(EventReview.event_id == event_id)
@@ -68,9 +70,17 @@ def review(session: Session, event_id: int) -> Review | None:
     if found is None:
         return None
     reviewer = session.get(User, found.reviewed_by) if found.reviewed_by else None
+    wanted: dict[ReviewSubject, set[int]] = defaultdict(set)
+    for finding in found.findings:
+        wanted[finding.subject].add(finding.subject_id)
+    records: dict[tuple[ReviewSubject, int], object] = {}
+    for subject, ids in wanted.items():
+        model = SUBJECT_MODELS[subject]
+        for record in session.scalars(select(model).where(model.id.in_(sorted(ids)))):
+            records[(subject, record.id)] = record
     rows = []
     for finding in found.findings:
-        record = session.get(SUBJECT_MODELS[finding.subject], finding.subject_id)
+        record = records.get((finding.subject, finding.subject_id))
         rows.append(
             FindingRow(
                 finding.subject,
@@ -106,7 +116,7 @@ class Reinspection:
 def reinspections(session: Session, actor: Actor) -> list[Reinspection]:
     """Checkpoints a review found failed and nobody has inspected since, those the actor
     sees (a town official: their localities), by locality and name."""
-    scope = None if sees_every_depot(actor) else actor.locality_ids
+    scope = None if sees_every_locality(actor) else actor.locality_ids
     flags = flagged(session, scope)
     if not flags:
         return []

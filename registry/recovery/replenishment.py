@@ -1,12 +1,16 @@
 """补库清单: after an event, what each depot gave out for it and how much to buy back.
 
-What left a depot for the event are its ledger lines marked with the event: issues (出库 用于
-事件) and transfers out (a dispatch's 调拨). Per depot and item the list suggests the quantity
-that brings the depot's usable stock back to its minimum quota (nothing when it still holds
-the minimum: the line is listed as covered), or, where no quota applies, the quantity given
-out. Receipts and transfers in after the listing fill a line (``registry.readiness.refill``);
-the office may waive what is left, with a reason. The list is made once, when the event is
-closed with its review (``registry.recovery.closing``).
+What a depot used up for the event is read from its ledger lines marked with the event: what
+it issued (出库 用于事件) and transferred out (a dispatch's 调拨出), less what it was sent for
+the event (the dispatch's 调拨入), never below nothing. Stock a dispatch moved from the
+district depot to a town depot, which then issued it, is the district depot's to buy back: the
+town depot only passed it on. Per depot and item the list suggests the quantity that brings
+the depot's usable stock back to its minimum quota (nothing when it still holds the minimum:
+the line is listed as covered), or, where no quota applies, the quantity used up. Receipts and
+transfers in after the listing that are not marked with an event fill a line, each arrival
+counted once, oldest line first (``registry.readiness.refill``); the office may waive what is
+left, with a reason. The list is made once, when the event is closed with its review
+(``registry.recovery.closing``).
 """
 
 from __future__ import annotations
@@ -20,28 +24,31 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from registry.kernel import audit, editing, validation
-from registry.kernel.enums import AuditAction, AuditEntity, EventState, MovementKind, Role
+from registry.kernel.enums import AuditAction, AuditEntity, EventState, MovementKind
 from registry.kernel.errors import ValidationError
 from registry.kernel.models import Depot, Event, Item, Locality, ReplenishmentLine, StockMovement
 from registry.kernel.permissions import Action, Actor, require
+from registry.readiness.alerts import sees_every_locality
 from registry.readiness.refill import fillings
 from registry.records import stockview
 
 ENTITY = AuditEntity.REPLENISHMENT
-CONSUMING = (MovementKind.ISSUE, MovementKind.TRANSFER_OUT)
+# an event's ledger lines that move stock out of a depot (negative) or into it (positive)
+EVENT_KINDS = (MovementKind.ISSUE, MovementKind.TRANSFER_OUT, MovementKind.TRANSFER_IN)
 REASON_LENGTH = 500
 OPEN, FILLED, COVERED, WAIVED = "open", "filled", "covered", "waived"
 STATES = (OPEN, FILLED, COVERED, WAIVED)
 
 
 def consumed(session: Session, event_id: int) -> dict[tuple[int, int], int]:
-    """(depot, item) → quantity issued or transferred out for the event."""
+    """(depot, item) → what the depot used up for the event: issues and transfers out less
+    transfers in, all marked with the event; pairs that used up nothing are left out."""
     rows = session.execute(
         select(StockMovement.depot_id, StockMovement.item_id, func.sum(StockMovement.quantity))
-        .where(StockMovement.event_id == event_id, StockMovement.kind.in_(CONSUMING))
+        .where(StockMovement.event_id == event_id, StockMovement.kind.in_(EVENT_KINDS))
         .group_by(StockMovement.depot_id, StockMovement.item_id)
     )
-    return {(depot, item): -int(total) for depot, item, total in rows if total}
+    return {(depot, item): -int(total) for depot, item, total in rows if total and total < 0}
 
 
 def suggestion(used: int, held: int, minimum: int | None) -> int:
@@ -52,8 +59,8 @@ def suggestion(used: int, held: int, minimum: int | None) -> int:
 def list_for_event(
     session: Session, actor: Actor, event: Event, *, now: datetime, today: date
 ) -> list[ReplenishmentLine]:
-    """Write the event's replenishment list (the caller, closing the event, has checked the
-    office's right) and audit it as one listing."""
+    """Write the event's replenishment list and audit it as one listing. Closing the event
+    calls it; it checks the office's right itself all the same."""
     require(actor, Action.MANAGE_RESPONSE)
     used = consumed(session, event.id)
     depot_ids = sorted({depot for depot, _ in used})
@@ -147,11 +154,6 @@ class LineRow:
         return self.state == OPEN
 
 
-def sees_every_depot(actor: Actor) -> bool:
-    """The office and admin keep the lists; leaders read them all; a town its own depots'."""
-    return actor.district_wide or actor.role is Role.LEADER
-
-
 def _state(suggested: int, received: int, waived: bool) -> str:
     if waived:
         return WAIVED
@@ -173,7 +175,7 @@ def lines(session: Session, actor: Actor, event_id: int | None = None) -> list[L
     )
     if event_id is not None:
         query = query.where(ReplenishmentLine.event_id == event_id)
-    if not sees_every_depot(actor):
+    if not sees_every_locality(actor):
         query = query.where(Depot.locality_id.in_(sorted(actor.locality_ids)))
     rows = []
     for line, title, depot, place, item in session.execute(query):
@@ -219,7 +221,7 @@ def events_with_lines(session: Session, actor: Actor) -> dict[int, str]:
         .group_by(Event.id, Event.title)
         .order_by(Event.id.desc())
     )
-    if not sees_every_depot(actor):
+    if not sees_every_locality(actor):
         query = query.where(Depot.locality_id.in_(sorted(actor.locality_ids)))
     return dict(session.execute(query).all())
 

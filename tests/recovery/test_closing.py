@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from registry.fieldwork import campaigns, inspections
 from registry.kernel import db
@@ -214,3 +214,29 @@ def test_a_closed_event_cannot_be_closed_again(factory, actors, scene):
     assert caught.value.key == "error.event_closed"
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(EventReview)) == 1
+
+
+def test_the_review_reads_its_records_with_one_query_per_kind(factory, actors, scene):
+    """Five findings name plans, a depot and checkpoints: one query reads each kind of record,
+    not one query per finding."""
+    close(factory, actors["office"], scene, *standard_findings(scene))
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    with factory() as session:
+        engine = session.get_bind()
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            review = queries.review(session, scene["event"])
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+    assert review is not None
+    assert [f.name for f in review.findings][3:] == ["新浦低洼片区", "新浦河堤"]
+    assert review.findings[0].plan_status is PlanStatus.REVISING
+    reads = {
+        table: sum(f"FROM {table}" in s for s in statements)
+        for table in ("plans", "depots", "checkpoints")
+    }
+    assert reads == {"plans": 1, "depots": 1, "checkpoints": 1}, statements

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from page_helpers import ui
 from registry.kernel import db
 from registry.kernel.clock import today, utcnow
 from registry.kernel.enums import (
@@ -37,6 +38,8 @@ from registry.records import stock
 from registry.recovery import closing
 from registry.response import events
 from tests.conftest import sign_in
+from tests.response.test_tasks import checkpoint
+from tests.security.test_markdown import EVIL, is_live
 
 EVENTS, PAGE = "app_pages/events.py", "app_pages/replenishment.py"
 
@@ -205,3 +208,25 @@ def test_the_workbook_is_the_list(demo_url, listed):
     sheet = load_workbook(io.BytesIO(workbook.build(rows, "en"))).active
     assert [c.value for c in sheet[1]][:4] == ["Depot", "Town", "Item code", "Item"]
     assert sheet.max_row == 3
+
+
+def test_a_checkpoint_owed_a_reinspection_is_named_as_text(app, demo_url):
+    """The link to a checkpoint owed a re-inspection carries its name literally: a name that
+    looks like a Markdown link stays text."""
+    factory = demo_factory(demo_url)
+    with db.transaction(factory) as session:
+        office = actor(session, "office")
+        spot = checkpoint(session, office, f"低洼点{EVIL}", "waterlogging")
+        event = open_event(session, "页面测试：复查链接", ["新浦街道"])
+        closing.close_with_review(
+            session, office, event.id, event.version, reason="雨停", worked="到位",
+            failed="积水", findings=[closing.FindingInput("checkpoint", spot, "failed")],
+            now=utcnow(), today=today(),
+        )  # fmt: skip
+    sign_in(app, "office")
+    app.switch_page(PAGE).run()
+    assert not app.exception, app.exception
+    labels = [link.proto.label for link in app.get("page_link")]
+    (mine,) = [label for label in labels if "evil" in label]
+    assert not is_live(mine), mine
+    assert ui.plain(f"新浦街道 · 低洼点{EVIL}") == mine

@@ -22,7 +22,7 @@ from registry.kernel.enums import AuditAction, MovementKind, ResponseLevel, Warn
 from registry.kernel.errors import PermissionDenied, StaleRecord, ValidationError
 from registry.kernel.models import AuditEvent, Dispatch, Event, StockLot, StockMovement
 from registry.kernel.settings import Settings
-from registry.readiness import alerts, scorecard
+from registry.readiness import alerts, refill, scorecard
 from registry.records import stock
 from registry.recovery import closing, replenishment, workbook
 from registry.response import dispatch, events
@@ -149,7 +149,8 @@ def test_receipts_after_listing_fill_a_line_and_the_office_waives_another(factor
     with db.transaction(factory) as session:
         receive(session, office, used["town"], used["单帐篷"], 2, batch="B2")
     tents = rows(factory, office, used)[(used["town"], used["单帐篷"])]
-    assert (tents.received, tents.outstanding, tents.state) == (5, 0, replenishment.FILLED)
+    # a line takes no more than it lacks: the fifth tent is plain stock
+    assert (tents.received, tents.outstanding, tents.state) == (4, 0, replenishment.FILLED)
     with pytest.raises(ValidationError) as caught, db.transaction(factory) as session:
         replenishment.waive_line(
             session, office, tents.id, tents.version, reason="已补足", now=utcnow()
@@ -251,3 +252,93 @@ def test_the_workbook_lists_every_line_for_procurement(factory, actors, used):
     mats = next(row for row in body if row[3] == "防潮垫")
     assert mats[header.index("建议补充")] == 10 and mats[header.index("待到货")] == 10
     assert mats[header.index("最低定额")] in (None, "")
+
+
+def open_second_event(factory, actor) -> int:
+    with db.transaction(factory) as session:
+        return events.open_event(
+            session, actor, title="7·20 暴雨", hazard=WarningType.RAINSTORM,
+            level=ResponseLevel.IV, locality_ids=[locality_id(session, "新浦街道")], plan_ids=[],
+            duty_leader="李区长", duty_officer="王值班", now=OPENED,
+        ).id  # fmt: skip
+
+
+def close_event(factory, actor, event_id):
+    with db.transaction(factory) as session:
+        version = session.get_one(Event, event_id).version
+        return closing.close_with_review(
+            session, actor, event_id, version, reason="雨停", worked="到位", failed="无",
+            findings=[], now=utcnow(), today=TODAY,
+        )  # fmt: skip
+
+
+def event_rows(factory, actor, event_id) -> dict[tuple[int, int], replenishment.LineRow]:
+    with factory() as session:
+        listed = replenishment.lines(session, actor, event_id)
+    return {(r.depot_id, r.item_id): r for r in listed}
+
+
+def test_a_dispatch_counts_where_it_left_not_where_it_was_used(factory, actors, used):
+    """The district depot sent 200 sandbags to the town depot, which issued 150 of them for
+    the event: the district depot used up 200, the town depot nothing (it passed them on)."""
+    office = actors["office"]
+    with db.transaction(factory) as session:
+        stock.issue(session, office, lot(session, used["town"], used["编织袋"]).id, 150,
+                    reason="发放", today=TODAY, event_id=used["event"])  # fmt: skip
+        spent = replenishment.consumed(session, used["event"])
+    town, district, sandbags = used["town"], used["district"], used["编织袋"]
+    assert spent.get((town, sandbags), 0) == 0
+    assert spent[(district, sandbags)] == 200
+    result = close(factory, office, used)
+    assert result.lines == 4
+    found = rows(factory, office, used)
+    assert (town, sandbags) not in found
+    assert found[(district, sandbags)].consumed == 200
+
+
+def test_one_arrival_fills_the_oldest_line_and_counts_once(factory, actors, used):
+    """Two events' lines wait on the town depot's mats: twelve mats received fill the older
+    line's ten and two of the newer line's five, not both lines twelve each."""
+    office = actors["office"]
+    close(factory, office, used)
+    second = open_second_event(factory, office)
+    with db.transaction(factory) as session:
+        stock.issue(session, office, lot(session, used["town"], used["防潮垫"]).id, 5,
+                    reason="发放", today=TODAY, event_id=second)  # fmt: skip
+    close_event(factory, office, second)
+    key = (used["town"], used["防潮垫"])
+    assert event_rows(factory, office, second)[key].suggested == 5
+    with db.transaction(factory) as session:
+        receive(session, office, used["town"], used["防潮垫"], 12, batch="B2")
+    first = rows(factory, office, used)
+    older, newer = first[key], event_rows(factory, office, second)[key]
+    assert (older.received, older.outstanding, older.state) == (10, 0, replenishment.FILLED)
+    assert (newer.received, newer.outstanding, newer.state) == (2, 3, replenishment.OPEN)
+    tents = first[(used["town"], used["单帐篷"])]
+    with factory() as session:
+        assert {(f.line_id, f.received) for f in refill.fillings(session, open_only=True)} == {
+            (tents.id, 0),
+            (newer.id, 2),
+        }
+        assert [f.line_id for f in refill.fillings(session, event_id=second)] == [newer.id]
+    (alert,) = _open_alerts(factory, actors["town"])
+    assert alert.detail == {"lines": 2, "outstanding": 4 + 3}  # the tents and the newer mats
+
+
+def test_stock_sent_for_a_live_event_is_not_a_refill(factory, actors, used):
+    """Mats transferred to the town depot for a later, live event pass through for that event:
+    they do not fill the closed event's open mats line."""
+    office = actors["office"]
+    close(factory, office, used)
+    second = open_second_event(factory, office)
+    with db.transaction(factory) as session:
+        receive(session, office, used["district"], used["防潮垫"], 6)
+        stock.transfer(session, office, lot(session, used["district"], used["防潮垫"]).id,
+                       used["town"], 6, reason="调拨", today=TODAY,
+                       event_id=second)  # fmt: skip
+    mats = rows(factory, office, used)[(used["town"], used["防潮垫"])]
+    assert (mats.received, mats.outstanding, mats.state) == (0, 10, replenishment.OPEN)
+    close_event(factory, office, second)
+    listed = event_rows(factory, office, second)
+    assert set(listed) == {(used["district"], used["防潮垫"])}  # the town depot kept them
+    assert listed[(used["district"], used["防潮垫"])].consumed == 6
