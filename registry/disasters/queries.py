@@ -28,18 +28,10 @@ from registry.kernel.enums import (
     Role,
     Sex,
 )
+from registry.kernel.masking import mask_name
 from registry.kernel.models import DamagedHouse, DisasterCasualty, DisasterReport, Event
 from registry.kernel.permissions import Actor
 from registry.kernel.settings import Settings
-
-
-def mask_name(name: str) -> str:
-    """Keep the first and last characters: 张三 → 张*, 张小明 → 张*明, 欧阳小明 → 欧**明."""
-    if len(name) <= 1:
-        return "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 @dataclass(frozen=True)
