@@ -32,9 +32,10 @@ SECURITY_HEADERS = {
 HSTS = "max-age=31536000; includeSubDomains"
 
 OPEN_PATHS = ("/auth/", "/oauth2callback", "/healthz", "/files/", "/_stcore/", "/static/",
-              "/app/static/", "/component/", "/media/")  # fmt: skip
-"""Paths the guard leaves alone: its own routes (which check for themselves) and the assets
-and endpoints of Streamlit, which serve nothing of the registry's."""
+              "/app/static/", "/component/", "/media/", "/api/", "/ogc")  # fmt: skip
+"""Paths the guard leaves alone: its own routes (which check for themselves: the APIs their
+bearer token, ``web/api_auth.py``) and the assets and endpoints of Streamlit, which serve
+nothing of the registry's."""
 
 
 class SecurityHeaders:

@@ -329,10 +329,18 @@ class AttachmentOwner(StrEnum):
     DISASTER_REPORT = "disaster_report"  # 灾情照片
 
 
+class TokenScope(StrEnum):
+    """What an API token may do: read, or read and write (within its localities)."""
+
+    READ = "read"
+    WRITE = "write"
+
+
 class AuditEntity(StrEnum):
     """What an audit event is about: a closed list, each labelled ``audit.entity.<value>``;
     the values are the strings stored in ``audit_events.entity``, never renamed."""
 
+    API_TOKEN = "api_token"
     ATTACHMENT = "attachment"
     BROADCAST = "broadcast"
     BROADCAST_TERMINAL = "broadcast_terminal"
@@ -373,6 +381,9 @@ class AuditAction(StrEnum):
 
     ACCOUNT_LOCKED = "account-locked"
     ACCOUNT_UNLOCKED = "account-unlocked"
+    API_REQUEST = "api_token-request"
+    API_TOKEN_CREATED = "api_token-created"
+    API_TOKEN_REVOKED = "api_token-revoked"
     ATTACHMENT_ADDED = "attachment-added"
     BROADCAST_SENT = "broadcast-sent"
     BROADCAST_TERMINAL_CREATED = "broadcast_terminal-created"

@@ -173,6 +173,35 @@ class SignInSession(Base):
     user_agent: Mapped[str | None] = mapped_column(String(256))
 
 
+class ApiToken(Base):
+    """A token for another system's calls to the JSON API and OGC API (``Authorization:
+    Bearer``): named, read-only or read-write, for the district or some localities, until an
+    expiry. The caller holds the token; the database keeps only its SHA-256, as for sign-ins."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[enums.TokenScope] = enum_column(enums.TokenScope)
+    district: Mapped[bool] = mapped_column(Boolean, default=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    localities: Mapped[list[Locality]] = relationship(
+        secondary="api_token_localities", order_by="Locality.id"
+    )
+
+
+class ApiTokenLocality(Base):
+    __tablename__ = "api_token_localities"
+
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"), primary_key=True)
+    locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"), primary_key=True)
+
+
 class EarlyWarning(Base):
     """A warning (预警) as issued: imported from a GB/T 35965.1 (CAP 1.2) message or entered
     by hand. Its area is kept as issued (polygon and/or region codes) and as the localities
