@@ -200,7 +200,7 @@ def token_list(session: Session, actor: Actor) -> list[TokenRow]:
         user_id: username
         for user_id, username in session.execute(
             select(User.id, User.username).where(User.id.in_(ids))
-        ).tuples()
+        )
     }
     return [
         TokenRow(
