@@ -18,7 +18,7 @@ from typing import Any
 from registry.importing import KINDS
 from registry.kernel import db, purpose
 from registry.kernel.clock import today, utcnow
-from registry.kernel.errors import RegistryError
+from registry.kernel.errors import RegistryError, ValidationError
 from registry.kernel.i18n import LANGUAGES
 from registry.kernel.settings import DATA_DIR, load_settings
 from registry.operations import backup, runtime
@@ -138,6 +138,67 @@ def cmd_restore(args) -> int:
     if safety:
         print(f"the database as it was: {safety}")
     print(f"restored into: {restored}")
+    return 0
+
+
+def _locality_ids(session, names: str | None) -> list[int]:
+    """Locality ids for a comma-separated list of names (、 and ， too); refuses a name that
+    is not a locality."""
+    from sqlalchemy import select
+
+    from registry.kernel.models import Locality
+
+    wanted = [n.strip() for n in (names or "").replace("、", ",").replace("，", ",").split(",")]
+    ids = []
+    for name in filter(None, wanted):
+        found = session.scalar(select(Locality.id).where(Locality.name == name))
+        if found is None:
+            raise ValidationError("error.unknown_locality_name", field="localities", name=name)
+        ids.append(found)
+    return ids
+
+
+def cmd_token(args) -> int:
+    """API tokens for other systems: create (printed once, never again), list, revoke."""
+    from registry.accounts import tokens
+    from registry.kernel.clock import local
+    from registry.kernel.permissions import SYSTEM
+
+    factory, now = _factory(), utcnow()
+    if args.action == "list":
+        with factory() as session:
+            rows = tokens.token_list(session, SYSTEM)
+        for row in rows:
+            state = "revoked" if row.revoked_at else "active" if row.in_force(now) else "expired"
+            covers = "district" if row.district else ",".join(row.locality_names)
+            used = f"{local(row.last_used_at):%Y-%m-%d %H:%M}" if row.last_used_at else "never"
+            print(f"{row.name}\t{row.scope.value}\t{covers}\t{state}\t"
+                  f"expires {local(row.expires_at):%Y-%m-%d %H:%M}\tlast used {used}")  # fmt: skip
+        if not rows:
+            print("no API tokens", file=sys.stderr)
+        return 0
+    if not args.name:
+        print("refused: a token name is needed", file=sys.stderr)
+        return 2
+    if args.action == "revoke":
+        with db.transaction(factory) as session:
+            tokens.revoke_token(session, SYSTEM, name=args.name, now=now)
+        print(f"token {args.name} revoked")
+        return 0
+    if not args.scope:
+        print("refused: --scope read|write is needed", file=sys.stderr)
+        return 2
+    with db.transaction(factory) as session:
+        locality_ids = _locality_ids(session, args.localities)
+        token, plain = tokens.create_token(
+            session, SYSTEM, name=args.name, scope=args.scope, locality_ids=locality_ids,
+            district=not args.localities, days=args.days, now=now,
+        )  # fmt: skip
+        covers = ",".join(loc.name for loc in token.localities) or "the whole district"
+        expires = local(token.expires_at)
+    print(f"token {args.name} ({args.scope}, {covers}) until {expires:%Y-%m-%d %H:%M} China "
+          "time; shown only now, keep it safe:", file=sys.stderr)  # fmt: skip
+    print(plain)
     return 0
 
 
@@ -432,6 +493,16 @@ def build_parser() -> argparse.ArgumentParser:
     disaster.add_argument("--out", required=True, help="folder to write into (created if missing)")
     disaster.add_argument("--lang", choices=LANGUAGES, help="language (default: setting)")
     disaster.set_defaults(func=cmd_disaster_report)
+
+    token = sub.add_parser("token", help="API tokens for other systems: create, list, revoke")
+    token.add_argument("action", choices=("create", "list", "revoke"))
+    token.add_argument("name", nargs="?", help="the token's name (create, revoke)")
+    token.add_argument("--scope", choices=("read", "write"), help="create: read or read-write")
+    token.add_argument(
+        "--localities", help="create: comma-separated locality names (default: whole district)"
+    )
+    token.add_argument("--days", type=int, default=365, help="create: days valid (default 365)")
+    token.set_defaults(func=cmd_token)
 
     cells = sub.add_parser("cells", help="regenerate data/localities_approx.geojson")
     cells.set_defaults(func=cmd_cells)
