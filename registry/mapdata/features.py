@@ -5,7 +5,8 @@ at a time.
 Each read is scoped like the pages: every caller sees the district's public summary (the
 localities and the events), and a town official (or a token for some localities) sees the
 detail (depots, teams, checkpoints, terminals, tasks) of their localities only
-(``alerts.sees_every_locality``, the rule the alerts and the replenishment list share).
+(``readiness.alerts.sees_every_locality``'s rule, which the alerts and the replenishment list
+share; restated here as ``_sees_every_locality``, readiness being no lower area than this).
 Phone numbers are masked (``masking``) for roles that do not see them and whenever the
 caller asks for them masked (a read-only token).
 
@@ -45,7 +46,6 @@ from registry.kernel.models import (
     Team,
 )
 from registry.kernel.permissions import Action, Actor, require
-from registry.readiness.alerts import sees_every_locality
 
 Row = TypeVarTuple("Row")
 
@@ -226,6 +226,11 @@ def _geojson(geometry: BaseGeometry | None) -> dict[str, Any] | None:
 # --- the queries, one per collection --------------------------------------------------------
 
 
+def _sees_every_locality(actor: Actor) -> bool:
+    """Office and admin act district-wide; leaders read everything."""
+    return actor.district_wide or actor.role is enums.Role.LEADER
+
+
 @dataclass(frozen=True)
 class _Context:
     session: Session
@@ -255,7 +260,7 @@ def _where(
     q = ctx.query
     conditions: list[ColumnElement[bool]] = []
     if locality is not None:
-        if not sees_every_locality(ctx.actor):
+        if not _sees_every_locality(ctx.actor):
             conditions.append(locality.in_(sorted(ctx.actor.locality_ids)))
         if ctx.locality_ids is not None:
             conditions.append(locality.in_(ctx.locality_ids))
