@@ -55,6 +55,7 @@ PAGES = [
     ),
     ("response", "replenishment", "nav.replenishment", "inventory", "replenishment", Action.VIEW),
     ("admin", "admin_users", "nav.admin_users", "manage_accounts", "users", Action.MANAGE_USERS),
+    ("admin", "api_tokens", "nav.api_tokens", "key", "api-tokens", Action.MANAGE_USERS),
     ("admin", "audit_log", "nav.audit_log", "history", "audit", Action.VIEW),
     ("account", "account", "nav.account", "person", "account", Action.VIEW),
 ]
