@@ -39,7 +39,7 @@ WORK_PAGES = {  # kind → pages where the work is done, for those allowed to op
 
 actor = ui.require_actor()
 day = today()
-sees_all = alerts.sees_every_locality(actor)
+sees_all = actor.sees_every_locality
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)

@@ -11,7 +11,6 @@ import streamlit as st
 from page_helpers import editing, ui
 from registry.kernel.clock import utcnow
 from registry.kernel.permissions import Action
-from registry.readiness import alerts
 from registry.recovery import queries, replenishment, workbook
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,7 +21,7 @@ office = actor.can(Action.MANAGE_RESPONSE)
 st.title(ui.t("nav.replenishment"))
 st.caption(ui.t("recovery.caption"))
 editing.flash()
-if not alerts.sees_every_locality(actor):
+if not actor.sees_every_locality:
     st.caption(ui.t("recovery.scope_own", names=ui.locality_names(actor)))
 
 

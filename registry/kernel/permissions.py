@@ -82,6 +82,12 @@ class Actor:
         return self.can(Action.EDIT_LOCAL_RECORDS) and self.covers(locality_id)
 
     @property
+    def sees_every_locality(self) -> bool:
+        """Office and admin act district-wide; leaders read everything. Town officials read
+        the detail of their own localities only."""
+        return self.district_wide or self.role is Role.LEADER
+
+    @property
     def sees_phone_numbers(self) -> bool:
         """Leaders read summaries; phone numbers are for the people who act on them."""
         return self.role is not Role.LEADER

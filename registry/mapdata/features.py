@@ -5,8 +5,7 @@ at a time.
 Each read is scoped like the pages: every caller sees the district's public summary (the
 localities and the events), and a town official (or a token for some localities) sees the
 detail (depots, teams, checkpoints, terminals, tasks) of their localities only
-(``readiness.alerts.sees_every_locality``'s rule, which the alerts and the replenishment list
-share; restated here as ``_sees_every_locality``, readiness being no lower area than this).
+(``Actor.sees_every_locality``, the rule the alerts and the replenishment list share).
 Phone numbers are masked (``masking``) for roles that do not see them and whenever the
 caller asks for them masked (a read-only token).
 
@@ -226,11 +225,6 @@ def _geojson(geometry: BaseGeometry | None) -> dict[str, Any] | None:
 # --- the queries, one per collection --------------------------------------------------------
 
 
-def _sees_every_locality(actor: Actor) -> bool:
-    """Office and admin act district-wide; leaders read everything."""
-    return actor.district_wide or actor.role is enums.Role.LEADER
-
-
 @dataclass(frozen=True)
 class _Context:
     session: Session
@@ -260,7 +254,7 @@ def _where(
     q = ctx.query
     conditions: list[ColumnElement[bool]] = []
     if locality is not None:
-        if not _sees_every_locality(ctx.actor):
+        if not ctx.actor.sees_every_locality:
             conditions.append(locality.in_(sorted(ctx.actor.locality_ids)))
         if ctx.locality_ids is not None:
             conditions.append(locality.in_(ctx.locality_ids))

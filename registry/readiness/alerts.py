@@ -35,7 +35,6 @@ from registry.kernel.enums import (
     ReportStage,
     ReportState,
     RiskLevel,
-    Role,
 )
 from registry.kernel.enums import RectificationStatus as S
 from registry.kernel.models import (
@@ -128,11 +127,6 @@ def counts(alerts: list[Alert]) -> dict[str, int]:
     for alert in alerts:
         result[alert.severity] += 1
     return result
-
-
-def sees_every_locality(actor: Actor) -> bool:
-    """Office and admin act district-wide; leaders read everything."""
-    return actor.district_wide or actor.role is Role.LEADER
 
 
 @dataclass
@@ -568,7 +562,7 @@ def alerts_for(
 ) -> list[Alert]:
     """Everything the actor should act on as of ``today``, most urgent first; the disaster
     reports owed by the reporting clock only when ``now`` is given."""
-    scope = None if sees_every_locality(actor) else frozenset(actor.locality_ids)
+    scope = None if actor.sees_every_locality else frozenset(actor.locality_ids)
     names = dict(session.execute(select(Locality.id, Locality.name)).all())
     ctx = _Context(session, actor, today, settings, scope, names, [], [], now)
     ctx.depots = _active(ctx, Depot)

@@ -30,7 +30,6 @@ from registry.kernel.models import (
     User,
 )
 from registry.kernel.permissions import Actor
-from registry.readiness.alerts import sees_every_locality
 from registry.recovery.closing import SUBJECT_MODELS
 from registry.response.dispatch import affected_localities
 
@@ -116,7 +115,7 @@ class Reinspection:
 def reinspections(session: Session, actor: Actor) -> list[Reinspection]:
     """Checkpoints a review found failed and nobody has inspected since, those the actor
     sees (a town official: their localities), by locality and name."""
-    scope = None if sees_every_locality(actor) else actor.locality_ids
+    scope = None if actor.sees_every_locality else actor.locality_ids
     flags = flagged(session, scope)
     if not flags:
         return []

@@ -28,7 +28,6 @@ from registry.kernel.enums import AuditAction, AuditEntity, EventState, Movement
 from registry.kernel.errors import ValidationError
 from registry.kernel.models import Depot, Event, Item, Locality, ReplenishmentLine, StockMovement
 from registry.kernel.permissions import Action, Actor, require
-from registry.readiness.alerts import sees_every_locality
 from registry.readiness.refill import fillings
 from registry.records import stockview
 
@@ -175,7 +174,7 @@ def lines(session: Session, actor: Actor, event_id: int | None = None) -> list[L
     )
     if event_id is not None:
         query = query.where(ReplenishmentLine.event_id == event_id)
-    if not sees_every_locality(actor):
+    if not actor.sees_every_locality:
         query = query.where(Depot.locality_id.in_(sorted(actor.locality_ids)))
     rows = []
     for line, title, depot, place, item in session.execute(query):
@@ -221,7 +220,7 @@ def events_with_lines(session: Session, actor: Actor) -> dict[int, str]:
         .group_by(Event.id, Event.title)
         .order_by(Event.id.desc())
     )
-    if not sees_every_locality(actor):
+    if not actor.sees_every_locality:
         query = query.where(Depot.locality_id.in_(sorted(actor.locality_ids)))
     return dict(session.execute(query).all())
 
