@@ -299,7 +299,7 @@ def past_event_reports(ctx: _Seed, office: User, event: Event, closed_at: dateti
 
 
 def live_event_reports(ctx: _Seed, office: User, event: Event) -> None:
-    """This morning's event: 海州街道's 初报 is in and waiting for the office."""
+    """The live event: 海州街道's 初报 is in and waiting for the office."""
     actor = Actor.from_user(office)
     town = "海州街道"
     filing = Filing((600, 85, 20), (), ("0", "0", "45"), (60, 200, "0"))

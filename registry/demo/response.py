@@ -174,13 +174,15 @@ def _deploy(
 
 
 def _live_event(ctx: _Seed, actor: Actor) -> Event:
-    """This morning: a yellow rainstorm warning, Ⅳ级 response in the old town; a few tasks
-    acknowledged, the others not yet (overdue after 30 minutes), a team on its way, a
-    broadcast sent and a dispatch suggested but not yet issued."""
-    session, sent = ctx.session, _utc(ctx.today, 7, 10)
+    """Yesterday evening (so it is in the past at any hour the demo is loaded): a yellow
+    rainstorm warning, Ⅳ级 response in the old town; a few tasks acknowledged, the others
+    not yet (overdue after 30 minutes), a team on its way, a broadcast sent and a dispatch
+    suggested but not yet issued."""
+    evening = ctx.today - timedelta(days=1)
+    session, sent = ctx.session, _utc(evening, 19, 10)
     warning = warnings.import_message(
         session, actor,
-        _cap(f"{SENDER}_{ctx.today:%Y%m%d}071000_1", datetime.combine(ctx.today, time(7, 10)),
+        _cap(f"{SENDER}_{evening:%Y%m%d}191000_1", datetime.combine(evening, time(19, 10)),
              datetime.combine(ctx.today + timedelta(days=3), time(20, 0)), "Yellow",
              "海州区气象台发布暴雨黄色预警信号"),
         sent, is_demo=True,
@@ -195,7 +197,7 @@ def _live_event(ctx: _Seed, actor: Actor) -> Event:
     _deploy(session, actor, event, sent + timedelta(minutes=40), back=None)
     _broadcast(session, actor, event, "【海州区防汛抗旱指挥部】暴雨黄色预警：请减少外出，"
                "低洼地带群众做好转移准备。（演示）", sent + timedelta(minutes=30))  # fmt: skip
-    dispatch.suggest(session, actor, event.id, ctx.today, sent + timedelta(minutes=45))
+    dispatch.suggest(session, actor, event.id, evening, sent + timedelta(minutes=45))
     _flag(session, event.id)
     return event
 
