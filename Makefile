@@ -27,14 +27,18 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# One pytest worker per core (pytest-xdist), a test file's tests kept together so its
+# module fixtures (the demo database of its AppTests) are made once.
+PARALLEL := -n auto --dist loadfile
+
 test: vendor lint
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(PARALLEL) $(PYTEST_ARGS)
 
 # The inner loop: core and AppTest only (no browser, PostgreSQL, nginx or benchmark), stopping
 # at the first failure.
 test-fast: vendor
 	env -u REGISTRY_TEST_POSTGRES_URL -u REGISTRY_TEST_BROWSER -u REGISTRY_TEST_NGINX \
-	  $(VENV)/bin/pytest -q -x -p no:cacheprovider --ignore=tests/browser \
+	  $(VENV)/bin/pytest $(PARALLEL) -q -x -p no:cacheprovider --ignore=tests/browser \
 	  --ignore=tests/operations/test_bench.py $(PYTEST_ARGS)
 
 check: $(STAMP)

@@ -1,14 +1,19 @@
-"""Fixtures: a fresh, migrated database per test module on SQLite and, when configured,
-on PostgreSQL (its own throwaway database, dropped afterwards); actors for every role."""
+"""Fixtures: a fresh, migrated database per test on SQLite and, when configured, on
+PostgreSQL (its own throwaway database, dropped afterwards); actors for every role.
+
+Migrating and loading the reference data takes a quarter of a second and seeding the demo
+seven, so each is done once per test process into a template that every test then copies
+(SQLite's backup API; PostgreSQL's ``CREATE DATABASE … TEMPLATE``)."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, make_url, select, text
 
 from prepare.support import CHROMIUM, CHROMIUM_ARGS, throwaway_database
 from registry.accounts.users import create_user
@@ -47,10 +52,57 @@ def open_reference_db(url: str):
     return factory
 
 
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of an SQLite database (its write-ahead log included)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+def sqlite_path(url: str) -> Path:
+    return Path(url.split("///", 1)[1])
+
+
+@pytest.fixture(scope="session")
+def sqlite_reference(tmp_path_factory) -> Path:
+    """The migrated SQLite database with the reference data that every test copies."""
+    path = tmp_path_factory.mktemp("reference") / "registry.db"
+    open_reference_db(f"sqlite:///{path}").kw["bind"].dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_reference():
+    """The same on PostgreSQL: a template database (no one may stay connected to it)."""
+    with throwaway_database(POSTGRES_URL, prefix="registry_template") as url:
+        open_reference_db(url).kw["bind"].dispose()
+        yield make_url(url).database
+
+
+def recreate_from_template(url: str, template: str) -> None:
+    """Replace the (still unused) PostgreSQL database of ``url`` by a copy of ``template``."""
+    name = make_url(url).database
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture
-def factory(database_url):
+def factory(database_url, request):
     """A migrated database with the real localities and the catalogue, on each backend."""
-    factory = open_reference_db(database_url)
+    if database_url.startswith("sqlite"):
+        copy_sqlite(request.getfixturevalue("sqlite_reference"), sqlite_path(database_url))
+    else:
+        recreate_from_template(database_url, request.getfixturevalue("postgres_reference"))
+    factory = db.make_session_factory(db.make_engine(database_url))
     yield factory
     factory.kw["bind"].dispose()
 
@@ -106,16 +158,24 @@ def browser():
 ENTRY = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 
 
-@pytest.fixture(scope="module")
-def demo_url(tmp_path_factory):
-    """A demo-district SQLite database for the AppTests of one module."""
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo district as ``prepare setup`` makes it, once per test process."""
     from prepare.cli import main
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'registry.db'}"
+    path = tmp_path_factory.mktemp("demo") / "registry.db"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("REGISTRY_DATABASE_URL", url)
+        patch.setenv("REGISTRY_DATABASE_URL", f"sqlite:///{path}")
         assert main(["setup"]) == 0
-    return url
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory, demo_template):
+    """A demo-district SQLite database of its own for the AppTests of one module."""
+    path = tmp_path_factory.mktemp("app") / "registry.db"
+    copy_sqlite(demo_template, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture

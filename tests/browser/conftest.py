@@ -9,29 +9,22 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
 
 from prepare.support import ROOT, app_server_command, free_port, local_only, wait_healthy
-from tests.conftest import browser_enabled
+from tests.conftest import browser_enabled, copy_sqlite
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def app_url(tmp_path_factory, demo_template):
     """The app on a free port with its own demo database."""
     browser_enabled()
     db_path = tmp_path_factory.mktemp("browser") / "registry.db"
+    copy_sqlite(demo_template, db_path)
     env = {**os.environ, "REGISTRY_DATABASE_URL": f"sqlite:///{db_path}"}
     # Tests that prepare records of their own write to the same database through the core.
     os.environ["REGISTRY_BROWSER_DATABASE_URL"] = env["REGISTRY_DATABASE_URL"]
-    subprocess.run(
-        [sys.executable, "-m", "prepare", "setup"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
     port = free_port()
     log = (db_path.parent / "server.log").open("w")
     process = subprocess.Popen(
