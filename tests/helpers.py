@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 from sqlalchemy import select
 
+from registry.accounts import tokens
+from registry.kernel.clock import utcnow
+from registry.kernel.db import transaction
 from registry.kernel.models import Item, Locality
+from registry.kernel.permissions import SYSTEM
 from registry.records.commands import create_depot
 
 # A point inside 新浦街道's approximate cell and inside 板浦镇's.
@@ -34,3 +40,24 @@ def depot(session, actor, name="测试镇街库", *, level="town", place="新浦
             "manager_phone": "138-0000-0000",
         },
     )
+
+
+_token_names = itertools.count()
+
+
+def api_token(scope: str, localities: tuple[str, ...] = ()) -> tuple[str, str]:
+    """A new API token (its name and the token) on the database the app server uses."""
+    from web import state
+
+    name = f"api-{scope}-{next(_token_names)}"
+    with transaction(state.factory()) as session:
+        ids = [locality(session, place).id for place in localities]
+        _, plain = tokens.create_token(
+            session, SYSTEM, name=name, scope=scope, locality_ids=ids,
+            district=not localities, now=utcnow(),
+        )  # fmt: skip
+    return name, plain
+
+
+def bearer(plain: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {plain}"}

@@ -75,6 +75,7 @@ AREA_RANK = {
     "response": 4,
     "disasters": 5,
     "recovery": 5,
+    "exchange": 6,
     "demo": 6,
     "operations": 7,
     "migrations": 8,

@@ -1,12 +1,12 @@
 """Who calls the JSON API and the OGC API: the bearer token of another system
 (``registry.accounts.tokens``), never a browser's session cookie.
 
-A route starts with ``client = await client_for(request)``; a missing, unknown, expired or
-revoked token is refused with 401 and ``WWW-Authenticate: Bearer``, a write by a read-only
-token with 403 (``require_write``), both as RFC 9457 problem details. Wrap the endpoint in
-``problems`` to send those as ``application/problem+json`` (without it Starlette's own
-handler sends the status, the headers and the detail as text). ``audit_request`` puts the
-call in the audit trail under the token's name.
+An endpoint ``(request, client)`` wrapped in ``guarded`` is called with the caller behind
+the token, after the call is in the audit trail under the token's name; a missing, unknown,
+expired or revoked token is refused with 401 and ``WWW-Authenticate: Bearer``, a write by a
+read-only token with 403 (``require_write``), and the core's refusals become 400 (naming the
+field), 403 or 409, all as RFC 9457 problem details (``application/problem+json``) in the
+language the request asks for (``Accept-Language``; Chinese by default).
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from starlette.responses import JSONResponse, Response
 
 from registry.accounts import tokens
 from registry.accounts.tokens import ApiClient
+from registry.kernel import i18n
 from registry.kernel.clock import utcnow
 from registry.kernel.db import transaction
+from registry.kernel.errors import PermissionDenied, RegistryError, StaleRecord
 from web import state
 
 PROBLEM_TYPE = "application/problem+json"
@@ -122,6 +124,26 @@ async def audit_request(client: ApiClient, request: Request) -> None:
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+ClientEndpoint = Callable[[Request, ApiClient], Awaitable[Response]]
+
+
+def language(request: Request) -> str:
+    """English when the request asks for it first, else Chinese."""
+    wanted = request.headers.get("accept-language", "").strip().lower()
+    return "en" if wanted.startswith("en") else i18n.DEFAULT_LANGUAGE
+
+
+def refusal(error: RegistryError, wanted: str) -> ApiProblem:
+    """A refusal of the core as a problem: 403 not allowed, 409 changed meanwhile (the
+    version sent is not the record's), else 400 with the field it names."""
+    if isinstance(error, PermissionDenied):
+        return ApiProblem(403, "Forbidden", error.render(wanted))
+    if isinstance(error, StaleRecord):
+        return ApiProblem(409, "Conflict", error.render(wanted))
+    problem = ApiProblem(400, "Bad Request", error.render(wanted))
+    if error.field:
+        problem.extra["field"] = error.field
+    return problem
 
 
 def problems(endpoint: Endpoint) -> Endpoint:
@@ -135,3 +157,19 @@ def problems(endpoint: Endpoint) -> Endpoint:
             return problem.response(request.url.path)
 
     return wrapped
+
+
+def guarded(endpoint: ClientEndpoint) -> Endpoint:
+    """A token first (the call audited), then the endpoint; refusals as problem details."""
+
+    async def wrapped(request: Request) -> Response:
+        client = await client_for(request)
+        await audit_request(client, request)
+        try:
+            return await endpoint(request, client)
+        except RegistryError as error:
+            raise refusal(error, language(request)) from None
+
+    wrapped.__name__ = endpoint.__name__
+    wrapped.__doc__ = endpoint.__doc__
+    return problems(wrapped)

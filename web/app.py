@@ -13,9 +13,9 @@ from starlette.middleware import Middleware
 from registry.accounts.sessions import purge_expired
 from registry.kernel.clock import utcnow
 from registry.kernel.db import transaction
-from web import middleware, ogc, routes, sign_in, state
+from web import api_v1, middleware, ogc, routes, sign_in, state
 
-ROUTES = [*sign_in.ROUTES, *routes.ROUTES, *ogc.ROUTES]
+ROUTES = [*sign_in.ROUTES, *routes.ROUTES, *ogc.ROUTES, *api_v1.ROUTES]
 MIDDLEWARE = [Middleware(middleware.SecurityHeaders), Middleware(middleware.SignInGuard)]
 
 

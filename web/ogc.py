@@ -27,10 +27,10 @@ from registry.accounts.tokens import ApiClient
 from registry.kernel import i18n
 from registry.kernel.clock import utcnow
 from registry.kernel.district import district_geometry
-from registry.kernel.errors import PermissionDenied, RegistryError, ValidationError
+from registry.kernel.errors import ValidationError
 from registry.mapdata import features as core
 from web import api_auth, state
-from web.api_auth import ApiProblem
+from web.api_auth import ApiProblem, guarded
 
 PREFIX = "/ogc"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -46,11 +46,6 @@ JSON = "application/json"
 ITEMS_PARAMETERS = frozenset({"f", "limit", "bbox", "bbox-crs", "datetime", "crs", "after_id"})
 ITEM_PARAMETERS = frozenset({"f", "crs"})
 OTHER_PARAMETERS = frozenset({"f"})
-
-
-def _language(request: Request) -> str:
-    wanted = request.headers.get("accept-language", "").strip().lower()
-    return "en" if wanted.startswith("en") else i18n.DEFAULT_LANGUAGE
 
 
 def _root(request: Request) -> str:
@@ -69,15 +64,6 @@ def _json(body: Mapping[str, Any], media_type: str = JSON, **headers: str) -> Re
         media_type=media_type,
         headers={"Cache-Control": "private, no-store", **headers},
     )
-
-
-def _bad(error: RegistryError, language: str) -> ApiProblem:
-    if isinstance(error, PermissionDenied):
-        return ApiProblem(403, "Forbidden", error.render(language))
-    problem = ApiProblem(400, "Bad Request", error.render(language))
-    if error.field:
-        problem.extra["field"] = error.field
-    return problem
 
 
 def _not_found(detail: str) -> ApiProblem:
@@ -230,28 +216,6 @@ def _extent(collection_id: str) -> core.Extent:
 # --- the endpoints ------------------------------------------------------------------------
 
 
-async def _client(request: Request) -> ApiClient:
-    client = await api_auth.client_for(request)
-    await api_auth.audit_request(client, request)
-    return client
-
-
-def _guarded(endpoint: Any) -> api_auth.Endpoint:
-    """A token first, then the endpoint; refusals of the core as problem details."""
-
-    async def wrapped(request: Request) -> Response:
-        client = await _client(request)
-        try:
-            response: Response = await endpoint(request, client)
-        except RegistryError as error:
-            raise _bad(error, _language(request)) from None
-        return response
-
-    wrapped.__name__ = endpoint.__name__
-    wrapped.__doc__ = endpoint.__doc__
-    return api_auth.problems(wrapped)
-
-
 def _link(href: str, rel: str, media_type: str, title: str | None = None) -> dict[str, str]:
     link = {"href": href, "rel": rel, "type": media_type}
     return {**link, "title": title} if title else link
@@ -260,7 +224,7 @@ def _link(href: str, rel: str, media_type: str, title: str | None = None) -> dic
 async def landing(request: Request, client: ApiClient) -> Response:
     """The landing page: what this service is and where its parts are."""
     _check_parameters(request, OTHER_PARAMETERS)
-    root, language = _root(request), _language(request)
+    root, language = _root(request), api_auth.language(request)
     return _json(
         {
             "title": i18n.translate("ogc.title", language),
@@ -280,7 +244,7 @@ async def conformance(request: Request, client: ApiClient) -> Response:
 
 
 async def _description(request: Request, collection: core.Collection) -> dict[str, Any]:
-    root, language = _root(request), _language(request)
+    root, language = _root(request), api_auth.language(request)
     extent = await anyio.to_thread.run_sync(_extent, collection.id)
     here = f"{root}/collections/{collection.id}"
     times = [
@@ -368,15 +332,15 @@ async def item(request: Request, client: ApiClient) -> Response:
 
 
 ROUTES = [
-    Route(PREFIX, _guarded(landing), methods=["GET"]),
-    Route(f"{PREFIX}/", _guarded(landing), methods=["GET"]),
-    Route(f"{PREFIX}/conformance", _guarded(conformance), methods=["GET"]),
-    Route(f"{PREFIX}/collections", _guarded(collections), methods=["GET"]),
-    Route(f"{PREFIX}/collections/{{collection_id}}", _guarded(collection), methods=["GET"]),
-    Route(f"{PREFIX}/collections/{{collection_id}}/items", _guarded(items), methods=["GET"]),
+    Route(PREFIX, guarded(landing), methods=["GET"]),
+    Route(f"{PREFIX}/", guarded(landing), methods=["GET"]),
+    Route(f"{PREFIX}/conformance", guarded(conformance), methods=["GET"]),
+    Route(f"{PREFIX}/collections", guarded(collections), methods=["GET"]),
+    Route(f"{PREFIX}/collections/{{collection_id}}", guarded(collection), methods=["GET"]),
+    Route(f"{PREFIX}/collections/{{collection_id}}/items", guarded(items), methods=["GET"]),
     Route(
         f"{PREFIX}/collections/{{collection_id}}/items/{{feature_id}}",
-        _guarded(item),
+        guarded(item),
         methods=["GET"],
     ),
 ]

@@ -6,63 +6,34 @@ every call in the audit trail under the token's name."""
 
 from __future__ import annotations
 
-import itertools
 import json
 
 import pytest
 from sqlalchemy import func, select
 
-from registry.accounts import tokens
-from registry.kernel.clock import utcnow
-from registry.kernel.db import transaction
 from registry.kernel.enums import AuditAction, RecordStatus
-from registry.kernel.models import AuditEvent, Checkpoint, Locality
-from registry.kernel.permissions import SYSTEM
+from registry.kernel.models import AuditEvent, Checkpoint
+from tests.helpers import api_token, bearer
 from web import state
 from web.ogc import CGCS2000, CRS84
 
-_names = itertools.count()
 ITEMS = "/ogc/collections/{}/items"
-
-
-def _token(scope: str, localities: tuple[str, ...] = ()) -> tuple[str, str]:
-    """A new token (its name and the token) on the database the app server uses."""
-    name = f"gis-{scope}-{next(_names)}"
-    with transaction(state.factory()) as session:
-        ids = [
-            session.scalar(select(Locality.id).where(Locality.name == place))
-            for place in localities
-        ]
-        _, plain = tokens.create_token(
-            session,
-            SYSTEM,
-            name=name,
-            scope=scope,
-            locality_ids=ids,
-            district=not localities,
-            now=utcnow(),
-        )
-    return name, plain
-
-
-def _auth(plain: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {plain}"}
 
 
 @pytest.fixture
 def reader(http):
-    return _auth(_token("read")[1])
+    return bearer(api_token("read")[1])
 
 
 @pytest.fixture
 def writer(http):
-    return _auth(_token("write")[1])
+    return bearer(api_token("write")[1])
 
 
 def test_without_a_live_token_nothing_is_served(http):
     for path in ("/ogc", "/ogc/conformance", "/ogc/collections", ITEMS.format("checkpoints"),
                  ITEMS.format("checkpoints") + "/1"):  # fmt: skip
-        for headers in ({}, {"Accept": "text/html"}, _auth("hzr_not-a-token")):
+        for headers in ({}, {"Accept": "text/html"}, bearer("hzr_not-a-token")):
             response = http.get(path, headers=headers, follow_redirects=False)
             assert response.status_code == 401, (path, headers)
             assert response.headers["www-authenticate"].startswith("Bearer")
@@ -185,17 +156,17 @@ def _phones(http, headers) -> list[str]:
             if f["properties"]["responsible_phone"]]  # fmt: skip
 
 
-def test_phone_numbers_masked_for_a_read_only_token(http, reader, writer):
+def test_phone_numbers_masked_for_a_read_onlyapi_token(http, reader, writer):
     masked, full = _phones(http, reader), _phones(http, writer)
     assert masked and len(masked) == len(full)
     assert all("****" in phone for phone in masked)
     assert not any("*" in phone for phone in full)
-    town_reader = _auth(_token("read", ("新浦街道",))[1])
+    town_reader = bearer(api_token("read", ("新浦街道",))[1])
     assert all("****" in phone for phone in _phones(http, town_reader))
 
 
 def test_a_town_token_sees_its_localities_detail_and_the_district_summary(http, writer):
-    town = _auth(_token("write", ("新浦街道",))[1])
+    town = bearer(api_token("write", ("新浦街道",))[1])
     for collection in ("checkpoints", "depots", "teams", "broadcast_terminals", "tasks"):
         mine = http.get(ITEMS.format(collection) + "?limit=1000", headers=town).json()
         every = http.get(ITEMS.format(collection) + "?limit=1000", headers=writer).json()
@@ -212,8 +183,8 @@ def test_a_town_token_sees_its_localities_detail_and_the_district_summary(http, 
 
 
 def test_every_call_is_audited_under_the_token_name(http):
-    name, plain = _token("read")
-    http.get(ITEMS.format("teams") + "?limit=2", headers=_auth(plain))
+    name, plain = api_token("read")
+    http.get(ITEMS.format("teams") + "?limit=2", headers=bearer(plain))
     with state.factory()() as session:
         rows = session.scalars(
             select(AuditEvent).where(
