@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from registry.kernel.enums import AuditAction, AuditEntity
@@ -62,9 +62,21 @@ def record(
     return event
 
 
+UNCHANGING = (AuditAction.API_REQUEST, AuditAction.LOGIN, AuditAction.LOGIN_FAILED)
+"""Audited, but changing no record a page shows: an API client reading every few seconds or
+a wave of sign-ins must not refresh every page's cache."""
+
+
 def data_version(session: Session) -> int:
-    """A cheap number that changes on every write: the caches' key, shared by all processes."""
-    return session.scalar(select(func.coalesce(func.max(AuditEvent.id), 0))) or 0
+    """A cheap number that changes on every write: the caches' key, shared by all processes.
+    The newest audit event that changed records (read backwards along the primary key)."""
+    newest = (
+        select(AuditEvent.id)
+        .where(AuditEvent.action.not_in([action.value for action in UNCHANGING]))
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    return session.scalar(newest) or 0
 
 
 def changes_since(

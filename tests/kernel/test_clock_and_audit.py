@@ -44,3 +44,23 @@ def test_an_audit_event_stores_plain_values_and_refuses_a_word_outside_the_list(
     assert type(stored.action) is str
     with pytest.raises(ValueError):
         audit.record(session, SYSTEM, "plan-teleported", AuditEntity.PLAN, 1)  # type: ignore[arg-type]
+
+
+def test_the_data_version_moves_on_writes_only(factory):
+    """Pages key their caches on it: API calls and sign-ins must not refresh them all."""
+    from registry.kernel import db
+
+    with db.transaction(factory) as session:
+        audit.record(session, SYSTEM, AuditAction.DEPOT_CREATED, AuditEntity.DEPOT, 1)
+    with factory() as session:
+        written = audit.data_version(session)
+    assert written > 0
+    with db.transaction(factory) as session:
+        for action in (AuditAction.API_REQUEST, AuditAction.LOGIN, AuditAction.LOGIN_FAILED):
+            audit.record(session, SYSTEM, action, AuditEntity.USER, 1)
+    with factory() as session:
+        assert audit.data_version(session) == written
+    with db.transaction(factory) as session:
+        audit.record(session, SYSTEM, AuditAction.DEPOT_UPDATED, AuditEntity.DEPOT, 1)
+    with factory() as session:
+        assert audit.data_version(session) > written
