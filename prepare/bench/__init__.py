@@ -1,5 +1,6 @@
-"""``python -m prepare bench``: the map, the overview and the import at district and
-province scale, against a naive folium baseline measured in the same run (README: Scale and speed).
+"""``python -m prepare bench``: the map, the overview, the import and OGC API paging at
+district and province scale, against a naive folium baseline measured in the same run
+(README: Scale and speed).
 
 Speed is judged here, by figures and ratios taken on one machine in one run, never by
 timed unit tests. A missed target is a result (exit 0); only a step that could not be
@@ -221,6 +222,16 @@ def _memory(run: Run, url: str, folder: Path) -> None:
         run.figures["memory.rss_mib"] = result["rss_mib"]
 
 
+def _ogc(run: Run, url: str, folder: Path) -> None:
+    from prepare.bench.ogc import measure
+
+    keys = ("ogc.page_p95_s", "ogc.page_max_s", "ogc.rss_growth_mib")
+    result = run.step("OGC API paging", keys, measure, url, folder / "ogc-server.log")
+    if result:
+        run.details["ogc"] = result
+        run.figures.update({key: result[key.partition(".")[2]] for key in keys})
+
+
 def _ensure_vendor() -> None:
     """The browser pages load the vendored Leaflet; copy it if ``make vendor`` has not."""
     from maps.assets import vendor_assets
@@ -248,6 +259,8 @@ def run(options: Options) -> dict:
             _memory(bench, urls["province"], folder)
         else:
             bench.skip(("memory.rss_mib",), "skipped (--no-memory or --no-browser)")
+        if "province" in urls:
+            _ogc(bench, urls["province"], folder)
         _postgres(bench, options)
     return {
         "date": datetime.now().astimezone().isoformat(timespec="seconds"),

@@ -8,6 +8,8 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from prepare.support import ROOT, app_server_command, free_port, local_only, wait_healthy
@@ -115,24 +117,20 @@ def _browse(browser, url: str, username: str, password: str) -> dict:
     return times
 
 
-def server_memory(browser, database_url: str, log_path: Path) -> dict:
-    """Start ``streamlit run`` on the database, browse as the office, read its memory."""
-    from registry.demo import DEMO_PASSWORD
-
+@contextmanager
+def app_server(database_url: str, log_path: Path) -> Iterator[tuple[str, int]]:
+    """``streamlit run`` on the database (its URL and pid while it runs), stopped after."""
     env = {**os.environ, "REGISTRY_DATABASE_URL": database_url}
     port = free_port()
-    command = app_server_command(port)
     url = f"http://127.0.0.1:{port}"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            app_server_command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent,
         )  # fmt: skip
         try:
             wait_healthy(url, process)
-            idle = rss_mib(process.pid)["rss_mib"]
-            times = _browse(browser, url, "office", DEMO_PASSWORD)
-            return {"idle_rss_mib": idle, **rss_mib(process.pid), **times}
+            yield url, process.pid
         finally:
             process.terminate()
             try:
@@ -140,3 +138,13 @@ def server_memory(browser, database_url: str, log_path: Path) -> dict:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def server_memory(browser, database_url: str, log_path: Path) -> dict:
+    """Start ``streamlit run`` on the database, browse as the office, read its memory."""
+    from registry.demo import DEMO_PASSWORD
+
+    with app_server(database_url, log_path) as (url, pid):
+        idle = rss_mib(pid)["rss_mib"]
+        times = _browse(browser, url, "office", DEMO_PASSWORD)
+        return {"idle_rss_mib": idle, **rss_mib(pid), **times}

@@ -42,6 +42,9 @@ FIGURES = (
     "import.seconds",
     "import.rows_per_s",
     "memory.rss_mib",
+    "ogc.page_p95_s",
+    "ogc.page_max_s",
+    "ogc.rss_growth_mib",
 )
 # Issue 7's targets on the 2-core machine: figure → upper limit.
 TARGETS = {
@@ -53,6 +56,9 @@ TARGETS = {
     "province.overview.rerun_s": 2,
     "import.seconds": 10,
     "memory.rss_mib": 1536,  # 1.5 GiB
+    # Issue 17: a page of 1,000 features, and memory flat while paging through everything.
+    "ogc.page_p95_s": 0.5,
+    "ogc.rss_growth_mib": 64,
 }
 RATIOS = {  # figure of ours → (ratio key, naive figure)
     "ours.bytes_per_point": "ratio.bytes_per_point",
@@ -81,6 +87,9 @@ LABELS = {
     "seconds": "stock import commit (s)",
     "rows_per_s": "stock import rate (rows/s)",
     "rss_mib": "app server RSS, map + overview opened (MiB)",
+    "page_p95_s": "OGC API page of 1,000 checkpoints, p95 (s)",
+    "page_max_s": "OGC API page of 1,000 checkpoints, slowest (s)",
+    "rss_growth_mib": "server RSS growth, first to last page (MiB)",
 }
 
 

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -17,10 +16,9 @@ from sqlalchemy import func, select
 from prepare.support import ROOT, free_port, wait_healthy
 from registry.accounts import tokens
 from registry.kernel.clock import utcnow
-from registry.kernel.db import transaction
 from registry.kernel.enums import AuditAction, RecordStatus
-from registry.kernel.models import AuditEvent, Checkpoint, Locality
-from registry.kernel.permissions import SYSTEM
+from registry.kernel.models import AuditEvent, Checkpoint
+from tests.helpers import api_token
 
 COLLECTIONS = ["localities", "depots", "teams", "checkpoints", "broadcast_terminals", "events",
                "tasks"]  # fmt: skip
@@ -62,22 +60,6 @@ def served(demo_url) -> Iterator[str]:
             state.factory.cache_clear()
 
 
-def _token(scope: str, localities: tuple[str, ...] = ()) -> str:
-    from web import state
-
-    with transaction(state.factory()) as session:
-        ids = [
-            session.scalar(select(Locality.id).where(Locality.name == place))
-            for place in localities
-        ]
-        name = f"client-{scope}-{len(localities)}-{time.monotonic_ns()}"
-        _, plain = tokens.create_token(
-            session, SYSTEM, name=name, scope=scope, locality_ids=ids,
-            district=not localities, now=utcnow(),
-        )  # fmt: skip
-    return plain
-
-
 @pytest.fixture
 def gdal_token(served) -> Iterator[str]:
     """GDAL sends the token with every request it makes: ``GDAL_HTTP_AUTH=BEARER`` with the
@@ -85,7 +67,7 @@ def gdal_token(served) -> Iterator[str]:
     its own Accept header, which replaces the configured headers)."""
     import pyogrio
 
-    plain = _token("read")
+    plain = api_token("read")[1]
     pyogrio.set_gdal_config_options(
         {"GDAL_HTTP_AUTH": "BEARER", "GDAL_HTTP_BEARER": plain, "GDAL_HTTP_TIMEOUT": "60"}
     )
@@ -168,7 +150,7 @@ def test_gdal_reads_epsg_4490_in_its_axis_order(served, gdal_token):
 def test_owslib_reads_collections_and_items(served):
     from owslib.ogcapi.features import Features
 
-    plain = _token("read")
+    plain = api_token("read")[1]
     features = Features(served, headers={"Authorization": f"Bearer {plain}"})
     assert (
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"

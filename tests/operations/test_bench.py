@@ -143,3 +143,11 @@ def test_scale_refuses_every_target_before_filling_any(tmp_path, monkeypatch):
     assert main(["setup"]) == 0
     assert main(["scale", "--out", empty, "--postgres-url", filled, "--size", "tiny"]) == 2
     assert _count(empty, Depot) == 0
+
+
+def test_ogc_paging_is_measured_through_every_checkpoint(bench):
+    results, table = bench
+    ogc = results["details"]["ogc"]
+    assert ogc["features"] == results["size"]["checkpoints"] > 0
+    assert ogc["pages"] >= 1 and results["figures"]["ogc.page_p95_s"] > 0
+    assert "OGC API page of 1,000 checkpoints" in table
