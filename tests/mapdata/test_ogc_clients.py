@@ -1,5 +1,5 @@
 """OGC API – Features read by real clients over HTTP (issue 17): GDAL's OAPIF driver through
-pyogrio and OWSLib, against the app server's routes under uvicorn on the demo district,
+pyogrio and OWSLib, against the app server as ``make run`` starts it, on the demo district,
 with an API token."""
 
 from __future__ import annotations
@@ -7,13 +7,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
 
-from prepare.support import ROOT, free_port, wait_healthy
+from prepare.support import ROOT, app_server_command, free_port, wait_healthy
 from registry.accounts import tokens
 from registry.kernel.clock import utcnow
 from registry.kernel.enums import AuditAction, RecordStatus
@@ -24,32 +23,25 @@ COLLECTIONS = ["localities", "depots", "teams", "checkpoints", "broadcast_termin
                "tasks"]  # fmt: skip
 
 
-def application():
-    """The app server's routes and middleware as a bare Starlette application (uvicorn's
-    ``--factory``), as the ``http`` fixture builds it."""
-    from starlette.applications import Starlette
-
-    from web.app import MIDDLEWARE, ROUTES, lifespan
-
-    return Starlette(routes=ROUTES, middleware=MIDDLEWARE, lifespan=lifespan)
-
-
 @pytest.fixture(scope="module")
 def served(demo_url) -> Iterator[str]:
-    """``application`` under uvicorn on a free port, in a process of its own (GDAL holds the
-    interpreter while it reads, so a server in a thread of this process would never answer);
-    the tests' own reads and tokens go to the same demo database."""
+    """The app server as ``make run`` starts it (``streamlit run server.py``: pages and
+    routes) on a free port, in a process of its own (GDAL holds the interpreter while it
+    reads, so a server in a thread of this process would never answer); the tests' own
+    reads and tokens go to the same demo database."""
     from web import state
 
     port = free_port()
-    command = [sys.executable, "-m", "uvicorn", "--factory", f"{__name__}:application",
-               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
+    command = app_server_command(port)
     environment = {**os.environ, "REGISTRY_DATABASE_URL": demo_url}
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("REGISTRY_DATABASE_URL", demo_url)
         state.settings.cache_clear()
         state.factory.cache_clear()
-        process = subprocess.Popen(command, cwd=ROOT, env=environment)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
         try:
             wait_healthy(f"http://127.0.0.1:{port}", process)
             yield f"http://127.0.0.1:{port}/ogc"
