@@ -30,6 +30,7 @@ from web import state
 
 PROBLEM_TYPE = "application/problem+json"
 CHALLENGE = 'Bearer realm="haizhou-registry"'
+NOT_FOUND = "error.not_found"  # the core's refusal of an id that names no record
 
 
 class ApiProblem(HTTPException):
@@ -134,12 +135,14 @@ def language(request: Request) -> str:
 
 
 def refusal(error: RegistryError, wanted: str) -> ApiProblem:
-    """A refusal of the core as a problem: 403 not allowed, 409 changed meanwhile (the
-    version sent is not the record's), else 400 with the field it names."""
+    """A refusal of the core as a problem: 403 not allowed, 404 no such record, 409 changed
+    meanwhile (the version sent is not the record's), else 400 with the field it names."""
     if isinstance(error, PermissionDenied):
         return ApiProblem(403, "Forbidden", error.render(wanted))
     if isinstance(error, StaleRecord):
         return ApiProblem(409, "Conflict", error.render(wanted))
+    if error.key == NOT_FOUND:
+        return ApiProblem(404, "Not Found", error.render(wanted))
     problem = ApiProblem(400, "Bad Request", error.render(wanted))
     if error.field:
         problem.extra["field"] = error.field

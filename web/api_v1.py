@@ -171,7 +171,7 @@ def _answer(value: Any, status: int = 200) -> Response:
     return JSONResponse(plain(value), status_code=status, headers={"Cache-Control": "no-store"})
 
 
-async def _read(client: ApiClient, read: Callable[[Session], Answer]) -> Answer:
+async def _read(read: Callable[[Session], Answer]) -> Answer:
     """``read`` in a worker thread, on a session of its own."""
 
     def run() -> Answer:
@@ -210,19 +210,15 @@ async def stock(request: Request, client: ApiClient) -> Response:
     """Usable stock per depot and item against the quota, with what expires."""
     asked = _query(request, STOCK_PARAMS)
     locality = _int(asked.get("locality_id"), "locality_id")
+    depot_id = _int(asked.get("depot_id"), "depot_id")
+    below_quota = _flag(asked.get("below_quota"), "below_quota")
     lines = await _read(
-        client,
         lambda s: reads.stock(
-            s,
-            client.actor,
-            today=today(),
-            settings=state.settings(),
-            depot_id=_int(asked.get("depot_id"), "depot_id"),
+            s, client.actor, today=today(), settings=state.settings(), depot_id=depot_id,
             locality_ids=None if locality is None else [locality],
-            item_code=asked.get("item_code"),
-            below_quota_only=_flag(asked.get("below_quota"), "below_quota"),
+            item_code=asked.get("item_code"), below_quota_only=below_quota,
         ),
-    )
+    )  # fmt: skip
     return _answer(lines)
 
 
@@ -230,7 +226,7 @@ async def readiness(request: Request, client: ApiClient) -> Response:
     """The readiness board of the overview: district tiles, the ranking, what is overdue."""
     _query(request, ())
     found = await _read(
-        client, lambda s: reads.readiness(s, client.actor, today=today(), settings=state.settings())
+        lambda s: reads.readiness(s, client.actor, today=today(), settings=state.settings())
     )
     return _answer(found)
 
@@ -241,14 +237,13 @@ HISTORY_PARAMS = (Param("since", {"type": "string", "format": "date"}, "From thi
 async def readiness_history(request: Request, client: ApiClient) -> Response:
     """Scores per snapshot day: the district (``locality_id`` null) and every locality."""
     since = _day(_query(request, HISTORY_PARAMS).get("since"), "since")
-    return _answer(await _read(client, lambda s: reads.readiness_history(s, client.actor, since)))
+    return _answer(await _read(lambda s: reads.readiness_history(s, client.actor, since)))
 
 
 async def alerts(request: Request, client: ApiClient) -> Response:
     """The token's alerts inbox, most urgent first."""
     _query(request, ())
     found = await _read(
-        client,
         lambda s: reads.alert_list(
             s, client.actor, today=today(), now=utcnow(), settings=state.settings()
         ),
@@ -259,14 +254,14 @@ async def alerts(request: Request, client: ApiClient) -> Response:
 async def campaigns(request: Request, client: ApiClient) -> Response:
     """Inspection campaigns, newest first, with the district's coverage."""
     _query(request, ())
-    return _answer(await _read(client, lambda s: reads.campaign_list(s, client.actor, today())))
+    return _answer(await _read(lambda s: reads.campaign_list(s, client.actor, today())))
 
 
 async def campaign_coverage(request: Request, client: ApiClient) -> Response:
     """A campaign's coverage: the district and each locality, worst covered first."""
     _query(request, ())
     campaign_id = _path_id(request, "campaign_id")
-    found = await _read(client, lambda s: reads.campaign_coverage(s, client.actor, campaign_id))
+    found = await _read(lambda s: reads.campaign_coverage(s, client.actor, campaign_id))
     return _answer(found)
 
 
@@ -284,7 +279,6 @@ async def rectifications(request: Request, client: ApiClient) -> Response:
     risks = _choices(asked.get("risk_level"), RiskLevel, "risk_level")
     overdue = _flag(asked.get("overdue"), "overdue")
     found = await _read(
-        client,
         lambda s: reads.rectification_list(
             s, client.actor, today=today(), statuses=statuses, risk_levels=risks,
             overdue_only=overdue,
@@ -309,18 +303,14 @@ async def plans(request: Request, client: ApiClient) -> Response:
         "status": status[0] if status else None,
         "overdue_only": _flag(asked.get("overdue"), "overdue"),
     }
-    found = await _read(
-        client, lambda s: reads.plan_list(s, client.actor, today=today(), filters=filters)
-    )
+    found = await _read(lambda s: reads.plan_list(s, client.actor, today=today(), filters=filters))
     return _answer(found)
 
 
 async def events(request: Request, client: ApiClient) -> Response:
     """Events (应急响应), open ones first, with their task counts."""
     _query(request, ())
-    return _answer(
-        await _read(client, lambda s: reads.events(s, client.actor, utcnow(), state.settings()))
-    )
+    return _answer(await _read(lambda s: reads.events(s, client.actor, utcnow(), state.settings())))
 
 
 async def event(request: Request, client: ApiClient) -> Response:
@@ -328,7 +318,6 @@ async def event(request: Request, client: ApiClient) -> Response:
     _query(request, ())
     event_id = _path_id(request, "event_id")
     found = await _read(
-        client,
         lambda s: reads.event(
             s, client.actor, event_id, utcnow(), state.settings(), full_phones=client.can_write
         ),
@@ -343,7 +332,6 @@ async def event_tasks(request: Request, client: ApiClient) -> Response:
     _query(request, ())
     event_id = _path_id(request, "event_id")
     found = await _read(
-        client,
         lambda s: reads.tasks(
             s, client.actor, event_id, utcnow(), state.settings(), full_phones=client.can_write
         ),

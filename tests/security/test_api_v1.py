@@ -173,6 +173,10 @@ def test_bad_parameters_are_problems_naming_the_parameter(http, reader):
     response = http.get(f"{PREFIX}/rectifications", headers=reader, params={"status": "lost"})
     assert response.json()["field"] == "status"
     assert http.get(f"{PREFIX}/events/999999", headers=reader).status_code == 404
+    assert http.get(f"{PREFIX}/campaigns/999999/coverage", headers=reader).status_code == 404
+    task = http.post(f"{PREFIX}/tasks/999999/status", json={"status": "on_site", "version": 1},
+                     headers=bearer(api_token("write")[1]))  # fmt: skip
+    assert task.status_code == 404
 
 
 # --- writes -------------------------------------------------------------------------------
