@@ -13,8 +13,9 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
 
+from prepare import import_command
+from prepare.import_command import read_file
 from registry.importing import KINDS
 from registry.kernel import db, purpose
 from registry.kernel.clock import today, utcnow
@@ -209,54 +210,6 @@ def cmd_cells(_args) -> int:
     return 0
 
 
-def _read(path: str, language: str) -> bytes | None:
-    """The file's bytes, or None after saying in ``language`` why it cannot be read."""
-    from registry.kernel.i18n import translate
-
-    try:
-        return Path(path).read_bytes()
-    except OSError as error:
-        detail = error.strerror or error
-        print(translate("import.cli.no_file", language, path=path, detail=detail),
-              file=sys.stderr)  # fmt: skip
-        return None
-
-
-def cmd_import(args) -> int:
-    """Import an Excel file as a named user: every row or none, like the page's upload."""
-    from sqlalchemy import select
-
-    from registry.importing import ImportRefused, commit, preview
-    from registry.kernel.i18n import translate
-    from registry.kernel.models import User
-    from registry.kernel.permissions import Actor
-
-    language = args.lang or load_settings().language
-    data = _read(args.file, language)
-    if data is None:
-        return 2
-    factory = _factory()
-    with factory() as session:
-        query = select(User).where(User.username == args.username, User.is_active.is_(True))
-        user = session.scalar(query)
-        actor = Actor.from_user(user) if user else None
-    if actor is None:
-        print(translate("import.cli.unknown_user", language, name=args.username), file=sys.stderr)
-        return 2
-    options: dict[str, Any] = {"today": today(), "language": language}
-    try:
-        with db.transaction(factory) as session:
-            if args.dry_run:
-                report = preview(session, actor, args.kind, data, **options)
-            else:
-                report = commit(session, actor, args.kind, data, **options,
-                                filename=Path(args.file).name)  # fmt: skip
-    except ImportRefused as refused:
-        report = refused.report
-    print(report.as_text(language))
-    return 0 if report.ok else 2
-
-
 def cmd_warning(args) -> int:
     """Register a GB/T 35965.1 (CAP) warning message from a file, as the office would on the
     page: exit 0 registered (or its update or cancel applied), 2 refused, nothing written."""
@@ -265,7 +218,7 @@ def cmd_warning(args) -> int:
     from registry.response.warnings import import_message
 
     language = args.lang or load_settings().language
-    data = _read(args.file, language)
+    data = read_file(args.file, language)
     if data is None:
         return 2
     try:
@@ -455,13 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("file")
     res.set_defaults(func=cmd_restore)
 
-    imp = sub.add_parser("import", help="import an Excel file (all rows or none) as a user")
-    imp.add_argument("kind", choices=KINDS, help="what the file holds")
-    imp.add_argument("file", help="the .xlsx file, filled in from the template")
-    imp.add_argument("--as", dest="username", required=True, help="the user who imports")
-    imp.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
-    imp.add_argument("--lang", choices=LANGUAGES, help="language of the report (default: setting)")
-    imp.set_defaults(func=cmd_import)
+    import_command.add_parser(sub, KINDS, LANGUAGES)
 
     warn = sub.add_parser("warning", help="register a CAP (GB/T 35965.1) warning message")
     warn.add_argument("file", help="the .xml message")

@@ -7,8 +7,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
+
+import cn2an
 
 from registry.importing.choices import Choices, lookup
 from registry.importing.reader import Row
@@ -23,6 +25,10 @@ DATE_TEXT = re.compile(
 )
 DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 LIST_SEPARATORS = re.compile(r"[,，、;；/\n]")
+NUMBER_WITH_UNIT = re.compile(r"^([-+]?[\d.]+)\s*[^\d\s.]{1,4}$")  # 300床, 40 顶
+CHINESE_NUMBER = re.compile(r"^[零〇一二两三四五六七八九十百千万亿点]+$")
+EXCEL_DAY_ZERO = date(1899, 12, 30)
+EXCEL_SERIALS = range(36526, 73051)  # 2000-01-01 … 2099-12-31 as Excel day numbers
 _REFUSED = object()  # a cell already reported (a formula): its other checks are skipped
 
 
@@ -37,23 +43,49 @@ def _as_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _as_number(value: Any) -> float | None:
+def _written_number(text: str) -> float | None:
+    """A quantity as people write it in their own ledgers: 300床, 三百, 一千二百."""
+    with_unit = NUMBER_WITH_UNIT.match(text)
+    if with_unit:
+        text = with_unit.group(1)
+    elif CHINESE_NUMBER.match(text):
+        try:
+            return float(cn2an.cn2an(text, "normal"))
+        except ValueError:
+            return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _as_number(value: Any, lenient: bool = False) -> float | None:
+    """A number; ``lenient`` (an office's own ledger) also reads a unit after it and
+    Chinese numerals. Thousands separators are read either way."""
     if isinstance(value, bool | date | time):
         return None
     if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).replace(",", "").strip()
         try:
-            value = float(unicodedata.normalize("NFKC", value).replace(",", ""))
+            value = float(text)
         except ValueError:
-            return None
+            found = _written_number(text) if lenient else None
+            if found is None:
+                return None
+            value = found
     number = float(value)
     return number if math.isfinite(number) else None
 
 
-def _as_date(value: Any) -> date | None:
+def _as_date(value: Any, lenient: bool = False) -> date | None:
+    """A date; ``lenient`` (an office's own ledger) also reads an Excel day number (a date
+    cell formatted as a number), which the template's strict reading takes for a typo."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
+    if lenient and isinstance(value, int | float) and not isinstance(value, bool):
+        return EXCEL_DAY_ZERO + timedelta(days=int(value)) if value in EXCEL_SERIALS else None
     if not isinstance(value, str):
         return None  # a bare number is as likely a year or a typo as an Excel serial date
     text = unicodedata.normalize("NFKC", value)
@@ -64,12 +96,24 @@ def _as_date(value: Any) -> date | None:
         return None
 
 
-class RowCells:
-    """The cells of one row, read by type; ``ok`` turns False at the first problem."""
+def looks_like_date(value: Any) -> bool:
+    return _as_date(value, lenient=True) is not None
 
-    def __init__(self, row: Row, problems: list[Problem]) -> None:
+
+def looks_like_phone(value: Any) -> bool:
+    text = _as_text(value)
+    return len(re.sub(r"\D", "", text)) >= 7 and bool(PHONE_PATTERN.match(text))
+
+
+class RowCells:
+    """The cells of one row, read by type; ``ok`` turns False at the first problem.
+    ``lenient`` reads values as people write them in their own ledgers (units after a
+    number, Chinese numerals, Excel day numbers); the template is read strictly."""
+
+    def __init__(self, row: Row, problems: list[Problem], *, lenient: bool = False) -> None:
         self.row = row
         self.ok = True
+        self.lenient = lenient
         self._problems = problems
 
     def problem(self, key: str, reason: str, **params: Any) -> None:
@@ -117,7 +161,7 @@ class RowCells:
         value = self._present(key, required)
         if value is None:
             return None
-        number = _as_number(value)
+        number = _as_number(value, self.lenient)
         if number is None:
             self.problem(key, "not_number")
         return number
@@ -142,7 +186,7 @@ class RowCells:
         value = self._present(key, required)
         if value is None:
             return None
-        day = _as_date(value)
+        day = _as_date(value, self.lenient)
         if day is None:
             self.problem(key, "not_date")
         elif latest is not None and day > latest:

@@ -11,15 +11,20 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from registry.importing import saved
 from registry.importing.cells import RowCells
 from registry.importing.choices import normalise
 from registry.kernel.enums import RecordStatus
 from registry.kernel.errors import PermissionDenied
 from registry.kernel.models import Checkpoint, Depot, Item, Locality, StockLot, Team, TeamMember
 from registry.kernel.permissions import Action, Actor, require, require_depot_write
+
+SUGGEST_SCORE = 70  # rapidfuzz WRatio (0–100) of a name to the catalogue item it may mean
+SUGGEST_MARGIN = 5  # ahead of the next item's score, or no suggestion
 
 
 def _allowed(check: Callable[[], None]) -> bool:
@@ -33,8 +38,18 @@ def _allowed(check: Callable[[], None]) -> bool:
 class Lookups:
     """Per-import caches of what rows refer to; each resolver reports its own problems."""
 
-    def __init__(self, session: Session, actor: Actor, today: date, language: str):
+    def __init__(
+        self,
+        session: Session,
+        actor: Actor,
+        today: date,
+        language: str,
+        *,
+        own_format: bool = False,
+    ) -> None:
         self.session, self.actor, self.today, self.language = session, actor, today, language
+        self.own_format = own_format  # an office's own ledger: aliases, suggestions, addresses
+        self.notes: set[str] = set()  # what the importer derived, said in the preview
 
     def may_edit(self, locality_id: int) -> bool:
         return _allowed(lambda: require(self.actor, Action.EDIT_LOCAL_RECORDS, locality_id))
@@ -84,11 +99,18 @@ class Lookups:
         name = cells.text(name_key, max_len=96)
         by_code = self._items[0].get(code) if code else None
         by_name = self._items[1].get(normalise(name)) if name else None
+        if name and by_name is None and self.own_format:
+            by_name = self._aliases.get(normalise(name))
         refusals: list[tuple[str, str, dict[str, Any]]] = []
         if code and by_code is None:
             refusals.append((code_key, "unknown_item", {}))
         if name and by_name is None:
-            refusals.append((name_key, "unknown_item", {}))
+            suggested = self.suggest_item(name) if self.own_format else None
+            if suggested is None:
+                refusals.append((name_key, "unknown_item", {}))
+            else:
+                refusals.append((name_key, "item_suggestion",
+                                 {"item": suggested.name, "item_id": suggested.id}))  # fmt: skip
         if by_code and by_name and by_code is not by_name:
             refusals.append((name_key, "item_mismatch", {"code": code}))
         if code_key not in cells.row.values and name_key not in cells.row.values:
@@ -98,10 +120,35 @@ class Lookups:
         return None if refusals else by_code or by_name
 
     @cached_property
+    def _aliases(self) -> dict[str, Item]:
+        """Names users confirmed for catalogue items (``saved.confirm_alias``)."""
+        by_id = self._items[0]
+        items = {item.id: item for item in by_id.values()}
+        return {alias: items[item_id] for alias, item_id in saved.aliases(self.session).items()}
+
+    def suggest_item(self, name: str) -> Item | None:
+        """The catalogue item a name not in the catalogue most likely means, when one stands
+        out (a close match well ahead of the next); the user confirms it."""
+        names = self._items[1]
+        plain = normalise(name)
+        found = process.extract(plain, list(names), scorer=fuzz.WRatio, limit=2)
+        if not found or found[0][1] < SUGGEST_SCORE:
+            return None
+        close = len(found) > 1 and found[0][1] - found[1][1] < SUGGEST_MARGIN
+        if close and names[found[0][0]] is not names[found[1][0]]:
+            return None
+        return names[found[0][0]]
+
+    @cached_property
     def _depots(self) -> dict[str, list[Depot]]:
+        """By name; an office's own ledger may also name a depot by its address."""
         found = defaultdict(list)
         for depot in self.session.scalars(select(Depot).order_by(Depot.id)):
             found[normalise(depot.name)].append(depot)
+        if self.own_format:
+            for depot in self.session.scalars(select(Depot).order_by(Depot.id)):
+                if depot.address and normalise(depot.address) not in found:
+                    found[normalise(depot.address)].append(depot)
         return found
 
     def depot(self, cells: RowCells, key: str) -> Depot | None:

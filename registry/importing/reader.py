@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from registry.importing import layout
 from registry.importing.choices import normalise
 from registry.importing.columns import COLUMNS, ITEM_COLUMNS, header_index
+from registry.importing.layout import Layout
 from registry.importing.report import Problem, shown
 from registry.kernel import i18n
 
@@ -32,7 +34,7 @@ MEGABYTE = 1024 * 1024
 
 @dataclass(frozen=True)
 class Row:
-    number: int  # as Excel shows it; the header is row 1
+    number: int  # as Excel shows it (the template's header is row 1)
     values: dict[str, object]
 
 
@@ -99,12 +101,17 @@ def _headers(cells: Iterable[Any], kind: str) -> tuple[dict[int, str], list[Prob
     return positions, problems
 
 
-def _data_sheet(workbook: Any) -> Any:  # openpyxl has no types
-    """The first sheet that is not the template's instructions."""
+def _data_sheets(workbook: Any) -> list[Any]:  # openpyxl has no types
+    """The sheets that are not the template's instructions."""
     instructions = {
         normalise(i18n.translate("import.sheet.instructions", lang)) for lang in i18n.LANGUAGES
     }
-    sheets = [ws for ws in workbook.worksheets if normalise(ws.title) not in instructions]
+    return [ws for ws in workbook.worksheets if normalise(ws.title) not in instructions]
+
+
+def _data_sheet(workbook: Any) -> Any:
+    """The first sheet that is not the template's instructions."""
+    sheets = _data_sheets(workbook)
     return sheets[0] if sheets else None
 
 
@@ -121,6 +128,66 @@ def _rows(lines: Iterable[Any], positions: dict[int, str], sheet: Sheet) -> None
                 sheet.problems.append(Problem(number, letter, shown(value), "no_header"))
         if values:
             sheet.rows.append(Row(number, values))
+
+
+HEADER_PROBLEMS = frozenset(
+    {"unknown_column", "missing_column", "duplicate_column", "missing_item_column", "no_header"}
+)
+"""Refusals that say the sheet is not our template (rather than that the file is broken)."""
+
+
+def not_template(sheet: Sheet) -> bool:
+    """The file opened but its headers are not the template's: maybe an office's own."""
+    return bool(sheet.problems) and {p.reason for p in sheet.problems} <= HEADER_PROBLEMS
+
+
+def _sheets(workbook: Any) -> Iterator[tuple[str, layout.Lines]]:
+    for worksheet in _data_sheets(workbook):
+        worksheet.reset_dimensions()
+        yield worksheet.title, list(worksheet.iter_rows(values_only=True))
+
+
+def read_layout(
+    data: bytes, known: frozenset[str], *, max_bytes: int = MAX_FILE_BYTES
+) -> tuple[Layout | None, list[Problem]]:
+    """Where the table is in an office's own workbook (``layout.find``), or the refusal of
+    the file itself."""
+    refused = _package_refusal(data, max_bytes)
+    if refused:
+        return None, refused.problems
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        found = layout.find(_sheets(workbook), known)
+        workbook.close()
+    except Exception:
+        return None, _refusal("unreadable").problems
+    return found, []
+
+
+def mapped_sheet(table: Layout, columns: Mapping[str, str | None]) -> Sheet:
+    """The table's data rows keyed by the fields its columns map to; a column mapped to
+    nothing is left out (the mapping lists it). An identity-number column is refused
+    whatever it is mapped to: the registry never collects them."""
+    sheet = Sheet()
+    positions: dict[int, str] = {
+        position: field
+        for position, header in enumerate(table.headers)
+        if header and (field := columns.get(header))
+    }
+    for header in table.headers:
+        if any(marker in normalise(header) for marker in ID_NUMBER_HEADERS):
+            sheet.problems.append(Problem(table.header_row, header, "", "id_number_column"))
+    for number, cells in table.rows:
+        values = {
+            field: cell
+            for position, field in positions.items()
+            if position < len(cells) and not _blank(cell := cells[position])
+        }
+        if values:
+            sheet.rows.append(Row(number, values))
+    if not sheet.problems and not sheet.rows:
+        return _refusal("no_rows")
+    return sheet
 
 
 def read(data: bytes, kind: str, *, max_bytes: int = MAX_FILE_BYTES) -> Sheet:

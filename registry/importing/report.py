@@ -45,9 +45,12 @@ def _param(value: Any, language: str) -> str:
     return shown(value)
 
 
-def column_label(column: str | None, language: str) -> str:
+def column_label(column: str | None, language: str, headers: dict[str, str] | None = None) -> str:
+    """A column as the user knows it: their own header when the sheet was mapped."""
     if column is None:
         return ""
+    if headers and column in headers:
+        return headers[column]
     key = f"import.col.{column}"
     return i18n.translate(key, language) if key in i18n.catalogue(language) else column
 
@@ -68,6 +71,21 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     would_create: dict[str, int] = field(default_factory=dict)
     committed: bool = False
+    headers: dict[str, str] = field(default_factory=dict)  # field → the sheet's own header
+    notes: list[str] = field(default_factory=list)  # what was derived (catalogue keys)
+
+    def notes_text(self, language: str | None = None) -> list[str]:
+        return [i18n.translate(f"import.note.{note}", language or self.language)
+                for note in self.notes]  # fmt: skip
+
+    @property
+    def suggestions(self) -> dict[str, tuple[int, str]]:
+        """Item names written that may mean a catalogue item: written → (id, name)."""
+        return {
+            problem.value: (problem.params["item_id"], problem.params["item"])
+            for problem in self.problems
+            if problem.reason == "item_suggestion"
+        }
 
     @property
     def ok(self) -> bool:
@@ -87,7 +105,7 @@ class ImportReport:
         return [
             {
                 t("row"): str(problem.row) if problem.row is not None else t("file"),
-                t("column"): column_label(problem.column, lang),
+                t("column"): column_label(problem.column, lang, self.headers),
                 t("value"): problem.value,
                 t("reason"): reason_text(problem, lang),
             }
@@ -117,7 +135,7 @@ class ImportReport:
         """The summary, then one line per problem: what the command line prints."""
         lang = language or self.language
         rows = self.as_rows(lang)
-        lines = [self.summary(lang)]
+        lines = [self.summary(lang), *self.notes_text(lang)]
         if rows:
             lines.append(" | ".join(rows[0]))
             lines += [" | ".join(str(value) for value in row.values()) for row in rows]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from types import ModuleType
@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 from registry.importing import checkpoint_rows, member_rows, stock_rows, team_rows
 from registry.importing.cells import RowCells
 from registry.importing.lookups import Lookups
+from registry.importing.mapping import check as check_mapping
+from registry.importing.mapping import known_headers
 from registry.importing.planned import Planned
-from registry.importing.reader import MAX_FILE_BYTES, Row, read
+from registry.importing.reader import MAX_FILE_BYTES, Row, Sheet, mapped_sheet, read, read_layout
 from registry.importing.report import ImportRefused, ImportReport, Problem, shown
 from registry.kernel import audit, i18n
 from registry.kernel.clock import local
@@ -69,11 +71,28 @@ def _earlier_import(session: Session, kind: str, sha256: str) -> str | None:
     return None if at is None else f"{local(at):%Y-%m-%d %H:%M}"
 
 
+def _sheet(
+    data: bytes, kind: str, columns: Mapping[str, str | None] | None, max_bytes: int,
+    report: ImportReport,
+) -> Sheet:  # fmt: skip
+    """The template's rows, or (with ``columns``) an office's own sheet read through them."""
+    if columns is None:
+        return read(data, kind, max_bytes=max_bytes)
+    table, problems = read_layout(data, known_headers(kind), max_bytes=max_bytes)
+    if table is None:
+        return Sheet(problems=problems or [Problem(None, None, "", "no_header_row")])
+    report.headers = {field: header for header, field in columns.items() if field}
+    wrong = check_mapping(kind, [h for h in table.headers if h], columns)
+    return Sheet(problems=wrong) if wrong else mapped_sheet(table, columns)
+
+
 def _check(
     session: Session, actor: Actor, kind: str, data: bytes, *, today: date, language: str,
     progress: Progress | None, passes: int, max_bytes: int,
+    columns: Mapping[str, str | None] | None = None,
 ) -> tuple[ImportReport, list[tuple[Row, Planned]], _Ticker]:  # fmt: skip
-    """Read and check every row; the plan holds the rows that passed."""
+    """Read and check every row; the plan holds the rows that passed. ``columns`` maps an
+    office's own sheet (its headers → our fields); its values are read as people write them."""
     rows = ROWS_BY_KIND[kind]
     report = ImportReport(kind=kind, sha256=hashlib.sha256(data).hexdigest(), language=language)
     if not (actor.can(Action.EDIT_LOCAL_RECORDS) or actor.can(Action.EDIT_DISTRICT_DEPOTS)):
@@ -83,15 +102,16 @@ def _check(
     if earlier is not None:  # the same receipts twice would double the stock
         report.problems.append(Problem(None, None, "", "already_imported", {"at": earlier}))
         return report, [], _Ticker(progress, 0)
-    sheet = read(data, kind, max_bytes=max_bytes)
+    sheet = _sheet(data, kind, columns, max_bytes, report)
     report.rows, report.problems = len(sheet.rows), sheet.problems
     ticker = _Ticker(progress, len(sheet.rows) * passes)
-    look = Lookups(session, actor, today, language)
+    own = columns is not None
+    look = Lookups(session, actor, today, language, own_format=own)
     plan: list[tuple[Row, Planned]] = []
     first_row: dict[tuple[Any, ...], int] = {}
     for row in sheet.rows:
         ticker.tick()
-        cells = RowCells(row, report.problems)
+        cells = RowCells(row, report.problems, lenient=own)
         planned = rows.check(cells, look)
         if planned is None:
             continue
@@ -102,18 +122,19 @@ def _check(
         plan.append((row, planned))
     counts = Counter(entity for _row, planned in plan for entity in planned.creates)
     report.would_create = dict(counts)
+    report.notes = sorted(look.notes)
     return report, plan, ticker
 
 
 def preview(
     session: Session, actor: Actor, kind: str, data: bytes, *, today: date,
     language: str = i18n.DEFAULT_LANGUAGE, progress: Progress | None = None,
-    max_bytes: int = MAX_FILE_BYTES,
+    max_bytes: int = MAX_FILE_BYTES, columns: Mapping[str, str | None] | None = None,
 ) -> ImportReport:  # fmt: skip
     """Check a file and say what it would create; never writes."""
     report, _plan, _ticker = _check(
         session, actor, kind, data, today=today, language=language, progress=progress,
-        passes=1, max_bytes=max_bytes,
+        passes=1, max_bytes=max_bytes, columns=columns,
     )  # fmt: skip
     return report
 
@@ -150,6 +171,7 @@ def commit(
     session: Session, actor: Actor, kind: str, data: bytes, *, today: date,
     language: str = i18n.DEFAULT_LANGUAGE, progress: Progress | None = None,
     max_bytes: int = MAX_FILE_BYTES, filename: str | None = None,
+    columns: Mapping[str, str | None] | None = None,
 ) -> ImportReport:  # fmt: skip
     """Check the file again, then write every row through its use-case and audit the import.
 
@@ -157,7 +179,7 @@ def commit(
     rolls back, so the import is all or nothing."""
     report, plan, ticker = _check(
         session, actor, kind, data, today=today, language=language, progress=progress,
-        passes=2, max_bytes=max_bytes,
+        passes=2, max_bytes=max_bytes, columns=columns,
     )  # fmt: skip
     if not report.ok:
         raise ImportRefused(report)
@@ -183,6 +205,7 @@ def commit(
             "rows": report.rows,
             "file": filename,
             "created": report.would_create,
+            "columns": None if columns is None else dict(columns),
         },
     )
     report.committed = True

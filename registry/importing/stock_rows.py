@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import Session
 
 from registry.importing.cells import RowCells
@@ -14,6 +15,7 @@ from registry.kernel import i18n
 from registry.kernel.permissions import Actor
 from registry.records import stock
 
+MAX_SHELF_LIFE_MONTHS = 600
 KEY_COLUMN = "batch"  # named by a duplicate-row refusal: the same lot received twice
 # Use-case field → column, for a refusal raised while writing; None: a permission refusal.
 FIELD_COLUMNS = {
@@ -27,14 +29,40 @@ FIELD_COLUMNS = {
 }
 
 
+def ledger_expiry(cells: RowCells, look: Lookups) -> date | None:
+    """An own ledger's 生产日期 + 保质期(月), when it has no expiry column."""
+    produced = cells.date("production_date", latest=look.today)
+    months = cells.integer("shelf_life_months", maximum=MAX_SHELF_LIFE_MONTHS)
+    if produced is None or months is None:
+        return None
+    look.notes.add("expiry_from_production")
+    expiry: date = produced + relativedelta(months=months)
+    return expiry
+
+
+def ledger_batch(cells: RowCells, look: Lookups, received: date | None) -> str:
+    """Most own ledgers have no batch: the production date names the lot, else the receipt
+    date, else the day of the import."""
+    produced = cells.date("production_date", latest=look.today)
+    source, day = (("production", produced) if produced else
+                   ("received", received) if received else ("import", look.today))  # fmt: skip
+    look.notes.add(f"batch_from_{source}")
+    return f"{day:%Y%m%d}"
+
+
 def check(cells: RowCells, look: Lookups) -> Planned | None:
+    own = look.own_format
     depot = look.depot(cells, "depot")
     item = look.item(cells, "item_code", "item_name")
-    unit = cells.text("unit", required=True, max_len=8)
-    batch = cells.text("batch", required=True, max_len=64)
+    unit = cells.text("unit", required=not own, max_len=8)
+    batch = cells.text("batch", required=not own, max_len=64)
     quantity = cells.integer("quantity", required=True)
     expiry = cells.date("expiry_date")
     received = cells.date("received_on", latest=look.today)
+    if own and expiry is None:
+        expiry = ledger_expiry(cells, look)
+    if own and batch is None:
+        batch = ledger_batch(cells, look, received)
     reason = cells.text("reason", max_len=255) or i18n.translate(
         "import.default_reason", look.language
     )

@@ -202,6 +202,38 @@ class ApiTokenLocality(Base):
     locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"), primary_key=True)
 
 
+class ImportMapping(Versioned, Base):
+    """How an office's own workbook maps to an import: its columns (header → field, or
+    null for a column not imported), saved for the locality and the sheet's shape (its
+    kind and headers) and offered when a sheet of that shape comes again."""
+
+    __tablename__ = "import_mappings"
+    __table_args__ = (UniqueConstraint("kind", "shape", "locality_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    shape: Mapped[str] = mapped_column(String(32), index=True)
+    locality_id: Mapped[int | None] = mapped_column(ForeignKey("localities.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    columns: Mapped[str] = mapped_column(Text)  # JSON: [[header, field or null], …] in order
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class ItemAlias(Base):
+    """A name an office writes for a catalogue item (棉被（加厚） for 棉被), confirmed once by
+    a user and recognised in every later import."""
+
+    __tablename__ = "item_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alias: Mapped[str] = mapped_column(String(128), unique=True)  # normalised
+    written: Mapped[str] = mapped_column(String(128))  # as first written
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class EarlyWarning(Base):
     """A warning (预警) as issued: imported from a GB/T 35965.1 (CAP 1.2) message or entered
     by hand. Its area is kept as issued (polygon and/or region codes) and as the localities
