@@ -25,7 +25,7 @@ from registry.accounts.tokens import ApiClient
 from registry.kernel import i18n
 from registry.kernel.clock import utcnow
 from registry.kernel.db import transaction
-from registry.kernel.errors import PermissionDenied, RegistryError, StaleRecord
+from registry.kernel.errors import PermissionDenied, RegistryError, StaleRecord, ValidationError
 from web import state
 
 PROBLEM_TYPE = "application/problem+json"
@@ -103,6 +103,16 @@ async def client_for(request: Request) -> ApiClient:
             headers={"WWW-Authenticate": f'{CHALLENGE}, error="invalid_token"'},
         )
     return client
+
+
+def integer_parameter(raw: str | None, name: str) -> int | None:
+    """A whole-number query or path parameter (None when absent); refused naming it."""
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationError("error.ogc.number", field=name) from None
 
 
 def require_write(client: ApiClient) -> None:

@@ -41,7 +41,7 @@ from registry.readiness.payload import SeriesRow
 from registry.response import tasks, warnings
 from registry.response.event_queries import EventRow, TaskRow
 from web import api_auth, state
-from web.api_auth import ApiProblem, guarded, require_write
+from web.api_auth import ApiProblem, guarded, integer_parameter, require_write
 from web.api_json import plain, required_fields
 from web.openapi import document
 
@@ -86,17 +86,8 @@ def _query(request: Request, allowed: tuple[Param, ...]) -> dict[str, str]:
     return dict(request.query_params)
 
 
-def _int(raw: str | None, name: str) -> int | None:
-    if raw is None:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValidationError("error.ogc.number", field=name) from None
-
-
 def _path_id(request: Request, name: str) -> int:
-    found = _int(request.path_params[name], name)
+    found = integer_parameter(request.path_params[name], name)
     assert found is not None
     return found
 
@@ -209,8 +200,8 @@ STOCK_PARAMS = (
 async def stock(request: Request, client: ApiClient) -> Response:
     """Usable stock per depot and item against the quota, with what expires."""
     asked = _query(request, STOCK_PARAMS)
-    locality = _int(asked.get("locality_id"), "locality_id")
-    depot_id = _int(asked.get("depot_id"), "depot_id")
+    locality = integer_parameter(asked.get("locality_id"), "locality_id")
+    depot_id = integer_parameter(asked.get("depot_id"), "depot_id")
     below_quota = _flag(asked.get("below_quota"), "below_quota")
     lines = await _read(
         lambda s: reads.stock(
@@ -299,7 +290,7 @@ async def plans(request: Request, client: ApiClient) -> Response:
     asked = _query(request, PLAN_PARAMS)
     status = _choices(asked.get("status"), PlanStatus, "status")
     filters = {
-        "locality_id": _int(asked.get("locality_id"), "locality_id"),
+        "locality_id": integer_parameter(asked.get("locality_id"), "locality_id"),
         "status": status[0] if status else None,
         "overdue_only": _flag(asked.get("overdue"), "overdue"),
     }
@@ -376,7 +367,7 @@ async def update_task(request: Request, client: ApiClient) -> Response:
     _query(request, ())
     task_id = _path_id(request, "task_id")
     sent = await _json_body(request, TaskUpdate)
-    version = _int(str(sent["version"]), "version")
+    version = integer_parameter(str(sent["version"]), "version")
     status = validation.choice(sent["status"], TaskStatus, "status")
     assert version is not None
 

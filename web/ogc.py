@@ -30,7 +30,7 @@ from registry.kernel.district import district_geometry
 from registry.kernel.errors import ValidationError
 from registry.mapdata import features as core
 from web import api_auth, state
-from web.api_auth import ApiProblem, guarded
+from web.api_auth import ApiProblem, guarded, integer_parameter
 
 PREFIX = "/ogc"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -131,15 +131,6 @@ def _datetime(raw: str | None) -> tuple[datetime | None, datetime | None]:
     return _instant(start), _instant(end)
 
 
-def _integer(raw: str | None, name: str) -> int | None:
-    if raw is None:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValidationError("error.ogc.number", field=name) from None
-
-
 def _collection(collection_id: str) -> core.Collection:
     found = core.COLLECTIONS.get(collection_id)
     if found is None:
@@ -157,8 +148,8 @@ def _items_query(request: Request, collection: core.Collection) -> core.FeatureQ
         start=start,
         end=end,
         filters={name: params[name] for name in collection.filters if name in params},
-        after_id=_integer(params.get("after_id"), "after_id"),
-        limit=_integer(params.get("limit"), "limit"),
+        after_id=integer_parameter(params.get("after_id"), "after_id"),
+        limit=integer_parameter(params.get("limit"), "limit"),
     )
 
 
@@ -314,7 +305,7 @@ async def item(request: Request, client: ApiClient) -> Response:
     found = _collection(request.path_params["collection_id"])
     _check_parameters(request, ITEM_PARAMETERS)
     crs = _crs(request.query_params.get("crs"), "crs")
-    feature_id = _integer(request.path_params["feature_id"], "featureId")
+    feature_id = integer_parameter(request.path_params["feature_id"], "featureId")
     one = None
     if feature_id is not None:
         one = await anyio.to_thread.run_sync(_one, client, found.id, feature_id)

@@ -32,16 +32,6 @@ from web.api_v1 import OPERATIONS, PREFIX
 XINPU = "新浦街道"
 
 
-@pytest.fixture
-def reader(http):
-    return bearer(api_token("read")[1])
-
-
-@pytest.fixture
-def writer(http):
-    return bearer(api_token("write")[1])
-
-
 def _read(model, *where, column=None):
     with state.factory()() as session:
         return session.scalars(select(column or model).where(*where)).all()

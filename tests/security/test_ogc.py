@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from sqlalchemy import func, select
 
 from registry.kernel.enums import AuditAction, RecordStatus
@@ -18,16 +17,6 @@ from web import state
 from web.ogc import CGCS2000, CRS84
 
 ITEMS = "/ogc/collections/{}/items"
-
-
-@pytest.fixture
-def reader(http):
-    return bearer(api_token("read")[1])
-
-
-@pytest.fixture
-def writer(http):
-    return bearer(api_token("write")[1])
 
 
 def test_without_a_live_token_nothing_is_served(http):
