@@ -23,8 +23,8 @@ SELECTED_KEY = "map.selected"
 LAST_CLICK_KEY = "map.last_click"
 
 actor = ui.require_actor()
-version = ui.data_version()
-choices = map_data.options(version)
+parts = map_data.versions()  # what each part of the map last read, by the records it reads
+choices = map_data.options(parts.depots)
 
 # --- sidebar: basemap, indicator and filters ---------------------------------------------
 tianditu_key = ui.settings().tianditu_key
@@ -91,7 +91,7 @@ filters = MapFilter(
     rectification=rectification,
     item_id=item,
 )
-load_key = (version, filters, ui.language(), ui.settings().expiry_warning_days)
+load_key = (parts, filters, ui.language(), ui.settings().expiry_warning_days)
 records = map_data.load(*load_key)
 
 st.title(ui.t("map.title"))

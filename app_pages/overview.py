@@ -153,7 +153,7 @@ def what_is_late(item: OverdueItem) -> str:
 actor = ui.require_actor()
 config = ui.settings()
 day = today()
-version = ui.data_version()
+version = ui.version_of(readiness_board.BOARD_READS)  # not moved by tasks, reports, sign-ins
 data = screen(version, day)
 board: readiness_board.Board = data["board"]
 tiles = board.tiles

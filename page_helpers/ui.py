@@ -63,6 +63,12 @@ def data_version() -> int:
     return read(audit.data_version)
 
 
+def version_of(entities) -> int:
+    """Changes on every write (in any process) to the kinds of record in ``entities``: the
+    key of a cache that reads only those, so other writes leave it alone."""
+    return audit.version_of(read(audit.versions), entities)
+
+
 @st.cache_data(ttl=300, max_entries=256, show_spinner=False)
 def urgent_alerts(day, actor: Actor) -> int:
     """Overdue and due alerts of this actor, for the navigation badge. Refreshed every five

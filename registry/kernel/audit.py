@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from registry.kernel.enums import AuditAction, AuditEntity
@@ -77,6 +78,31 @@ def data_version(session: Session) -> int:
         .limit(1)
     )
     return session.scalar(newest) or 0
+
+
+WHOLE_DATABASE = frozenset({AuditEntity.DATABASE, AuditEntity.DEMO, AuditEntity.LOCALITY})
+"""Changes every read depends on: a restore, the demo seeded, the localities replaced."""
+
+
+def versions(session: Session) -> dict[AuditEntity, int]:
+    """The newest audit event of each kind of record (0 when none), in one statement of one
+    index seek per kind (``ix_audit_events_entity_id``): what a cache reads is keyed on the
+    kinds it reads (``version_of``), so a write refreshes only the caches that read it."""
+    newest = union_all(
+        *(
+            select(
+                literal(entity.value).label("entity"), func.max(AuditEvent.id).label("id")
+            ).where(AuditEvent.entity == entity.value)
+            for entity in AuditEntity
+        )
+    )
+    found = {AuditEntity(entity): newest or 0 for entity, newest in session.execute(newest)}
+    return {entity: found.get(entity, 0) for entity in AuditEntity}
+
+
+def version_of(seen: Mapping[AuditEntity, int], entities: Iterable[AuditEntity]) -> int:
+    """The newest change among ``entities`` in ``versions``' answer."""
+    return max((seen[entity] for entity in entities), default=0)
 
 
 def changes_since(

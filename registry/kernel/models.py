@@ -1017,6 +1017,7 @@ class AuditEvent(Base):
     """Who changed what and when, before and after. Append-only: triggers refuse changes."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_entity_id", "entity", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

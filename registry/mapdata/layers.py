@@ -13,12 +13,25 @@ from typing import TypedDict
 from sqlalchemy import ColumnElement, case, func, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from registry.kernel.audit import WHOLE_DATABASE
+from registry.kernel.enums import AuditEntity as E
 from registry.kernel.enums import RecordStatus, RectificationStatus
 from registry.kernel.models import Checkpoint, Depot, Locality, Rectification, Team, TeamMember
 from registry.records.stockview import depot_flags, usable_stock
 
 TRAINING_CURRENCY_DAYS = 365
 RECTIFICATION_FILTERS = ("any", "open", "overdue", "none")
+
+
+# What each layer reads, by the audit entity of the writes that change it: a layer is read
+# again only after one of these (``audit.versions``), not after every write.
+DEPOT_READS = WHOLE_DATABASE | {E.DEPOT, E.STOCK_LOT, E.QUOTA, E.ITEM, E.INSPECTION, E.DISPATCH,
+                                E.REPLENISHMENT, E.IMPORT}  # fmt: skip
+TEAM_READS = WHOLE_DATABASE | {E.TEAM, E.TEAM_MEMBER, E.DEPLOYMENT, E.INSPECTION, E.IMPORT}
+CHECKPOINT_READS = WHOLE_DATABASE | {E.CHECKPOINT, E.INSPECTION, E.RECTIFICATION, E.CAMPAIGN,
+                                     E.REVIEW, E.IMPORT}  # fmt: skip
+RECORD_READS = DEPOT_READS | TEAM_READS | CHECKPOINT_READS
+"""The three layers together: the locality indicators and counts read all of them."""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from registry.kernel.enums import RiskLevel
+from registry.kernel.enums import AuditEntity, RiskLevel
 from registry.kernel.settings import Settings
 from registry.readiness import scorecard as readiness
 from registry.readiness import snapshots
@@ -36,6 +36,21 @@ from registry.readiness.payload import (
 PLAN_CLOCKS = snapshots.PLAN_CLOCKS
 RECTIFICATION = "rectification"
 PLAN = "plan"
+
+
+NOT_READ = frozenset(
+    {
+        AuditEntity.TASK, AuditEntity.DEPLOYMENT, AuditEntity.BROADCAST,
+        AuditEntity.BROADCAST_TERMINAL, AuditEntity.WARNING, AuditEntity.DISASTER_REPORT,
+        AuditEntity.DISASTER_CASUALTY, AuditEntity.DAMAGED_HOUSE, AuditEntity.ATTACHMENT,
+        AuditEntity.USER, AuditEntity.API_TOKEN, AuditEntity.IMPORT_MAPPING,
+        AuditEntity.ITEM_ALIAS,
+    }
+)  # fmt: skip
+BOARD_READS = frozenset(AuditEntity) - NOT_READ
+"""What the board is computed from: every record but those a response writes many times a
+minute (tasks, deployments, broadcasts, warnings, disaster reports and their registers),
+sign-ins (audited on the user) and the API's calls and settings."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from shapely.ops import unary_union
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from registry.kernel.enums import WarningState
+from registry.kernel.audit import WHOLE_DATABASE
+from registry.kernel.enums import AuditEntity, WarningState
 from registry.kernel.models import BroadcastTerminal, EarlyWarning, Locality
 from registry.response.area import locality_outline
 
@@ -30,6 +31,10 @@ class TerminalPoint(TypedDict):
     lon: float
     lat: float
     is_demo: bool
+
+
+TERMINAL_READS = WHOLE_DATABASE | {AuditEntity.BROADCAST_TERMINAL}
+WARNING_READS = WHOLE_DATABASE | {AuditEntity.WARNING, AuditEntity.EVENT}
 
 
 def terminal_rows(session: Session, locality_ids: Sequence[int] = ()) -> list[TerminalPoint]:
