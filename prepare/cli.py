@@ -341,6 +341,8 @@ def cmd_bench(args) -> int:
         postgres=args.postgres,
         import_rows=args.import_rows,
         naive_cap_s=args.naive_cap,
+        load_sessions=args.load_sessions,
+        load_seconds=args.load_seconds,
     )
     if args.out:
         options.out = Path(args.out)
@@ -470,6 +472,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--postgres", metavar="URL", help="also time the province into PostgreSQL")
     bench.add_argument("--import-rows", type=int, default=10_000, help="stock rows to import")
     bench.add_argument("--naive-cap", type=float, default=120, help="seconds to wait for naive")
+    bench.add_argument("--load-sessions", type=int, default=30, help="people at once")
+    bench.add_argument("--load-seconds", type=float, default=90, help="how long they click")
     bench.add_argument("--out", help="JSON file (default bench-results/bench.json)")
     bench.add_argument("--size", choices=sizes, help=argparse.SUPPRESS)
     bench.set_defaults(func=cmd_bench)

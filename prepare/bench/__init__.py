@@ -33,6 +33,8 @@ class Options:
     postgres: str | None = None  # also time the province load into this server
     import_rows: int = 10_000
     naive_cap_s: float = 120
+    load_sessions: int = 30  # people at once on the demo district
+    load_seconds: float = 90  # how long they click, alone and then together
     out: Path = DEFAULT_OUT
 
 
@@ -223,6 +225,31 @@ def _memory(run: Run, url: str, folder: Path) -> None:
         run.figures["memory.rss_mib"] = result["rss_mib"]
 
 
+LOAD_KEYS = ("load.interaction_p50_s", "load.interaction_p95_s", "load.interaction_max_s",
+             "load.one_session_p95_s", "load.ratio_p95", "load.sign_in_p95_s", "load.errors",
+             "load.server_rss_mib")  # fmt: skip
+
+
+def _load(run: Run, url: str, folder: Path, options: Options) -> None:
+    from prepare.bench.load import measure
+
+    result = run.step("sessions at once", LOAD_KEYS, measure, url, folder / "load-server.log",
+                      sessions=options.load_sessions, seconds=options.load_seconds)  # fmt: skip
+    if not result:
+        return
+    run.details["load"] = result
+    many, one = result["many"], result["one"]
+    values = (
+        many["interaction"]["p50_s"], many["interaction"]["p95_s"], many["interaction"]["max_s"],
+        one["interaction"]["p95_s"], result.get("ratio_p95"), many["sign_in"]["p95_s"],
+        many["error_count"] + one["error_count"], result["memory"]["rss_mib"],
+    )  # fmt: skip
+    run.figures.update(zip(LOAD_KEYS, values, strict=True))
+    for key, value in zip(LOAD_KEYS, values, strict=True):
+        if value is None:
+            run.notes[key] = f"no click measured in {options.load_seconds:g} s"
+
+
 def _ogc(run: Run, url: str, folder: Path) -> None:
     from prepare.bench.ogc import measure
 
@@ -255,6 +282,7 @@ def run(options: Options) -> dict:
         for name, url in urls.items():
             _dataset(bench, name, url, folder, options)
         if "district" in urls:
+            _load(bench, urls["district"], folder, options)
             _import(bench, urls["district"], options.import_rows)
         if options.browser and options.memory and "province" in urls:
             _memory(bench, urls["province"], folder)

@@ -47,6 +47,14 @@ FIGURES = (
     "ogc.page_p95_s",
     "ogc.page_max_s",
     "ogc.rss_growth_mib",
+    "load.interaction_p50_s",
+    "load.interaction_p95_s",
+    "load.interaction_max_s",
+    "load.one_session_p95_s",
+    "load.ratio_p95",
+    "load.sign_in_p95_s",
+    "load.errors",
+    "load.server_rss_mib",
 )
 # Issue 7's targets on the 2-core machine: figure → upper limit.
 TARGETS = {
@@ -61,6 +69,10 @@ TARGETS = {
     # Issue 19: the first run after another user's write, at province scale.
     "province.map_page.after_write_s": 1.0,
     "province.overview.after_write_s": 1.0,
+    "load.interaction_p95_s": 1.0,  # 30 sessions on the demo district, writes mixed in
+    "load.sign_in_p95_s": 2.0,
+    "load.errors": 0,
+    "load.server_rss_mib": 1536,
     # Issue 17: a page of 1,000 features, and memory flat while paging through everything.
     "ogc.page_p95_s": 0.5,
     "ogc.rss_growth_mib": 64,
@@ -97,6 +109,14 @@ LABELS = {
     "page_p95_s": "OGC API page of 1,000 checkpoints, p95 (s)",
     "page_max_s": "OGC API page of 1,000 checkpoints, slowest (s)",
     "rss_growth_mib": "server RSS growth, first to last page (MiB)",
+    "interaction_p50_s": "sessions at once: server time per click, p50 (s)",
+    "interaction_p95_s": "sessions at once: server time per click, p95 (s)",
+    "interaction_max_s": "sessions at once: server time per click, slowest (s)",
+    "one_session_p95_s": "one session alone: server time per click, p95 (s)",
+    "ratio_p95": "p95 at once ÷ p95 alone",
+    "sign_in_p95_s": "sessions at once: sign-in, p95 (s)",
+    "errors": "sessions at once: errors",
+    "server_rss_mib": "sessions at once: server RSS at the end (MiB)",
 }
 
 

@@ -29,7 +29,8 @@ def bench(tmp_path_factory):
     """One tiny run in its own process (Playwright cannot nest in this one); JSON, table."""
     out = tmp_path_factory.mktemp("bench") / "bench.json"
     command = [sys.executable, "-m", "prepare", "bench", "--size", "tiny", "--import-rows", "40",
-               "--naive-cap", "30", "--out", str(out)]  # fmt: skip
+               "--naive-cap", "30", "--load-sessions", "3", "--load-seconds", "8",
+               "--out", str(out)]  # fmt: skip
     if not BROWSER:
         command.append("--no-browser")
     if POSTGRES_URL:
@@ -151,3 +152,13 @@ def test_ogc_paging_is_measured_through_every_checkpoint(bench):
     assert ogc["features"] == results["size"]["checkpoints"] > 0
     assert ogc["pages"] >= 1 and results["figures"]["ogc.page_p95_s"] > 0
     assert "OGC API page of 1,000 checkpoints" in table
+
+
+def test_sessions_at_once_are_measured_against_one_alone(bench):
+    results, table = bench
+    load = results["details"]["load"]
+    assert load["one"]["sessions"] == 1 and load["many"]["sessions"] == 3
+    assert load["many"]["interaction"]["n"] > 0 and load["many"]["sign_in"]["n"] == 3
+    assert results["figures"]["load.errors"] == 0, load["many"]["errors"]
+    assert results["figures"]["load.interaction_p95_s"] > 0
+    assert "sessions at once: server time per click, p95" in table
