@@ -44,8 +44,10 @@ sees_all = actor.sees_every_locality
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
 def inbox(version: int, day: date, scope: tuple, _actor, minute: datetime) -> list[alerts.Alert]:
-    """The actor's alerts; keyed by the data version (edits show at once), the scope and the
-    minute (the reporting clock's deadlines pass without any write)."""
+    """The actor's alerts; keyed by the data version (edits show at once), the scope — the
+    role and the localities: what an alert links to depends on the role (an office and a
+    leader both see every locality) — and the minute (the reporting clock's deadlines pass
+    without any write)."""
     return ui.read(alerts.alerts_for, _actor, today=day, settings=ui.settings(), now=minute)
 
 
@@ -91,7 +93,7 @@ def link(column, alert: alerts.Alert) -> None:
 st.title(ui.t("nav.alerts"))
 ui.demo_banner(ui.read(queries.has_demo_records))
 localities = ui.read(queries.locality_choices) if sees_all else {}
-scope = ("all",) if sees_all else tuple(sorted(actor.locality_ids))
+scope = (actor.role.value, *(("all",) if sees_all else sorted(actor.locality_ids)))
 found = inbox(ui.data_version(), day, scope, actor, utcnow().replace(second=0, microsecond=0))
 if sees_all:
     st.caption(ui.t("alert.scope_all"))

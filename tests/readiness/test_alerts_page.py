@@ -100,3 +100,20 @@ def test_the_inbox_renders_in_english(app):
     texts = [m.value for m in app.markdown] + [c.value for c in app.caption]
     texts += [h.value for h in app.subheader]
     assert not any("alert." in text for text in texts)
+
+
+def test_a_leader_after_the_office_gets_their_own_links(app, demo_url, http):
+    """The inbox is cached across sessions: the office's alerts link to 灾情报送, which a
+    leader cannot open; a leader opening the inbox right after must get theirs (the page
+    raised "Could not find page" when both shared one cache entry)."""
+    from streamlit.testing.v1 import AppTest
+
+    from prepare.support import apptest_browser
+    from tests.conftest import ENTRY
+
+    open_inbox(app, "office")
+    leader = AppTest.from_file(ENTRY, default_timeout=60)
+    leader.browser, leader.http = apptest_browser(), http
+    open_inbox(leader, "leader")
+    links = [link.proto.page for link in leader.get("page_link")]
+    assert links and not any("disaster_reports" in page for page in links)
