@@ -9,6 +9,7 @@ otherwise), so it works before anything else has loaded.
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -164,6 +165,13 @@ def _same_origin(request: Request) -> bool:
     return origin.split("://", 1)[-1] == host
 
 
+PASSWORD_CHECKS = anyio.CapacityLimiter(max(1, os.cpu_count() or 1))
+"""Password checks at once: one per core. Each argon2 verification holds 64 MiB and its
+cores for a tenth of a second, so a burst of thirty sign-ins queues here, among themselves,
+instead of taking 2 GiB and every core from the pages (other requests use anyio's own
+threads, never these)."""
+
+
 def _check(request: Request, username: str, password: str) -> str:
     """The password through the core; returns the new session's token."""
     settings, factory = state.settings(), state.factory()
@@ -187,7 +195,9 @@ async def submit(request: Request) -> Response:
     form = await request.form()
     username, password = str(form.get("username") or ""), str(form.get("password") or "")
     try:
-        token = await anyio.to_thread.run_sync(_check, request, username, password)
+        token = await anyio.to_thread.run_sync(
+            _check, request, username, password, limiter=PASSWORD_CHECKS
+        )
     except AuthenticationFailed:
         # The same words for an unknown, disabled, locked or mistyped account: never say which.
         message = i18n.translate(

@@ -44,7 +44,7 @@ ROUNDS = {  # url path of each page a person opens, in turn
     "town": ("map", "inventory", "alerts", "tasks", "overview"),
 }
 PEOPLE = ["office"] * 8 + ["leader"] * 4 + ["xinpu", "banpu", "huaguoshan", "jinping"] * 5
-THINK_S = (1.0, 3.0)  # seconds a person looks at a page before the next click
+THINK_S = (5.0, 15.0)  # seconds a person reads a page before the next click
 WRITE_EVERY_S = 2.0  # one write (receipt or task step) by another system this often
 TIMEOUT_S = 120
 

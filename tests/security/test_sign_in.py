@@ -193,3 +193,33 @@ def test_the_sign_in_page_never_says_which_part_was_wrong(http):
     [message] = re.findall(r'<p class="error" role="alert">(.*?)</p>', unknown.text)
     assert "用户名或密码错误" in message and "锁定 15 分钟" in message
     assert DEMO_PASSWORD not in message
+
+
+def test_a_burst_of_sign_ins_checks_one_password_per_core_at_a_time(http, monkeypatch):
+    """Thirty people signing in at once: the argon2 checks (64 MiB and the cores each) wait
+    for one another, one per core, instead of all running at once."""
+    import threading
+    import time
+
+    from web import sign_in as route
+
+    running, most, lock = [0], [0], threading.Lock()
+    real = route.authenticate
+
+    def counted(*args, **kwargs):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.05)  # long enough for the burst to overlap here if it can
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(route, "authenticate", counted)
+    users = ["office", "leader", "xinpu", "banpu"] * 4
+    with ThreadPoolExecutor(max_workers=len(users)) as pool:
+        answers = list(pool.map(lambda name: post_sign_in(http, name).status_code, users))
+    assert answers == [303] * len(users)
+    assert 1 <= most[0] <= route.PASSWORD_CHECKS.total_tokens
