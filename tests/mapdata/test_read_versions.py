@@ -57,6 +57,16 @@ def test_each_layer_moves_with_its_own_writes_only(factory, actors):
     assert _versions(factory) == after
 
 
+def _task_step(factory, actor) -> None:
+    """A pending task of the live demo event moves to 已到岗: a response's frequent write."""
+    with db.transaction(factory) as session:
+        task = session.scalars(
+            select(ResponseTask).where(ResponseTask.status == TaskStatus.PENDING).limit(1)
+        ).one()
+        tasks.update_task(session, actor, task.id, task.version, TaskStatus.ON_SITE,
+                          note="已到岗", now=utcnow())  # fmt: skip
+
+
 def _counting(monkeypatch, name: str) -> list[int]:
     """Count the calls of one of the map's readers (the page calls it through map_data)."""
     calls: list[int] = []
@@ -89,12 +99,7 @@ def test_a_task_update_rereads_no_map_layer_and_a_receipt_only_the_depots(app, o
     assert not app.exception and all(read.values())  # the first run reads every layer
     for calls in read.values():
         calls.clear()
-    with db.transaction(factory) as session:
-        task = session.scalars(
-            select(ResponseTask).where(ResponseTask.status == TaskStatus.PENDING).limit(1)
-        ).one()
-        tasks.update_task(session, actor, task.id, task.version, TaskStatus.ON_SITE,
-                          note="已到岗", now=utcnow())  # fmt: skip
+    _task_step(factory, actor)
     app.run()
     assert not app.exception
     assert {name: len(calls) for name, calls in read.items()} == dict.fromkeys(read, 0)
@@ -118,11 +123,6 @@ def test_the_overview_board_is_not_recomputed_after_a_task_update(app, office, m
     monkeypatch.setattr(board, "live", lambda *a, **k: computed.append(1) or real(*a, **k))
     sign_in(app, "leader")  # leaders land on the overview
     assert not app.exception and computed == [1]
-    with db.transaction(factory) as session:
-        task = session.scalars(
-            select(ResponseTask).where(ResponseTask.status == TaskStatus.PENDING).limit(1)
-        ).one()
-        tasks.update_task(session, actor, task.id, task.version, TaskStatus.ON_SITE,
-                          note="已到岗", now=utcnow())  # fmt: skip
+    _task_step(factory, actor)
     app.run()
     assert not app.exception and computed == [1]
