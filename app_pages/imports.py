@@ -54,7 +54,7 @@ digest = hashlib.sha256(data).hexdigest()
 CONFIRMED = f"imports.columns.{kind}.{digest}"  # the mapping confirmed for this very file
 
 
-def _skipped(table) -> str:
+def _skipped(table) -> str:  # row numbers and reasons only: nothing of the user's
     return "、".join(ui.t(f"imports.mapping.skip.{s.reason}", row=s.row) for s in table.skipped)
 
 
@@ -82,8 +82,9 @@ def _mapping_form(recognised) -> None:
         chosen = {}
         for position, header in enumerate(h for h in table.headers if h):
             how = ui.t(f"import.mapping.how.{proposal.how.get(header, 'unknown')}")
+            shown = ui.plain(header)
             chosen[header] = st.selectbox(
-                f"{header}（{how}）" if language == "zh" else f"{header} ({how})",
+                f"{shown}（{how}）" if language == "zh" else f"{shown} ({how})",
                 options,
                 index=options.index(current.get(header)),
                 format_func=lambda f: ui.t("imports.mapping.none") if f is None
@@ -98,7 +99,8 @@ def _mapping_form(recognised) -> None:
             saved.save_mapping(session, actor, kind, table.headers, chosen, name)
             st.session_state[CONFIRMED] = chosen
 
-        editing.run(save, ui.t("imports.mapping.saved", name=name, header_row=table.header_row))
+        done = ui.t("imports.mapping.saved", name=ui.plain(name), header_row=table.header_row)
+        editing.run(save, done)
     st.stop()
 
 
@@ -111,11 +113,11 @@ def own_columns() -> dict | None:
     if CONFIRMED in st.session_state:
         return st.session_state[CONFIRMED]
     if recognised.saved is not None and not st.session_state.get(f"{CONFIRMED}.edit"):
-        st.info(ui.t("imports.mapping.saved", name=recognised.saved.name,
+        st.info(ui.t("imports.mapping.saved", name=ui.plain(recognised.saved.name),
                      header_row=recognised.layout.header_row))  # fmt: skip
         if recognised.proposal.unmapped:
             unused = [h for h, f in recognised.saved.columns.items() if f is None]
-            st.caption(ui.t("imports.mapping.unmapped", columns="、".join(unused)))
+            st.caption(ui.t("imports.mapping.unmapped", columns=ui.plain("、".join(unused))))
         if st.button(ui.t("imports.mapping.change"), key="imports.mapping.change"):
             st.session_state[f"{CONFIRMED}.edit"] = True
             st.rerun()
@@ -167,7 +169,11 @@ def confirm_names(suggestions: dict[str, tuple[int, str]]) -> None:
     ticked = {
         written: item_id
         for number, (written, (item_id, meant)) in enumerate(sorted(suggestions.items()))
-        if st.checkbox(f"{written} → {meant}", value=True, key=f"imports.alias.{digest}.{number}")
+        if st.checkbox(
+            f"{ui.plain(written)} → {ui.plain(meant)}",
+            value=True,
+            key=f"imports.alias.{digest}.{number}",
+        )
     }
 
     def confirm(session) -> None:

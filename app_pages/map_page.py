@@ -13,6 +13,7 @@ from maps.basemaps import BASEMAPS, available_basemaps, default_basemap
 from maps.office_map import LAYERS, OfficeMapData, build_office_map, format_indicator
 from maps.points import highlight, parse_clicked_key
 from page_helpers import details_view, map_data, map_table, map_tools, ui
+from registry.kernel.clock import today
 from registry.kernel.district import BOUNDARY_FILE, load_geojson, neighbour_counties
 from registry.kernel.enums import CheckpointType, RiskLevel, TerminalStatus, WarningLevel
 from registry.kernel.geo import gcj02_to_wgs84, wgs84_to_gcj02
@@ -249,7 +250,7 @@ table_tab, localities_tab, nearest_tab, radius_tab = st.tabs(
     ]
 )
 with table_tab:
-    chosen = map_table.show(map_data.table(*load_key, tuple(sorted(layers))))
+    chosen = map_table.show(map_data.table(*load_key, tuple(sorted(layers)), today()))
     if chosen != st.session_state.get("map.table_choice"):
         st.session_state["map.table_choice"] = chosen
         if chosen:

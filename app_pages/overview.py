@@ -50,7 +50,7 @@ ROW_HEIGHT = 35  # st.dataframe's row height: the ranking shows every locality u
 # --- data (cached per data version and day; language-free) ----------------------------------
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=8, ttl=600, show_spinner=False)
 def screen(version: int, day: date) -> dict:
     """The live board compared with last week's snapshot, the trend rows and the polygons.
 

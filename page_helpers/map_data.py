@@ -128,38 +128,41 @@ def versions() -> MapVersions:
 
 # Each part below is a shared resource, not copied per rerun (at province scale unpickling
 # 100,000 rows would cost a quarter second each time), read-only for callers; ``version``
-# is only part of the key (a leading underscore would drop it).
+# is only part of the key (a leading underscore would drop it). On PostgreSQL a transaction
+# that took its audit id before another's but commits after it is not seen by the version:
+# the parts are read again after REFRESH_S at the latest.
+REFRESH_S = 600
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, ttl=REFRESH_S, show_spinner=False)
 def _depots(version: int, day: date, filters: MapFilter, language: str, warning_days: int) -> list:
     rows = ui.read(depot_rows, filters, day, warning_days)
     _label_depots(rows, language)
     return rows
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, ttl=REFRESH_S, show_spinner=False)
 def _teams(version: int, day: date, filters: MapFilter, language: str) -> list:
     rows = ui.read(team_rows, filters, day)
     _label_teams(rows, language)
     return rows
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, ttl=REFRESH_S, show_spinner=False)
 def _checkpoints(version: int, day: date, filters: MapFilter, language: str) -> list:
     rows = ui.read(checkpoint_rows, filters, day)
     _label_checkpoints(rows, language)
     return rows
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, ttl=REFRESH_S, show_spinner=False)
 def _terminals(version: int, locality_ids: tuple[int, ...], language: str) -> list:
     rows = ui.read(map_layers.terminal_rows, locality_ids)
     _label_terminals(rows, language)
     return rows
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=2, ttl=REFRESH_S, show_spinner=False)
 def _figures(version: int, day: date) -> dict:
     """What the locality polygons show: indicators and counts."""
     return {
@@ -169,12 +172,12 @@ def _figures(version: int, day: date) -> dict:
     }
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=2, ttl=REFRESH_S, show_spinner=False)
 def _localities(version: int) -> dict:
     return ui.read(queries.locality_features)
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=2, ttl=REFRESH_S, show_spinner=False)
 def _warnings(version: int, minute: datetime) -> dict:
     """Warnings in force (the minute is part of the key: one expires without a write)."""
     return ui.read(map_layers.warning_areas, minute)
@@ -196,8 +199,12 @@ def load(parts: MapVersions, filters: MapFilter, language: str, warning_days: in
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def table(parts: MapVersions, filters: MapFilter, language: str, warning_days: int, layers: tuple):
-    """The table under the map for these records and visible layers (shared, read-only)."""
+def table(
+    parts: MapVersions, filters: MapFilter, language: str, warning_days: int, layers: tuple,
+    day: date,
+):  # fmt: skip
+    """The table under the map for these records and visible layers (shared, read-only);
+    ``day`` keys it like the layers (their flags change at midnight)."""
     return map_table.frame(load(parts, filters, language, warning_days), set(layers))
 
 

@@ -115,6 +115,7 @@ def run(args: Any) -> int:
             _confirm_aliases(session, actor, args.alias or [])
             if args.dry_run:
                 report = preview(session, actor, args.kind, data, **options)
+                session.rollback()  # a dry run writes nothing, not even the aliases
             else:
                 report = commit(session, actor, args.kind, data, **options,
                                 filename=Path(args.file).name)  # fmt: skip

@@ -289,6 +289,8 @@ async def plans(request: Request, client: ApiClient) -> Response:
     """The emergency-plan register with each plan's filing, evaluation and drill clocks."""
     asked = _query(request, PLAN_PARAMS)
     status = _choices(asked.get("status"), PlanStatus, "status")
+    if len(status) > 1:
+        raise ValidationError("error.api.one_value", field="status")
     filters = {
         "locality_id": integer_parameter(asked.get("locality_id"), "locality_id"),
         "status": status[0] if status else None,
@@ -327,6 +329,8 @@ async def event_tasks(request: Request, client: ApiClient) -> Response:
             s, client.actor, event_id, utcnow(), state.settings(), full_phones=client.can_write
         ),
     )
+    if found is None:
+        raise _not_found("event", event_id)
     return _answer(found)
 
 
@@ -372,10 +376,15 @@ async def update_task(request: Request, client: ApiClient) -> Response:
     assert version is not None
 
     def write(session: Session) -> TaskAnswer:
-        task = tasks.update_task(
-            session, client.actor, task_id, version, status, note=sent.get("note"),
-            evacuated=sent.get("evacuated", 0), now=utcnow(),
-        )  # fmt: skip
+        try:
+            task = tasks.update_task(
+                session, client.actor, task_id, version, status, note=sent.get("note"),
+                evacuated=sent.get("evacuated", 0), now=utcnow(),
+            )  # fmt: skip
+        except ValidationError as refused:  # the body calls the task's status ``status``
+            if refused.field == "task_status":
+                refused.field = "status"
+            raise
         return TaskAnswer(task.id, task.event_id, task.status, task.evacuated, task.version)
 
     return _answer(await _write(write))

@@ -165,11 +165,11 @@ def _same_origin(request: Request) -> bool:
     return origin.split("://", 1)[-1] == host
 
 
-PASSWORD_CHECKS = anyio.CapacityLimiter(max(1, os.cpu_count() or 1))
-"""Password checks at once: one per core. Each argon2 verification holds 64 MiB and its
-cores for a tenth of a second, so a burst of thirty sign-ins queues here, among themselves,
-instead of taking 2 GiB and every core from the pages (other requests use anyio's own
-threads, never these)."""
+PASSWORD_CHECKS = anyio.CapacityLimiter(max(1, len(os.sched_getaffinity(0))))
+"""Password checks at once: one per core this process may use. Each argon2 verification
+holds 64 MiB and its cores for a tenth of a second, so a burst of thirty sign-ins queues
+here, among themselves, instead of taking 2 GiB and every core from the pages (other
+requests use anyio's own threads, never these)."""
 
 
 def _check(request: Request, username: str, password: str) -> str:

@@ -38,6 +38,7 @@ from registry.kernel.enums import TaskStatus
 from registry.kernel.models import Depot, Item, ResponseTask
 from registry.kernel.permissions import SYSTEM
 
+LANDING = {"leader": "overview", "office": "map", "town": "map"}  # the default page (url "")
 ROUNDS = {  # url path of each page a person opens, in turn
     "office": ("map", "overview", "alerts", "events", "inventory"),
     "leader": ("overview", "map", "alerts", "events"),
@@ -82,16 +83,18 @@ def _rerun(page_hash: str) -> bytes:
     return message.SerializeToString()
 
 
-async def _until_finished(socket: Any, pages: dict[str, str]) -> str | None:
-    """Read ForwardMsgs until the run finishes; note the pages the navigation offers. An
-    exception shown on the page is returned as an error."""
+async def _until_finished(socket: Any, pages: dict[str, str], landing: str) -> str | None:
+    """Read ForwardMsgs until the run finishes; note the pages the navigation offers (the
+    default page's url is empty: it is noted as ``landing``). An exception shown on the page
+    is returned as an error."""
     problem = None
     while True:
         message = ForwardMsg()
         message.ParseFromString(await asyncio.wait_for(socket.recv(), TIMEOUT_S))
         kind = message.WhichOneof("type")
         if kind == "navigation":
-            pages.update({p.url_pathname: p.page_script_hash for p in message.navigation.app_pages})
+            for page in message.navigation.app_pages:
+                pages[page.url_pathname or landing] = page.page_script_hash
         elif kind == "delta" and message.delta.new_element.WhichOneof("type") == "exception":
             problem = message.delta.new_element.exception.message[:200]
         elif kind == "script_finished":
@@ -114,17 +117,19 @@ async def _person(base: str, username: str, figures: Figures, stop_at: float, se
             subprotocols=[Subprotocol("streamlit")],
             max_size=None,
         ) as socket:
+            landing = LANDING[_role(username)]
             await socket.send(_rerun(""))  # the landing page, as a browser opens the app
-            await _until_finished(socket, pages)
+            await _until_finished(socket, pages, landing)
             for path in itertools.cycle(ROUNDS[_role(username)]):
                 if time.monotonic() > stop_at:
                     return
                 await asyncio.sleep(rng.uniform(*THINK_S))
                 if path not in pages:
+                    figures.errors.append(f"{username}: no page {path!r} in the navigation")
                     continue
                 started = time.perf_counter()
                 await socket.send(_rerun(pages[path]))
-                problem = await _until_finished(socket, pages)
+                problem = await _until_finished(socket, pages, landing)
                 figures.interactions.append(time.perf_counter() - started)
                 if problem:
                     figures.errors.append(f"{username} {path}: {problem}")

@@ -26,7 +26,7 @@ from registry.kernel.deadlines import ReportDue
 from registry.kernel.enums import RecordStatus, ReportStage, ReportState, RiskLevel
 from registry.kernel.enums import RectificationStatus as R
 from registry.kernel.masking import mask_phone
-from registry.kernel.models import Depot, Item, Locality, StockLot
+from registry.kernel.models import Depot, Event, Item, Locality, StockLot
 from registry.kernel.permissions import Action, Actor, require
 from registry.kernel.settings import Settings
 from registry.plans.queries import PlanRow, plan_register
@@ -250,9 +250,12 @@ def tasks(
     settings: Settings,
     *,
     full_phones: bool,
-) -> tuple[TaskRow, ...]:
-    """The event's tasks the caller sees (a town: its localities')."""
+) -> tuple[TaskRow, ...] | None:
+    """The event's tasks the caller sees (a town: its localities'); None when there is no
+    such event."""
     require(actor, Action.VIEW)
+    if session.get(Event, event_id) is None:
+        return None
     found = event_tasks(session, actor, event_id, now, settings.task_ack_minutes)
     return _task_phones(found, full_phones)
 
@@ -290,7 +293,7 @@ def event(
         return None
     return EventView(
         detail=detail,
-        tasks=tasks(session, actor, event_id, now, settings, full_phones=full_phones),
+        tasks=tasks(session, actor, event_id, now, settings, full_phones=full_phones) or (),
         dispatches=tuple(dispatches(session, event_id)),
         reporting=_reporting(session, event_id, now, settings),
         accepted=rollup.district_total(session, event_id, now),

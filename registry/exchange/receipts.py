@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from registry.kernel.enums import AuditEntity
 from registry.kernel.errors import ValidationError
-from registry.kernel.models import Item, StockLot
+from registry.kernel.models import Depot, Item, StockLot
 from registry.kernel.permissions import Actor
 from registry.records import stock
 
@@ -56,6 +56,9 @@ def receive(
     session: Session, actor: Actor, depot_id: int, sent: dict[str, Any], *, today: date
 ) -> Received:
     """Receive one line into ``depot_id`` as ``actor``; refusals name the field."""
+    if session.get(Depot, depot_id) is None:
+        raise ValidationError("error.not_found", field="depot_id", entity=AuditEntity.DEPOT,
+                              id=depot_id)  # fmt: skip
     code = str(sent.get("item_code") or "").strip()
     item = session.scalar(select(Item).where(Item.code == code)) if code else None
     if item is None:

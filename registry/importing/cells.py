@@ -25,7 +25,8 @@ DATE_TEXT = re.compile(
 )
 DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 LIST_SEPARATORS = re.compile(r"[,，、;；/\n]")
-NUMBER_WITH_UNIT = re.compile(r"^([-+]?[\d.]+)\s*[^\d\s.]{1,4}$")  # 300床, 40 顶
+NUMBER_WITH_UNIT = re.compile(r"^([-+]?[\d.]+)\s*([^\d\s.]{1,4})$")  # 300床, 40 顶, 3万
+MAGNITUDES = ("十", "百", "千", "万", "亿")
 CHINESE_NUMBER = re.compile(r"^[零〇一二两三四五六七八九十百千万亿点]+$")
 EXCEL_DAY_ZERO = date(1899, 12, 30)
 EXCEL_SERIALS = range(36526, 73051)  # 2000-01-01 … 2099-12-31 as Excel day numbers
@@ -46,11 +47,11 @@ def _as_text(value: Any) -> str:
 def _written_number(text: str) -> float | None:
     """A quantity as people write it in their own ledgers: 300床, 三百, 一千二百."""
     with_unit = NUMBER_WITH_UNIT.match(text)
-    if with_unit:
+    if with_unit and not with_unit.group(2).startswith(MAGNITUDES):
         text = with_unit.group(1)
-    elif CHINESE_NUMBER.match(text):
+    elif with_unit or CHINESE_NUMBER.match(text):  # 三百, or 3万: a magnitude, not a unit
         try:
-            return float(cn2an.cn2an(text, "normal"))
+            return float(cn2an.cn2an(text, "smart"))
         except ValueError:
             return None
     try:

@@ -70,6 +70,20 @@ def _kind_of_row(cells: Sequence[Any]) -> str | None:
 Lines = list[tuple[Any, ...]]
 
 
+def _distinct(cells: Sequence[Any]) -> tuple[str, ...]:
+    """The header cells as written, a repeated one numbered (联系电话, 联系电话（2）): a
+    mapping names each column by its header, so two 联系电话 columns stay two columns."""
+    seen: dict[str, int] = {}
+    headers = []
+    for cell in cells:
+        text = "" if _blank(cell) else str(cell).strip()
+        if text:
+            seen[text] = seen.get(text, 0) + 1
+            text = text if seen[text] == 1 else f"{text}（{seen[text]}）"
+        headers.append(text)
+    return tuple(headers)
+
+
 def find(sheets: Iterable[tuple[str, Lines]], known: frozenset[str]) -> Layout | None:
     """The first sheet whose top rows hold a header of at least MIN_HEADER_MATCHES known
     names (the row with most such names), with its data rows; None when no sheet has one."""
@@ -91,6 +105,5 @@ def find(sheets: Iterable[tuple[str, Lines]], known: frozenset[str]) -> Layout |
                 skipped.append(Skipped(index + 1, reason))
             else:
                 rows.append((index + 1, tuple(cells)))
-        headers = tuple("" if _blank(cell) else str(cell).strip() for cell in header)
-        return Layout(title, at + 1, headers, tuple(rows), tuple(skipped))
+        return Layout(title, at + 1, _distinct(header), tuple(rows), tuple(skipped))
     return None

@@ -143,11 +143,13 @@ class Lookups:
     def _depots(self) -> dict[str, list[Depot]]:
         """By name; an office's own ledger may also name a depot by its address."""
         found = defaultdict(list)
-        for depot in self.session.scalars(select(Depot).order_by(Depot.id)):
+        depots = list(self.session.scalars(select(Depot).order_by(Depot.id)))
+        for depot in depots:
             found[normalise(depot.name)].append(depot)
-        if self.own_format:
-            for depot in self.session.scalars(select(Depot).order_by(Depot.id)):
-                if depot.address and normalise(depot.address) not in found:
+        if self.own_format:  # every depot at an address (a name of a depot wins)
+            names = set(found)
+            for depot in depots:
+                if depot.address and normalise(depot.address) not in names:
                     found[normalise(depot.address)].append(depot)
         return found
 

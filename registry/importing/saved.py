@@ -15,7 +15,7 @@ from registry.importing.choices import normalise
 from registry.importing.mapping import check, shape
 from registry.kernel import audit, validation
 from registry.kernel.enums import AuditAction, AuditEntity
-from registry.kernel.errors import ValidationError
+from registry.kernel.errors import Term, ValidationError
 from registry.kernel.models import ImportMapping, Item, ItemAlias
 from registry.kernel.permissions import Action, Actor, require
 
@@ -88,7 +88,8 @@ def save_mapping(
     problems = check(kind, [h for h in headers if h], columns)
     if problems:
         first = problems[0]
-        raise ValidationError(f"import.reason.{first.reason}", field=first.column)
+        reason = Term(f"import.reason.{first.reason}", first.reason)
+        raise ValidationError("import.mapping.refused", field=first.column, reason=reason)
     ordered = [[header, columns.get(header)] for header in headers if header]
     home, sheet_shape = home_locality(actor), shape(kind, headers)
     record = session.scalar(

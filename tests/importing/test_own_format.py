@@ -21,7 +21,7 @@ from registry.accounts.users import create_user
 from registry.importing import ImportRefused, commit, own_format, preview, saved
 from registry.importing.cells import RowCells
 from registry.importing.lookups import Lookups
-from registry.importing.mapping import fields, known_headers
+from registry.importing.mapping import fields, known_headers, propose
 from registry.importing.reader import mapped_sheet, read_layout
 from registry.kernel import db
 from registry.kernel.enums import Role
@@ -260,19 +260,22 @@ def test_the_office_finds_a_towns_mapping_but_another_town_does_not(factory, tow
 
 
 @pytest.mark.parametrize(
-    ("change", "reason"),
+    ("change", "reason", "named"),
     [
-        ({"存放地点": None}, "mapping_missing"),
-        ({"序号": "quantity"}, "mapping_twice"),
-        ({"责任人": "colour"}, "mapping_unknown_field"),
+        ({"存放地点": None}, "mapping_missing", "储备库："),
+        ({"序号": "quantity"}, "mapping_twice", "数量："),
+        ({"责任人": "colour"}, "mapping_unknown_field", "colour："),
     ],
 )
-def test_a_broken_mapping_is_refused_and_not_saved(factory, town, change, reason):
+def test_a_broken_mapping_is_refused_naming_the_field_and_not_saved(
+    factory, town, change, reason, named
+):
     columns = {**EXPECTED[NOVEMBER]["mapping"], **change}
     headers = _table(NOVEMBER).headers
     with pytest.raises(ValidationError) as refused, db.transaction(factory) as session:
         saved.save_mapping(session, town, "stock", headers, columns, "坏的")
-    assert refused.value.key == f"import.reason.{reason}"
+    assert refused.value.params["reason"].code == reason
+    assert refused.value.render("zh").startswith(named)
     with factory() as session:
         assert (
             preview(session, town, "stock", _file(NOVEMBER), today=TODAY, columns=columns)
@@ -394,3 +397,61 @@ def test_the_command_line_proposes_then_imports_with_the_mapping(
         "--alias=折叠行军床=折叠床",
     )
     assert again.returncode == 0, again.stdout + again.stderr  # the saved mapping, no step
+
+
+def _sheet(rows: list[list]) -> bytes:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    data = BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def test_two_columns_with_one_header_stay_two_columns():
+    """负责人 联系电话 … 监测人 联系电话: the second is numbered and mapped on its own."""
+    data = _sheet([
+        ["隐患点名称", "隐患类别", "风险等级", "所在镇街", "经度", "纬度", "负责人", "联系电话",
+         "监测人", "联系电话"],
+        ["朝阳路涵洞", "城市内涝点", "较大", "新浦街道", 119.19, 34.606, "王立新", "13905180001",
+         "赵海", "13905180002"],
+    ])  # fmt: skip
+    table, _ = read_layout(data, known_headers("checkpoints"))
+    found = propose("checkpoints", table)
+    assert found.columns["联系电话"] == "responsible_phone"
+    assert found.columns["联系电话（2）"] == "monitor_phone"
+    row = mapped_sheet(table, found.columns).rows[0]
+    assert row.values["responsible_phone"] == "13905180001"
+    assert row.values["monitor_phone"] == "13905180002"
+
+
+MAGNITUDES = [("3万", 30000), ("5千", 5000), ("1.5万", 15000), ("300床", 300), ("三百", 300)]
+
+
+@pytest.mark.parametrize(("written", "read"), MAGNITUDES)
+def test_magnitudes_are_numbers_not_units(written, read):
+    from registry.importing.cells import _as_number
+
+    assert _as_number(written, lenient=True) == read
+
+
+def test_a_depot_named_by_an_address_two_depots_share_is_refused_as_ambiguous(factory, town):
+    with db.transaction(factory) as session:
+        records.create_depot(session, town, {
+            "name": "新浦街道朝阳储备点", "level": "town", "locality_id": town_locality(session),
+            "address": corpus.ADDRESS_2, "lon": XINPU_POINT[0], "lat": XINPU_POINT[1],
+        })  # fmt: skip
+    _confirm(factory, town, EXPECTED[NOVEMBER]["suggestions"])
+    with factory() as session:
+        report = preview(session, town, "stock", _file(NOVEMBER), today=TODAY,
+                         columns=EXPECTED[NOVEMBER]["mapping"])  # fmt: skip
+    ambiguous = [p for p in report.problems if p.reason == "ambiguous_name"]
+    assert ambiguous and all(p.value == corpus.ADDRESS_2 for p in ambiguous)
+
+
+def town_locality(session) -> int:
+    return locality(session, corpus.TOWN).id

@@ -164,6 +164,13 @@ def test_bad_parameters_are_problems_naming_the_parameter(http, reader):
     assert response.json()["field"] == "status"
     assert http.get(f"{PREFIX}/events/999999", headers=reader).status_code == 404
     assert http.get(f"{PREFIX}/campaigns/999999/coverage", headers=reader).status_code == 404
+    assert http.get(f"{PREFIX}/events/999999/tasks", headers=reader).status_code == 404
+    two = http.get(f"{PREFIX}/plans", headers=reader, params={"status": "current,draft"})
+    assert two.status_code == 400 and two.json()["field"] == "status"
+    body = {"item_code": "1010201", "quantity": 1, "batch": "B", "reason": "R"}
+    nowhere = http.post(f"{PREFIX}/depots/999999/receipts", json=body,
+                        headers=bearer(api_token("write")[1]))  # fmt: skip
+    assert nowhere.status_code == 404 and nowhere.json()["field"] == "depot_id"
     task = http.post(f"{PREFIX}/tasks/999999/status", json={"status": "on_site", "version": 1},
                      headers=bearer(api_token("write")[1]))  # fmt: skip
     assert task.status_code == 404
