@@ -122,7 +122,8 @@ def aliases(session: Session) -> dict[str, int]:
 
 
 def confirm_alias(session: Session, actor: Actor, written: str, item_id: int) -> None:
-    """Remember that ``written`` means the catalogue item ``item_id`` from now on."""
+    """Remember that ``written`` means the catalogue item ``item_id`` from now on. An alias
+    serves every locality, so only the office re-points one that means another item."""
     may_import(actor)
     written = validation.text(written, "item_name", max_len=128)
     item = session.get(Item, item_id)
@@ -131,11 +132,18 @@ def confirm_alias(session: Session, actor: Actor, written: str, item_id: int) ->
                               value=item_id)  # fmt: skip
     alias = normalise(written)
     record = session.scalar(select(ItemAlias).where(ItemAlias.alias == alias))
+    before = None
     if record is None:
         record = ItemAlias(alias=alias, written=written, item_id=item.id, created_by=actor.user_id)
         session.add(record)
-    else:
+    elif record.item_id != item.id:
+        meant = session.get(Item, record.item_id)
+        if not actor.district_wide:
+            raise ValidationError("import.alias_taken", field="item_name", written=written,
+                                  item=meant.name if meant else record.item_id)  # fmt: skip
+        before = {"written": record.written, "item": meant.name if meant else record.item_id}
         record.item_id = item.id
     session.flush()
+    after = {"written": written, "item": item.name}
     audit.record(session, actor, AuditAction.ITEM_ALIAS_CONFIRMED, AuditEntity.ITEM_ALIAS,
-                 record.id, after={"written": written, "item": item.name})  # fmt: skip
+                 record.id, before=before, after=after)  # fmt: skip

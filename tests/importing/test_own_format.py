@@ -455,3 +455,23 @@ def test_a_depot_named_by_an_address_two_depots_share_is_refused_as_ambiguous(fa
 
 def town_locality(session) -> int:
     return locality(session, corpus.TOWN).id
+
+
+def test_only_the_office_repoints_an_alias_another_town_confirmed(factory, town):
+    _confirm(factory, town, {"编织袋（大）": "编织袋"})
+    with pytest.raises(ValidationError) as refused, db.transaction(factory) as session:
+        saved.confirm_alias(session, town, "编织袋（大）", item(session, "麻袋").id)
+    assert "编织袋" in refused.value.render("zh")
+    with db.transaction(factory) as session:
+        user = create_user(session, SYSTEM, username="office2", display_name="办",
+                           role=Role.OFFICE, password=PASSWORD)  # fmt: skip
+        saved.confirm_alias(
+            session, Actor.from_user(user), "编织袋（大）", item(session, "麻袋").id
+        )
+    with factory() as session:
+        assert session.scalars(select(ItemAlias.item_id)).one() == item(session, "麻袋").id
+        changed = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "item_alias-confirmed")
+            .order_by(AuditEvent.id.desc())
+        ).first()  # fmt: skip
+    assert "编织袋" in changed.before and "麻袋" in changed.after
