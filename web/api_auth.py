@@ -152,8 +152,9 @@ def refusal(error: RegistryError, wanted: str) -> ApiProblem:
     if isinstance(error, StaleRecord):
         return ApiProblem(409, "Conflict", error.render(wanted))
     if error.key == NOT_FOUND:
-        return ApiProblem(404, "Not Found", error.render(wanted))
-    problem = ApiProblem(400, "Bad Request", error.render(wanted))
+        problem = ApiProblem(404, "Not Found", error.render(wanted))
+    else:
+        problem = ApiProblem(400, "Bad Request", error.render(wanted))
     if error.field:
         problem.extra["field"] = error.field
     return problem

@@ -118,7 +118,9 @@ def save_mapping(
 
 def aliases(session: Session) -> dict[str, int]:
     """Every confirmed alias (normalised) → item id."""
-    return dict(session.execute(select(ItemAlias.alias, ItemAlias.item_id)).tuples().all())
+    return {
+        alias: item for alias, item in session.execute(select(ItemAlias.alias, ItemAlias.item_id))
+    }
 
 
 def confirm_alias(session: Session, actor: Actor, written: str, item_id: int) -> None:
