@@ -107,7 +107,11 @@ def _mapping_form(recognised) -> None:
 def own_columns() -> dict | None:
     """None for our template; the confirmed (or saved) mapping of an office's own sheet;
     the mapping step (which stops the page) until there is one."""
-    recognised = ui.read(own_format.recognise, actor, kind, data)
+    known = (kind, digest, ui.data_version())  # the workbook is read once, not every rerun
+    if st.session_state.get("imports.recognised_key") != known:
+        st.session_state["imports.recognised"] = ui.read(own_format.recognise, actor, kind, data)
+        st.session_state["imports.recognised_key"] = known
+    recognised = st.session_state["imports.recognised"]
     if recognised.layout is None:
         return None
     if CONFIRMED in st.session_state:
@@ -115,8 +119,8 @@ def own_columns() -> dict | None:
     if recognised.saved is not None and not st.session_state.get(f"{CONFIRMED}.edit"):
         st.info(ui.t("imports.mapping.saved", name=ui.plain(recognised.saved.name),
                      header_row=recognised.layout.header_row))  # fmt: skip
-        if recognised.proposal.unmapped:
-            unused = [h for h, f in recognised.saved.columns.items() if f is None]
+        unused = [h for h, f in recognised.saved.columns.items() if f is None]
+        if unused:
             st.caption(ui.t("imports.mapping.unmapped", columns=ui.plain("、".join(unused))))
         if st.button(ui.t("imports.mapping.change"), key="imports.mapping.change"):
             st.session_state[f"{CONFIRMED}.edit"] = True
@@ -136,18 +140,10 @@ def progress(done: int, total: int) -> None:
     )
 
 
+checks = {"today": today(), "language": language, "progress": progress, "columns": columns}
 cache_key = (kind, digest, ui.data_version(), language, str(columns))
 if st.session_state.get("imports.preview_key") != cache_key:
-    report = ui.read(
-        preview,
-        actor,
-        kind,
-        data,
-        today=today(),
-        language=language,
-        progress=progress,
-        columns=columns,
-    )
+    report = ui.read(preview, actor, kind, data, **checks)
     st.session_state["imports.preview_key"] = cache_key
     st.session_state["imports.preview"] = report
 report = st.session_state["imports.preview"]
@@ -181,7 +177,7 @@ def confirm_names(suggestions: dict[str, tuple[int, str]]) -> None:
             saved.confirm_alias(session, actor, written, item_id)
 
     if st.button(ui.t("imports.alias.confirm"), key="imports.alias.confirm", disabled=not ticked):
-        editing.run(confirm, ui.t("imports.alias.confirm"))
+        editing.run(confirm, ui.t("imports.alias.done", count=len(ticked)))
 
 
 show(report)
@@ -191,17 +187,7 @@ if report.ok and st.button(ui.t("imports.commit"), type="primary", key="imports.
     bar = st.progress(0.0, text=ui.t("imports.writing"))
     try:
         with transaction(ui.session_factory()) as session:
-            done = commit_import(
-                session,
-                actor,
-                kind,
-                data,
-                today=today(),
-                language=language,
-                progress=progress,
-                filename=upload.name,
-                columns=columns,
-            )
+            done = commit_import(session, actor, kind, data, **checks, filename=upload.name)
     except ImportRefused as refused:
         bar.empty()
         st.error(ui.t("imports.refused"))

@@ -306,32 +306,29 @@ async def events(request: Request, client: ApiClient) -> Response:
     return _answer(await _read(lambda s: reads.events(s, client.actor, utcnow(), state.settings())))
 
 
-async def event(request: Request, client: ApiClient) -> Response:
-    """One event: detail, the tasks the token sees, dispatches, 灾情报送 and its figures."""
+async def _of_event(request: Request, client: ApiClient, read: Callable[..., Any]) -> Response:
+    """``read(session, actor, event_id, now, settings, full_phones=…)`` for the event in the
+    path; 404 when there is no such event."""
     _query(request, ())
     event_id = _path_id(request, "event_id")
     found = await _read(
-        lambda s: reads.event(
+        lambda s: read(
             s, client.actor, event_id, utcnow(), state.settings(), full_phones=client.can_write
-        ),
+        )
     )
     if found is None:
         raise _not_found("event", event_id)
     return _answer(found)
+
+
+async def event(request: Request, client: ApiClient) -> Response:
+    """One event: detail, the tasks the token sees, dispatches, 灾情报送 and its figures."""
+    return await _of_event(request, client, reads.event)
 
 
 async def event_tasks(request: Request, client: ApiClient) -> Response:
     """The event's tasks the token sees (a town token: its localities'), overdue first."""
-    _query(request, ())
-    event_id = _path_id(request, "event_id")
-    found = await _read(
-        lambda s: reads.tasks(
-            s, client.actor, event_id, utcnow(), state.settings(), full_phones=client.can_write
-        ),
-    )
-    if found is None:
-        raise _not_found("event", event_id)
-    return _answer(found)
+    return await _of_event(request, client, reads.tasks)
 
 
 # --- writes -------------------------------------------------------------------------------
